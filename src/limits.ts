@@ -18,6 +18,22 @@ export const CONNECTION_LIMITS = {
   connectionsMax: 10_000,
 } as const;
 
+// ---- Kafka request handling (src/broker) ----
+export const KAFKA_BROKER_LIMITS = {
+  /** Longest a Fetch long poll is held, whatever max_wait_ms asks (clients time out at 30 s). */
+  fetchWaitMsMax: 30_000,
+  /** Bytes one Fetch response may carry across partitions, whatever max_bytes asks (KIP-74 still returns one whole batch). */
+  fetchResponseBytesMax: 64 * 1024 * 1024,
+  /** Partitions named in one Produce, Fetch or ListOffsets request. */
+  partitionsPerRequestMax: 100_000,
+  /** Partitions of one topic (CreateTopics, CreatePartitions, auto-creation). */
+  partitionsPerTopicMax: 100_000,
+  /** Topic name length (Kafka's Topic.MAX_NAME_LENGTH). */
+  topicNameLengthMax: 249,
+  /** Fetch requests parked in long polls on one broker; past this, new ones answer at once. */
+  parkedFetchesMax: 100_000,
+} as const;
+
 // ---- Partition log / WAL (src/storage) ----
 export const STORAGE_LIMITS = {
   /** Largest single batch a log accepts. */

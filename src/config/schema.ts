@@ -1,0 +1,82 @@
+/**
+ * The one config schema: every knob with its default, allowed values and documentation.
+ * Sources, lowest precedence first: these defaults, the YAML file (--config), TRIBUTARY_*
+ * environment variables, CLI flags. config/tributary.example.yml documents every knob, and a
+ * test keeps it in step with this file.
+ */
+import {
+  boolKnob, enumKnob, hostPortKnob, intKnob, isKnob, Knob, listKnob, optionalHostPortKnob, stringKnob,
+} from './knobs';
+import { CONNECTION_LIMITS, KAFKA_BROKER_LIMITS, STORAGE_LIMITS } from '../limits';
+
+const INT32_MAX = 2 ** 31 - 1;
+const INT53_MAX = Number.MAX_SAFE_INTEGER;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const configSchema = {
+  broker: {
+    id: intKnob(0, 0, INT32_MAX, 'Broker id, unique in the cluster (Kafka node_id).'),
+    listen: hostPortKnob('127.0.0.1:9092', 'Address the listener binds (Kafka and native protocols share it).'),
+    advertise: optionalHostPortKnob('Address clients are told to connect to; "" means the listen address.'),
+    rack: stringKnob('', 'Rack reported in Metadata; "" means none.', /^.*$/, 'any string'),
+    connectionsMax: intKnob(CONNECTION_LIMITS.connectionsMax, 1, 1_000_000, 'Connections open at once on the listener; more are closed on accept.'),
+  },
+  data: {
+    dir: stringKnob('./data', 'Directory holding the WAL and the embedded metadata store.'),
+  },
+  log: {
+    level: enumKnob('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'Log level.'),
+  },
+  metadata: {
+    store: enumKnob('embedded', ['embedded', 'etcd'], 'Where cluster metadata lives: embedded (single node) or etcd.'),
+    etcdEndpoints: listKnob(['http://127.0.0.1:2379'], 'etcd endpoints when metadata.store is etcd.'),
+    clusterPrefix: stringKnob('/tributary', 'Key prefix of this cluster in the metadata store.'),
+  },
+  topics: {
+    autoCreate: boolKnob(true, 'Create unknown topics on Metadata requests that allow it (auto.create.topics.enable).'),
+    defaultPartitions: intKnob(1, 1, 100_000, 'Partitions of an auto-created topic (num.partitions).'),
+    retentionMs: intKnob(7 * DAY_MS, -1, INT53_MAX, 'Default retention.ms; -1 keeps data forever.'),
+    retentionBytes: intKnob(-1, -1, INT53_MAX, 'Default retention.bytes per partition; -1 means no limit.'),
+    segmentBytes: intKnob(STORAGE_LIMITS.segmentBytesDefault, 14, INT32_MAX, 'Default segment.bytes: WAL segment size before rotation.'),
+    segmentMs: intKnob(7 * DAY_MS, 1, INT53_MAX, 'Default segment.ms: WAL segment age before rotation.'),
+    maxMessageBytes: intKnob(1024 * 1024 + 12, 0, INT32_MAX, 'Default max.message.bytes: largest record batch accepted.'),
+    messageTimestampType: enumKnob('CreateTime', ['CreateTime', 'LogAppendTime'], 'Default message.timestamp.type.'),
+    flushPolicy: enumKnob('interval', ['always', 'interval', 'never'],
+      'Default flush.policy: always = fsync before acknowledging; interval = fsync every storage.flushIntervalMs; never = leave it to the OS.'),
+  },
+  storage: {
+    flushIntervalMs: intKnob(100, 1, 60_000, 'fsync period for topics with flush.policy interval.'),
+    tailCacheBytes: intKnob(STORAGE_LIMITS.tailCacheBytesMax, 0, INT53_MAX, 'Bytes of recent batches cached in memory for tail reads, all partitions together.'),
+  },
+  kafka: {
+    fetchWaitMsMax: intKnob(KAFKA_BROKER_LIMITS.fetchWaitMsMax, 0, 300_000, 'Cap on a Fetch max_wait_ms long poll (clients time out at 30 s).'),
+    frameBytesMax: intKnob(CONNECTION_LIMITS.frameBytesMax, 1024, 1024 * 1024 * 1024, 'Largest request frame; a larger one closes the connection (socket.request.max.bytes).'),
+    inFlightRequestsMax: intKnob(CONNECTION_LIMITS.inFlightRequestsMax, 1, 1_000_000, 'Requests read but unanswered on one connection before reading pauses.'),
+    inFlightBytesMax: intKnob(CONNECTION_LIMITS.inFlightBytesMax, 1024, INT53_MAX, 'Request bytes read but unanswered on one connection before reading pauses.'),
+  },
+} as const;
+
+type ValueOf<S> = { -readonly [K in keyof S]: S[K] extends Knob<infer T> ? T : ValueOf<S[K]> };
+export type TributaryConfig = ValueOf<typeof configSchema>;
+
+export interface KnobEntry {
+  /** Dotted path, e.g. topics.autoCreate */
+  path: string;
+  knob: Knob<unknown>;
+}
+
+/** Every knob with its dotted path, in schema order. */
+export function knobEntries(schema: object = configSchema, prefix = ''): KnobEntry[] {
+  const out: KnobEntry[] = [];
+  for (const [name, value] of Object.entries(schema)) {
+    const path = prefix === '' ? name : `${prefix}.${name}`;
+    if (isKnob(value)) out.push({ path, knob: value });
+    else out.push(...knobEntries(value as object, path));
+  }
+  return out;
+}
+
+/** topics.autoCreate -> TRIBUTARY_TOPICS_AUTO_CREATE */
+export function envName(path: string): string {
+  return `TRIBUTARY_${path.split('.').map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')}`;
+}
