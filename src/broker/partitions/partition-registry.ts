@@ -1,0 +1,77 @@
+/**
+ * The partitions this broker leads, opened on first use from the topic registry and closed
+ * (their logs removed) when their topic is deleted. Lookups of an unknown topic or partition
+ * throw typed errors the handlers map per partition.
+ */
+import type { PartitionLog } from '../../storage/partition-log';
+import { componentLogger } from '../../log';
+import { DomainError } from '../errors';
+import { EffectiveTopicConfig, effectiveTopicConfig, TopicDefaults } from '../topics/topic-config';
+import type { TopicRecord, TopicRegistry } from '../topics/topic-registry';
+import { Partition, PartitionDeps } from './partition';
+import type { PartitionRef } from './producer-state-hook';
+
+const log = componentLogger('partitions');
+
+/** Opens and removes partition logs; implemented over the storage log manager. */
+export interface PartitionLogOpener {
+  open(ref: PartitionRef, config: EffectiveTopicConfig): Promise<PartitionLog>;
+  /** Deletes a closed partition's data. */
+  remove(ref: PartitionRef): Promise<void>;
+}
+
+export class PartitionRegistry {
+  private readonly open = new Map<string, Promise<Partition>>();
+
+  constructor(
+    private readonly topics: TopicRegistry,
+    private readonly opener: PartitionLogOpener,
+    private readonly defaults: TopicDefaults,
+    private readonly deps: PartitionDeps,
+  ) {
+    topics.on('deleted', (record) => void this.dropTopic(record));
+  }
+
+  /** The partition, opening its log if needed; throws unknown-topic for a missing topic or index. */
+  get(topic: string, partition: number): Promise<Partition> {
+    const record = this.topics.get(topic);
+    if (!record || !Number.isInteger(partition) || partition < 0 || partition >= record.partitions) {
+      return Promise.reject(new DomainError('unknown-topic', `unknown topic or partition ${topic}-${partition}`));
+    }
+    const key = `${record.topicId}/${partition}`;
+    let opening = this.open.get(key);
+    if (!opening) {
+      opening = this.openPartition(record, partition);
+      this.open.set(key, opening);
+      opening.catch(() => this.open.delete(key));
+    }
+    return opening;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(all.map(async (p) => (await p.catch(() => null))?.close()));
+  }
+
+  private async openPartition(record: TopicRecord, partition: number): Promise<Partition> {
+    const ref: PartitionRef = { topic: record.name, topicId: record.topicId, partition };
+    const config = effectiveTopicConfig(record.configs, this.defaults);
+    return new Partition(ref, await this.opener.open(ref, config), config, this.deps);
+  }
+
+  private async dropTopic(record: TopicRecord): Promise<void> {
+    for (let i = 0; i < record.partitions; i++) {
+      const key = `${record.topicId}/${i}`;
+      const opening = this.open.get(key);
+      this.open.delete(key);
+      const ref = { topic: record.name, topicId: record.topicId, partition: i };
+      try {
+        if (opening) await (await opening).close();
+        await this.opener.remove(ref);
+      } catch (err) {
+        log.error({ err, topic: record.name, partition: i }, 'failed to remove a deleted partition');
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The topics of the cluster: name, stable UUID, partition count and configs, persisted in the
+ * MetadataStore (one JSON value per topic under keys.topic(name)) and kept in memory. A watch
+ * on the topics prefix keeps every broker's view in step; creations use compare-and-swap on
+ * "key absent", so two brokers creating one topic agree on a single UUID.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { ClusterKeys } from '../../coordination/keys';
+import type { MetadataStore, Watch, WatchEvent } from '../../coordination/metadata-store';
+import { KAFKA_BROKER_LIMITS } from '../../limits';
+import { componentLogger } from '../../log';
+import { DomainError } from '../errors';
+import { validateTopicConfigs } from './topic-config';
+import { validateTopicName } from './topic-name';
+
+const log = componentLogger('topics');
+
+export interface TopicRecord {
+  name: string;
+  /** Canonical UUID string (8-4-4-4-12 hex). */
+  topicId: string;
+  partitions: number;
+  configs: Record<string, string>;
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  configs?: Record<string, string>;
+}
+
+export interface TopicRegistryEvents {
+  created: [TopicRecord];
+  changed: [TopicRecord];
+  deleted: [TopicRecord];
+}
+
+export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
+  private readonly byName = new Map<string, TopicRecord>();
+  private readonly byId = new Map<string, TopicRecord>();
+  private watch: Watch | null = null;
+
+  private constructor(private readonly store: MetadataStore, private readonly keys: ClusterKeys) {
+    super();
+  }
+
+  static async open(store: MetadataStore, keys: ClusterKeys): Promise<TopicRegistry> {
+    const registry = new TopicRegistry(store, keys);
+    registry.watch = await store.watch(keys.topicsPrefix, (event) => registry.onWatch(event));
+    for (const kv of await store.list(keys.topicsPrefix)) registry.remember(JSON.parse(kv.value) as TopicRecord);
+    return registry;
+  }
+
+  get(name: string): TopicRecord | undefined {
+    return this.byName.get(name);
+  }
+
+  getById(topicId: string): TopicRecord | undefined {
+    return this.byId.get(topicId);
+  }
+
+  list(): TopicRecord[] {
+    return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Validates and (unless validateOnly) persists a new topic; throws topic-exists if it is there. */
+  async create(spec: TopicSpec, validateOnly = false): Promise<TopicRecord> {
+    validateTopicName(spec.name);
+    checkPartitionCount(spec.partitions);
+    const configs = spec.configs ?? {};
+    validateTopicConfigs(configs);
+    if (this.byName.has(spec.name)) throw new DomainError('topic-exists', `topic ${spec.name} already exists`);
+    const record: TopicRecord = { name: spec.name, topicId: randomUUID(), partitions: spec.partitions, configs };
+    if (validateOnly) return record;
+    const key = this.keys.topic(spec.name);
+    const result = await this.store.txn([{ key, modRevision: 0n }], [{ type: 'put', key, value: JSON.stringify(record) }]);
+    if (!result.succeeded) throw new DomainError('topic-exists', `topic ${spec.name} already exists`);
+    this.remember(record);
+    log.info({ topic: record.name, topicId: record.topicId, partitions: record.partitions }, 'topic created');
+    return record;
+  }
+
+  async delete(name: string): Promise<TopicRecord> {
+    const record = this.byName.get(name);
+    if (!record) throw new DomainError('unknown-topic', `topic ${name} does not exist`);
+    await this.store.txn([], [{ type: 'delete', key: this.keys.topic(name) }]);
+    this.forget(name);
+    log.info({ topic: name, topicId: record.topicId }, 'topic deleted');
+    return record;
+  }
+
+  /** Raises the partition count to `total` (Kafka cannot shrink a topic). */
+  async addPartitions(name: string, total: number, validateOnly = false): Promise<TopicRecord> {
+    const record = this.byName.get(name);
+    if (!record) throw new DomainError('unknown-topic', `topic ${name} does not exist`);
+    checkPartitionCount(total);
+    if (total <= record.partitions) {
+      throw new DomainError('invalid-partitions', `topic ${name} has ${record.partitions} partitions; the new count must be larger, not ${total}`);
+    }
+    const updated = { ...record, partitions: total };
+    if (validateOnly) return updated;
+    const key = this.keys.topic(name);
+    const current = await this.store.get(key);
+    if (!current) throw new DomainError('unknown-topic', `topic ${name} does not exist`);
+    const result = await this.store.txn([{ key, modRevision: current.modRevision }], [{ type: 'put', key, value: JSON.stringify(updated) }]);
+    if (!result.succeeded) throw new DomainError('invalid-request', `topic ${name} changed concurrently; retry`);
+    this.remember(updated);
+    return updated;
+  }
+
+  async close(): Promise<void> {
+    await this.watch?.cancel();
+    this.watch = null;
+  }
+
+  private onWatch(event: WatchEvent): void {
+    if (event.type === 'put') {
+      this.remember(JSON.parse(event.kv.value) as TopicRecord);
+    } else {
+      this.forget(event.key.slice(this.keys.topicsPrefix.length));
+    }
+  }
+
+  private remember(record: TopicRecord): void {
+    const previous = this.byName.get(record.name);
+    if (previous && JSON.stringify(previous) === JSON.stringify(record)) return;
+    if (previous && previous.topicId !== record.topicId) this.forget(record.name);
+    this.byName.set(record.name, record);
+    this.byId.set(record.topicId, record);
+    this.emit(previous && previous.topicId === record.topicId ? 'changed' : 'created', record);
+  }
+
+  private forget(name: string): void {
+    const record = this.byName.get(name);
+    if (!record) return;
+    this.byName.delete(name);
+    this.byId.delete(record.topicId);
+    this.emit('deleted', record);
+  }
+}
+
+function checkPartitionCount(count: number): void {
+  if (!Number.isInteger(count) || count < 1 || count > KAFKA_BROKER_LIMITS.partitionsPerTopicMax) {
+    throw new DomainError('invalid-partitions', `partition count must be from 1 to ${KAFKA_BROKER_LIMITS.partitionsPerTopicMax}, not ${count}`);
+  }
+}
