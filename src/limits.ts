@@ -49,3 +49,23 @@ export const STORAGE_LIMITS = {
   /** Group commit: longest a pending append waits for its window to close. */
   groupCommitWindowMs: 1,
 } as const;
+
+// ---- Cluster metadata (src/coordination) ----
+export const COORDINATION_LIMITS = {
+  /** Largest value stored under one key (etcd's default request limit is 1.5 MiB). */
+  valueBytesMax: 1024 * 1024,
+  /** Operations plus compares in one transaction (etcd's default --max-txn-ops is 128). */
+  txnOpsMax: 128,
+  /** Embedded store: committed transactions waiting for their group-commit fsync; past this, writes are refused. */
+  embeddedPendingCommitsMax: 100_000,
+  /** Embedded store: transaction-log bytes after which a snapshot is written and the log restarts. */
+  embeddedLogBytesMax: 16 * 1024 * 1024,
+  /** Watches open at once on one store client. */
+  watchesMax: 10_000,
+  /** etcd: deadline of every unary call (environment.md: without one a call stalls ~7 s when the leader dies). */
+  etcdCallDeadlineMs: 1500,
+  /** etcd: retries of a failed unary call (the client moves to another endpoint). */
+  etcdCallRetriesMax: 3,
+  /** etcd: shortest lease TTL it honours (etcd rounds shorter grants up to its minimum TTL). */
+  etcdLeaseTtlMsMin: 2000,
+} as const;

@@ -40,6 +40,14 @@ export interface Watch {
   cancel(): Promise<void>;
 }
 
+export interface LeaseOptions {
+  /**
+   * Renew the lease while this process lives (default true). false lets it expire after ttlMs:
+   * used by tests and by callers that renew nothing on purpose.
+   */
+  keepAlive?: boolean;
+}
+
 export interface Lease {
   readonly id: string;
   readonly ttlMs: number;
@@ -57,7 +65,7 @@ export interface MetadataStore {
   txn(compares: Compare[], ops: TxnOp[]): Promise<TxnResult>;
   /** Events for keys under the prefix, in revision order, after the current revision. */
   watch(prefix: string, onEvent: (event: WatchEvent) => void): Promise<Watch>;
-  /** A lease kept alive by the store client until revoked or lost. */
-  grantLease(ttlMs: number): Promise<Lease>;
+  /** A lease kept alive by the store client until revoked or lost (or expiring, keepAlive false). */
+  grantLease(ttlMs: number, options?: LeaseOptions): Promise<Lease>;
   close(): Promise<void>;
 }
