@@ -20,7 +20,11 @@ export type DomainErrorKind =
   | 'not-leader'
   | 'topic-deletion-disabled'
   | 'invalid-request'
-  | 'policy-violation';
+  | 'policy-violation'
+  | 'out-of-order-sequence'
+  | 'invalid-producer-epoch'
+  | 'unknown-producer-id'
+  | 'storage-error';
 
 export class DomainError extends Error {
   constructor(readonly kind: DomainErrorKind, message: string) {

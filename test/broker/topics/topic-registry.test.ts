@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDomainError } from '../../../src/broker/errors';
+import { TopicRegistry } from '../../../src/broker/topics/topic-registry';
+import { EmbeddedMetadataStore } from '../../../src/coordination/embedded/embedded-store';
+import { clusterKeys } from '../../../src/coordination/keys';
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('Topic registry', () => {
+  const keys = clusterKeys('/test');
+  let dir: string;
+  let store: EmbeddedMetadataStore;
+  let topics: TopicRegistry;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tributary-topics-'));
+    store = await EmbeddedMetadataStore.open(dir);
+    topics = await TopicRegistry.open(store, keys);
+  });
+
+  afterEach(async () => {
+    await topics.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a topic with a stable UUID that survives a restart', async () => {
+    const created = await topics.create({ name: 'orders', partitions: 3, configs: { 'retention.ms': '1000' } });
+    expect(created.topicId).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    await topics.close();
+    await store.close();
+    store = await EmbeddedMetadataStore.open(dir);
+    topics = await TopicRegistry.open(store, keys);
+    expect(topics.get('orders')).to.deep.equal(created);
+    expect(topics.getById(created.topicId)?.name).to.equal('orders');
+  });
+
+  it('refuses to create a topic twice', async () => {
+    await topics.create({ name: 'orders', partitions: 1 });
+    expect(isDomainError(await rejection(topics.create({ name: 'orders', partitions: 1 })), 'topic-exists')).to.equal(true);
+  });
+
+  it('validates names as Kafka does', async () => {
+    for (const name of ['', '.', '..', 'a b', 'x'.repeat(250), 'caf\u00e9']) {
+      expect(isDomainError(await rejection(topics.create({ name, partitions: 1 })), 'invalid-topic'), name).to.equal(true);
+    }
+    expect((await topics.create({ name: 'x'.repeat(249), partitions: 1 })).name).to.have.length(249);
+  });
+
+  it('rejects unknown configs and bad config values', async () => {
+    expect(isDomainError(await rejection(topics.create({ name: 'a', partitions: 1, configs: { 'no.such': '1' } })), 'invalid-config')).to.equal(true);
+    expect(isDomainError(await rejection(topics.create({ name: 'a', partitions: 1, configs: { 'flush.policy': 'often' } })), 'invalid-config')).to.equal(true);
+    expect(isDomainError(await rejection(topics.create({ name: 'a', partitions: 0 })), 'invalid-partitions')).to.equal(true);
+  });
+
+  it('validates without creating when asked to', async () => {
+    await topics.create({ name: 'dry', partitions: 2 }, true);
+    expect(topics.get('dry')).to.equal(undefined);
+  });
+
+  it('grows a topic but never shrinks it', async () => {
+    await topics.create({ name: 'grow', partitions: 2 });
+    expect((await topics.addPartitions('grow', 5)).partitions).to.equal(5);
+    expect(isDomainError(await rejection(topics.addPartitions('grow', 3)), 'invalid-partitions')).to.equal(true);
+  });
+
+  it('deletes a topic and tells listeners', async () => {
+    const created = await topics.create({ name: 'gone', partitions: 1 });
+    const deleted: string[] = [];
+    topics.on('deleted', (t) => deleted.push(t.topicId));
+    await topics.delete('gone');
+    expect(topics.get('gone')).to.equal(undefined);
+    expect(deleted).to.deep.equal([created.topicId]);
+    expect(isDomainError(await rejection(topics.delete('gone')), 'unknown-topic')).to.equal(true);
+  });
+
+  it('sees topics created through another registry on the same store', async () => {
+    const other = await TopicRegistry.open(store, keys);
+    await other.create({ name: 'elsewhere', partitions: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(topics.get('elsewhere')?.partitions).to.equal(4);
+    await other.close();
+  });
+});
