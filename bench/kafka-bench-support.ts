@@ -1,0 +1,75 @@
+/** Helpers for bench/kafka.ts: a broker child process, timed client runs, RESULT lines. */
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface BrokerProcess {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `tributary broker` as its own process (optionally under --cpu-prof) and waits for its port. */
+export async function startBrokerProcess(port: number, dataDir: string, env: NodeJS.ProcessEnv, cpuProfDir?: string): Promise<BrokerProcess> {
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '../scripts/tributary.cjs'), 'broker',
+    '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (await canConnect(port)) break;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('broker did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    child,
+    stop: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = require('node:net').connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Runs a command to completion, stdout discarded unless captured; returns elapsed seconds. */
+export function timed(command: string, args: string[], stdinFile?: string, capture = false): Promise<{ seconds: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { stdio: [stdinFile ? 'pipe' : 'ignore', capture ? 'pipe' : 'ignore', 'pipe'] });
+    if (stdinFile) require('node:fs').createReadStream(stdinFile).pipe(child.stdin);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on('data', (c: Buffer) => out.push(c));
+    child.stderr?.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) reject(new Error(`${command} exited ${code}: ${Buffer.concat(err).toString().slice(-1000)}`));
+      else resolve({ seconds, stdout: Buffer.concat(out).toString() });
+    });
+  });
+}
+
+export function result(name: string, value: number, unit: string): void {
+  const shown = value >= 100 ? value.toFixed(0) : value.toFixed(2);
+  process.stdout.write(`RESULT ${name} ${shown} ${unit}\n`);
+}

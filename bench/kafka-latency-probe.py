@@ -1,0 +1,44 @@
+"""Produce latency probe (librdkafka via confluent-kafka): a steady RATE msg/s for SECONDS,
+acks=all, measuring produce() -> delivery report per message. Prints p50/p99/max in ms as JSON.
+
+Usage: kafka-latency-probe.py BOOTSTRAP TOPIC RATE SECONDS
+"""
+import json
+import sys
+import time
+
+from confluent_kafka import Producer
+
+bootstrap, topic, rate, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+latencies = []
+errors = []
+
+
+def on_delivery(err, msg, sent=None):
+    if err is not None:
+        errors.append(str(err))
+
+
+producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 0, "queue.buffering.max.ms": 0})
+payload = b"x" * 100
+interval = 1.0 / rate
+start = time.perf_counter()
+total = int(rate * seconds)
+for i in range(total):
+    target = start + i * interval
+    now = time.perf_counter()
+    if target > now:
+        time.sleep(target - now)
+    sent = time.perf_counter()
+    producer.produce(topic, payload, on_delivery=lambda err, msg, sent=sent: latencies.append((time.perf_counter() - sent) * 1000.0) if err is None else errors.append(str(err)))
+    producer.poll(0)
+producer.flush(30)
+latencies.sort()
+
+
+def pct(p):
+    return latencies[min(len(latencies) - 1, int(len(latencies) * p))] if latencies else -1
+
+
+elapsed = time.perf_counter() - start
+print(json.dumps({"count": len(latencies), "errors": len(errors), "rate": total / elapsed, "p50": pct(0.50), "p99": pct(0.99), "max": latencies[-1] if latencies else -1}))
