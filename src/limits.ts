@@ -64,6 +64,8 @@ export const COORDINATION_LIMITS = {
   watchesMax: 10_000,
   /** etcd: deadline of every unary call (environment.md: without one a call stalls ~7 s when the leader dies). */
   etcdCallDeadlineMs: 1500,
+  /** etcd: longest wait for etcd to confirm a new watch (a stream call, so no gRPC deadline covers it). */
+  etcdWatchCreateMsMax: 5000,
   /** etcd: retries of a failed unary call (the client moves to another endpoint). */
   etcdCallRetriesMax: 3,
   /** etcd: shortest lease TTL it honours (etcd rounds shorter grants up to its minimum TTL). */

@@ -17,6 +17,23 @@ export function validateTxn(compares: Compare[], ops: TxnOp[]): void {
     validateKey(op.key);
     if (op.type === 'put') validateValue(op.key, op.value);
   }
+  refuseOverlaps(ops);
+}
+
+/** etcd refuses a key put twice, or put and deleted, in one transaction; the embedded store does too. */
+function refuseOverlaps(ops: TxnOp[]): void {
+  const puts = new Set<string>();
+  for (const op of ops) {
+    if (op.type !== 'put') continue;
+    if (puts.has(op.key)) throw new CoordinationError('INVALID_REQUEST', `key ${op.key} is put twice in one transaction`);
+    puts.add(op.key);
+  }
+  for (const op of ops) {
+    const deleted = op.type === 'delete' ? (key: string) => key === op.key
+      : op.type === 'deletePrefix' ? (key: string) => key.startsWith(op.prefix) : null;
+    const both = deleted && [...puts].find(deleted);
+    if (both) throw new CoordinationError('INVALID_REQUEST', `key ${both} is both put and deleted in one transaction`);
+  }
 }
 
 export function validateKey(key: string): void {

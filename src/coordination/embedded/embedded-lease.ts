@@ -1,4 +1,7 @@
+import { componentLogger } from '../../log';
 import type { Lease } from '../metadata-store';
+
+const log = componentLogger('embedded-lease');
 
 /**
  * A lease of the embedded store. Its owner is this process: with keepAlive it lives until
@@ -42,6 +45,12 @@ export class EmbeddedLease implements Lease {
   }
 
   notifyLost(): void {
-    for (const listener of this.lostListeners.splice(0)) listener();
+    for (const listener of this.lostListeners.splice(0)) {
+      try {
+        listener();
+      } catch (error) {
+        log.error({ err: error, leaseId: this.id }, 'lease lost listener threw');
+      }
+    }
   }
 }
