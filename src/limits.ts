@@ -71,3 +71,46 @@ export const COORDINATION_LIMITS = {
   /** etcd: shortest lease TTL it honours (etcd rounds shorter grants up to its minimum TTL). */
   etcdLeaseTtlMsMin: 2000,
 } as const;
+
+// ---- Consumer groups (src/broker/groups) ----
+export const GROUP_LIMITS = {
+  /** Groups one coordinator holds in memory (members or committed offsets); a new group past this is refused. */
+  groupsMax: 100_000,
+  /** Members of one group (Kafka group.max.size); a join past this answers GROUP_MAX_SIZE_REACHED. */
+  membersPerGroupMax: 1000,
+  /** Members told MEMBER_ID_REQUIRED that have not rejoined yet, per group (KIP-394). */
+  pendingMembersPerGroupMax: 1000,
+  /** Longest a JoinGroup response is held, whatever rebalance timeout members ask (platformatic times out at 30 s). */
+  joinWaitMsMax: 25_000,
+  /**
+   * Default wait for more members when an Empty group starts rebalancing (Kafka
+   * group.initial.rebalance.delay.ms is 3 s). Shorter here: consumers started together still land
+   * in one generation, and every first join in tests does not pay 3 s.
+   */
+  initialRebalanceDelayMsDefault: 300,
+  /** Session timeouts accepted by JoinGroup (Kafka group.min/max.session.timeout.ms). */
+  sessionTimeoutMsMin: 6000,
+  sessionTimeoutMsMax: 1_800_000,
+  /** Metadata string of one committed offset (Kafka offset.metadata.max.bytes). */
+  offsetMetadataBytesMax: 4096,
+  /** Partitions in one OffsetCommit, OffsetFetch or OffsetDelete request. */
+  offsetPartitionsPerRequestMax: 100_000,
+  /** Committed offsets one coordinator keeps, all groups together. */
+  committedOffsetsMax: 10_000_000,
+  /** Length of a group id (it becomes part of a metadata key). */
+  groupIdLengthMax: 1024,
+} as const;
+
+// ---- Idempotent producers (src/broker/producers) ----
+export const PRODUCER_LIMITS = {
+  /** Producer ids reserved per persisted allocation (one metadata write per block). */
+  producerIdBlockSize: 1000,
+  /** Batches remembered per (producer, partition) for duplicate detection (Kafka NumBatchesToRetain; clients keep <= 5 in flight). */
+  batchesPerProducerMax: 5,
+  /** Producers tracked per partition; past this the least recently used is forgotten. */
+  producersPerPartitionMax: 10_000,
+  /** A producer idle this long is forgotten (Kafka producer.id.expiration.ms); also bounds the rebuild scan. */
+  producerIdExpirationMs: 86_400_000,
+  /** Bytes read per step while rebuilding producer state from a partition's log. */
+  rebuildReadBytes: 1024 * 1024,
+} as const;
