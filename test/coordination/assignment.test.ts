@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import { type AssignmentPlanInput, parseAssignmentKey, planAssignments, type StoredAssignment } from '../../src/coordination/assignment';
+import { clusterKeys } from '../../src/coordination/keys';
+
+function owned(topic: string, partition: number, brokerId: number, leaderEpoch = 0): StoredAssignment {
+  return { topic, partition, brokerId, leaderEpoch, modRevision: BigInt(10 + partition) };
+}
+
+function input(overrides: Partial<AssignmentPlanInput>): AssignmentPlanInput {
+  return { topics: [], eligibleBrokerIds: [1, 2, 3], liveBrokerIds: [1, 2, 3], drainingBrokerIds: [], assignments: [], ...overrides };
+}
+
+describe('Partition assignment planning', () => {
+  it('spreads a new topic round the brokers, fewest partitions first, lowest id on ties', () => {
+    const changes = planAssignments(input({
+      topics: [{ name: 't', partitions: 4 }, { name: 'u', partitions: 1 }], assignments: [owned('u', 0, 1)],
+    }));
+    expect(changes.map((c) => c.type === 'assign' && [c.partition, c.brokerId, c.leaderEpoch, c.expectedModRevision]))
+      .to.deep.equal([[0, 2, 0, 0n], [1, 3, 0, 0n], [2, 1, 0, 0n], [3, 2, 0, 0n]]);
+  });
+
+  it('moves only the partitions of dead or draining brokers, bumping their epochs', () => {
+    const changes = planAssignments(input({
+      topics: [{ name: 't', partitions: 3 }],
+      liveBrokerIds: [1, 2, 3],
+      eligibleBrokerIds: [1, 2],
+      drainingBrokerIds: [3],
+      assignments: [owned('t', 0, 1, 4), owned('t', 1, 9, 2), owned('t', 2, 3, 7)],
+    }));
+    expect(changes).to.deep.equal([
+      { type: 'assign', topic: 't', partition: 1, brokerId: 2, leaderEpoch: 3, expectedModRevision: 11n },
+      { type: 'assign', topic: 't', partition: 2, brokerId: 1, leaderEpoch: 8, expectedModRevision: 12n },
+    ]);
+  });
+
+  it('keeps partitions of a live broker that is still starting', () => {
+    const changes = planAssignments(input({
+      topics: [{ name: 't', partitions: 1 }], eligibleBrokerIds: [1], liveBrokerIds: [1, 2], assignments: [owned('t', 0, 2)],
+    }));
+    expect(changes).to.deep.equal([]);
+  });
+
+  it('removes assignments of deleted topics and of partitions past the count', () => {
+    const changes = planAssignments(input({
+      topics: [{ name: 't', partitions: 1 }], assignments: [owned('t', 0, 1), owned('t', 1, 2), owned('old', 0, 3)],
+    }));
+    expect(changes.map((c) => [c.type, c.topic, c.partition])).to.deep.equal([['remove', 't', 1], ['remove', 'old', 0]]);
+  });
+
+  it('assigns nothing while no broker is eligible', () => {
+    expect(planAssignments(input({ topics: [{ name: 't', partitions: 2 }], eligibleBrokerIds: [], liveBrokerIds: [] }))).to.deep.equal([]);
+  });
+
+  it('parses assignment keys and rejects other keys', () => {
+    const keys = clusterKeys('/c');
+    expect(parseAssignmentKey(keys, keys.assignment('a.b', 12))).to.deep.equal({ topic: 'a.b', partition: 12 });
+    expect(parseAssignmentKey(keys, keys.topic('a'))).to.equal(null);
+    expect(parseAssignmentKey(keys, `${keys.assignmentsPrefix}t/x`)).to.equal(null);
+  });
+});
