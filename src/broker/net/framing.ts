@@ -10,11 +10,8 @@ export type FrameError =
   | { reason: 'negative-size'; size: number }
   | { reason: 'too-large'; size: number; frameBytesMax: number };
 
-export type FrameResult =
-  | { kind: 'frame'; frame: Buffer; consumedBytes: number }
-  /** totalBytes: bytes needed from the start of `buf` before the next call can make progress. */
-  | { kind: 'need'; totalBytes: number }
-  | { kind: 'error'; error: FrameError };
+/** For 'need', totalBytes is how many bytes from the start of `buf` the next call needs to progress. */
+export type FrameResult = SplitResult<Buffer, FrameError>;
 
 export function splitFrame(buf: Buffer, frameBytesMax: number): FrameResult {
   if (buf.length < SIZE_PREFIX_BYTES) return { kind: 'need', totalBytes: SIZE_PREFIX_BYTES };
@@ -32,17 +29,30 @@ export function describeFrameError(error: FrameError): string {
     : `negative frame size ${error.size}`;
 }
 
+/** The outcome of any splitter: a frame, "need more bytes", or an error. */
+export type SplitResult<F, E> =
+  | { kind: 'frame'; frame: F; consumedBytes: number }
+  | { kind: 'need'; totalBytes: number }
+  | { kind: 'error'; error: E };
+
 /**
- * Collects socket chunks and yields frames. A frame inside one chunk is a zero-copy subarray;
- * a frame spanning chunks is copied once, when its last byte arrives, so a large request split
- * over many chunks costs O(size), not O(size²).
+ * Collects socket chunks and yields frames of any size-prefixed protocol (Kafka here; the
+ * native protocol can reuse it with its own splitter). A frame inside one chunk is a zero-copy
+ * subarray; a frame spanning chunks is copied once, when its last byte arrives, so a large
+ * request split over many chunks costs O(size), not O(size²).
  */
-export class FrameAccumulator {
+export class ChunkAccumulator<F, E> {
   private chunks: Buffer[] = [];
   private buffered = 0;
-  private needed = SIZE_PREFIX_BYTES;
+  private needed: number;
 
-  constructor(private readonly frameBytesMax: number) {}
+  constructor(
+    private readonly split: (buf: Buffer) => SplitResult<F, E>,
+    private readonly toError: (error: E) => Error,
+    private readonly minimumBytes: number,
+  ) {
+    this.needed = minimumBytes;
+  }
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
@@ -55,21 +65,28 @@ export class FrameAccumulator {
     return this.buffered;
   }
 
-  /** The next whole frame, null when more bytes are needed; a FrameError is thrown as FramingError. */
-  next(): Buffer | null {
+  /** The next whole frame, or null when more bytes are needed; a split error is thrown. */
+  next(): F | null {
     if (this.buffered < this.needed) return null;
     if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
     const head = this.chunks[0];
-    const result = splitFrame(head, this.frameBytesMax);
-    if (result.kind === 'error') throw new FramingError(result.error);
+    const result = this.split(head);
+    if (result.kind === 'error') throw this.toError(result.error);
     if (result.kind === 'need') {
       this.needed = result.totalBytes;
       return null;
     }
-    this.needed = SIZE_PREFIX_BYTES;
+    this.needed = this.minimumBytes;
     this.buffered -= result.consumedBytes;
     this.chunks = this.buffered === 0 ? [] : [head.subarray(result.consumedBytes)];
     return result.frame;
+  }
+}
+
+/** Kafka request frames: the bytes after the size prefix. */
+export class FrameAccumulator extends ChunkAccumulator<Buffer, FrameError> {
+  constructor(frameBytesMax: number) {
+    super((buf) => splitFrame(buf, frameBytesMax), (error) => new FramingError(error), SIZE_PREFIX_BYTES);
   }
 }
 

@@ -1,0 +1,92 @@
+/**
+ * CreateTopics (19), on the controller. Each topic succeeds or fails on its own: name, partition
+ * count (-1 = topics.defaultPartitions), replication factor (-1 or 1: a partition has one
+ * replica), manual assignments (one live broker per partition) and configs are validated; the
+ * topic then exists in Metadata at once.
+ */
+import type { KafkaHandler, RequestContext } from '../handler';
+import type { BrokerServices } from '../../services';
+import { DomainError } from '../../errors';
+import { describeTopicConfigs } from '../../topics/topic-config';
+import { ErrorCode } from '../error-codes';
+import { errorCodeFor, errorMessageFor } from '../error-mapping';
+import { ZERO_UUID } from '../topic-ids';
+import { configSourceOf, configTypeOf } from './config-wire';
+
+interface CreatableTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  assignments: Array<{ partitionIndex: number; brokerIds: number[] }>;
+  configs: Array<{ name: string; value: string | null }>;
+}
+
+interface CreateTopicsRequest {
+  topics: CreatableTopic[];
+  timeoutMs: number;
+  validateOnly?: boolean;
+}
+
+function failure(name: string, errorCode: number, errorMessage: string | null) {
+  return { name, topicId: ZERO_UUID, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: [] };
+}
+
+export function createTopicsHandler(services: BrokerServices): KafkaHandler {
+  const { topics, cluster, config } = services;
+
+  const partitionCount = (t: CreatableTopic): number => {
+    if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {
+      throw new DomainError('invalid-replication-factor', `replication factor ${t.replicationFactor} is not available: each partition has one replica`);
+    }
+    if (t.assignments.length === 0) return t.numPartitions === -1 ? config.topics.defaultPartitions : t.numPartitions;
+    const live = new Set(cluster.brokers().map((b) => b.nodeId));
+    if (t.numPartitions !== -1 || t.assignments.some((a) => a.brokerIds.length !== 1 || !live.has(a.brokerIds[0]))) {
+      throw new DomainError('invalid-request', 'manual assignments need numPartitions -1 and exactly one live broker per partition');
+    }
+    return t.assignments.length;
+  };
+
+  const createOne = async (t: CreatableTopic, validateOnly: boolean, ctx: RequestContext) => {
+    try {
+      const configs: Record<string, string> = {};
+      for (const c of t.configs) {
+        if (c.value === null) throw new DomainError('invalid-config', `topic config ${c.name} has a null value`);
+        configs[c.name] = c.value;
+      }
+      const record = await topics.create({ name: t.name, partitions: partitionCount(t), configs }, validateOnly);
+      return {
+        name: t.name,
+        topicId: record.topicId,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        numPartitions: record.partitions,
+        replicationFactor: 1,
+        configs: describeTopicConfigs(record.configs, config.topics).map((c) => ({
+          name: c.name, value: c.value, readOnly: false, configSource: configSourceOf(c.isDefault), isSensitive: false, configType: configTypeOf(c.type),
+        })),
+      };
+    } catch (err) {
+      return failure(t.name, errorCodeFor(err, { api: 'CreateTopics', topic: t.name, remote: ctx.connection.remote }), errorMessageFor(err));
+    }
+  };
+
+  return {
+    apiKey: 19,
+    minVersion: 0,
+    maxVersion: 7,
+    async handle(request: CreateTopicsRequest, ctx) {
+      const counts = new Map<string, number>();
+      for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+      const results = await Promise.all(request.topics.map((t) => {
+        if (cluster.controllerId() !== cluster.self.nodeId) return failure(t.name, ErrorCode.NOT_CONTROLLER, 'not the controller');
+        if (counts.get(t.name)! > 1) return failure(t.name, ErrorCode.INVALID_REQUEST, `topic ${t.name} appears more than once in the request`);
+        return createOne(t, request.validateOnly === true, ctx);
+      }));
+      return { throttleTimeMs: 0, topics: results };
+    },
+    errorResponse: (request: CreateTopicsRequest, errorCode) => ({
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => failure(t.name, errorCode, null)),
+    }),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * DeleteTopics (20), on the controller: by name (v0-5 topicNames, v6 topics[].name) or by id
+ * (v6 topics[].topicId). Each topic succeeds or fails on its own; its partitions' data is removed.
+ */
+import type { KafkaHandler, RequestContext } from '../handler';
+import type { BrokerServices } from '../../services';
+import { DomainError } from '../../errors';
+import { ErrorCode } from '../error-codes';
+import { errorCodeFor, errorMessageFor } from '../error-mapping';
+import { ZERO_UUID } from '../topic-ids';
+
+interface DeleteTopicsRequest {
+  topics?: Array<{ name: string | null; topicId: string }>;
+  topicNames?: string[];
+  timeoutMs: number;
+}
+
+interface Wanted {
+  name: string | null;
+  topicId: string;
+}
+
+function wantedOf(request: DeleteTopicsRequest, version: number): Wanted[] {
+  if (version >= 6) return request.topics ?? [];
+  return (request.topicNames ?? []).map((name) => ({ name, topicId: ZERO_UUID }));
+}
+
+export function deleteTopicsHandler(services: BrokerServices): KafkaHandler {
+  const { topics, cluster } = services;
+
+  const deleteOne = async (w: Wanted, ctx: RequestContext) => {
+    try {
+      if (cluster.controllerId() !== cluster.self.nodeId) {
+        return { name: w.name, topicId: w.topicId, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'not the controller' };
+      }
+      const name = w.name ?? topics.getById(w.topicId)?.name;
+      if (name === undefined) throw new DomainError('unknown-topic-id', `no topic has id ${w.topicId}`);
+      const record = await topics.delete(name);
+      return { name, topicId: record.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
+    } catch (err) {
+      const errorCode = errorCodeFor(err, { api: 'DeleteTopics', topic: w.name ?? w.topicId, remote: ctx.connection.remote });
+      return { name: w.name, topicId: w.topicId, errorCode, errorMessage: errorMessageFor(err) };
+    }
+  };
+
+  return {
+    apiKey: 20,
+    minVersion: 0,
+    maxVersion: 6,
+    async handle(request: DeleteTopicsRequest, ctx) {
+      const responses = await Promise.all(wantedOf(request, ctx.apiVersion).map((w) => deleteOne(w, ctx)));
+      return { throttleTimeMs: 0, responses };
+    },
+    errorResponse: (request: DeleteTopicsRequest, errorCode, ctx) => ({
+      throttleTimeMs: 0,
+      responses: wantedOf(request, ctx.apiVersion).map((w) => ({ name: w.name, topicId: w.topicId, errorCode, errorMessage: null })),
+    }),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Produce (0): each partition's batch goes to its partition (validated, offset-assigned,
+ * stored as sent); partitions fail independently with their own error code. acks=0 gets no
+ * response at all; acks=1 and -1 are answered once every append is durable under its topic's
+ * flush policy (one replica: the leader's durable append is the whole ISR).
+ */
+import { componentLogger } from '../../../log';
+import type { KafkaHandler, RequestContext } from '../handler';
+import type { BrokerServices } from '../../services';
+import { ErrorCode } from '../error-codes';
+import { errorCodeFor, errorMessageFor } from '../error-mapping';
+
+const log = componentLogger('produce');
+
+interface ProducePartitionData {
+  index: number;
+  records: Buffer | null;
+}
+
+interface ProduceTopicData {
+  name: string;
+  partitionData: ProducePartitionData[];
+}
+
+interface ProduceRequest {
+  transactionalId: string | null;
+  acks: number;
+  timeoutMs: number;
+  topicData: ProduceTopicData[];
+}
+
+function partitionResponse(index: number, errorCode: number, errorMessage: string | null = null) {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage };
+}
+
+export function produceHandler(services: BrokerServices): KafkaHandler {
+  const { partitions, cluster } = services;
+
+  const appendOne = async (topic: string, data: ProducePartitionData, ctx: RequestContext) => {
+    try {
+      if (cluster.leaderOf(topic, data.index) !== cluster.self.nodeId) {
+        return partitionResponse(data.index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      }
+      if (data.records === null || data.records.length === 0) {
+        return partitionResponse(data.index, ErrorCode.CORRUPT_MESSAGE, 'empty record set');
+      }
+      const partition = await partitions.get(topic, data.index);
+      const outcome = await partition.append(data.records);
+      return {
+        index: data.index,
+        errorCode: ErrorCode.NONE,
+        baseOffset: outcome.baseOffset,
+        logAppendTimeMs: outcome.logAppendTimeMs,
+        logStartOffset: outcome.logStartOffset,
+        recordErrors: [],
+        errorMessage: null,
+      };
+    } catch (err) {
+      const code = errorCodeFor(err, { api: 'Produce', topic, partition: data.index, remote: ctx.connection.remote });
+      return partitionResponse(data.index, code, errorMessageFor(err));
+    }
+  };
+
+  const respond = (request: ProduceRequest, code: (topic: string, p: ProducePartitionData) => number) => ({
+    responses: request.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, code(t.name, p))),
+    })),
+    throttleTimeMs: 0,
+  });
+
+  return {
+    apiKey: 0,
+    minVersion: 3,
+    maxVersion: 11,
+    async handle(request: ProduceRequest, ctx) {
+      if (request.acks !== 0 && request.acks !== 1 && request.acks !== -1) {
+        return respond(request, () => ErrorCode.INVALID_REQUIRED_ACKS);
+      }
+      const appends = request.topicData.map(async (t) => ({
+        name: t.name,
+        partitionResponses: await Promise.all(t.partitionData.map((p) => appendOne(t.name, p, ctx))),
+      }));
+      if (request.acks === 0) {
+        // No response is sent; failures can only be logged (the client asked not to know).
+        void Promise.all(appends).then((topics) => {
+          for (const t of topics) for (const p of t.partitionResponses) {
+            if (p.errorCode !== ErrorCode.NONE) log.debug({ topic: t.name, partition: p.index, errorCode: p.errorCode }, 'acks=0 produce failed');
+          }
+        });
+        return null;
+      }
+      return { responses: await Promise.all(appends), throttleTimeMs: 0 };
+    },
+    errorResponse: (request: ProduceRequest, errorCode) => (request.acks === 0 ? null : respond(request, () => errorCode)),
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * Broker plugins, one line each: consumer groups and idempotent producers (src/broker/groups,
+ * src/broker/producers) and the native protocol (src/broker/native) register here.
+ */
+import type { BrokerPlugin } from './services';
+
+export const brokerPlugins: BrokerPlugin[] = [];
