@@ -48,6 +48,16 @@ export const STORAGE_LIMITS = {
   groupCommitBytesMax: 4 * 1024 * 1024,
   /** Group commit: longest a pending append waits for its window to close. */
   groupCommitWindowMs: 1,
+  /** Bytes of appends waiting for the group commit, all partitions together; past this, appends are refused. */
+  pendingAppendBytesMax: 256 * 1024 * 1024,
+  /** Bytes read at once when recovery scans a segment. */
+  scanChunkBytes: 1024 * 1024,
+  /** Smallest read issued for a read from disk (a larger budget reads more, a larger batch is read whole). */
+  readChunkBytesMin: 64 * 1024,
+  /** Largest read issued for a read from disk (a larger batch is still read whole). */
+  readChunkBytesMax: 8 * 1024 * 1024,
+  /** How often the log manager applies retention to every open log. */
+  retentionCheckIntervalMs: 60_000,
 } as const;
 
 // ---- Cluster metadata (src/coordination) ----
@@ -58,6 +68,8 @@ export const COORDINATION_LIMITS = {
   txnOpsMax: 128,
   /** Embedded store: committed transactions waiting for their group-commit fsync; past this, writes are refused. */
   embeddedPendingCommitsMax: 100_000,
+  /** Embedded store: how long the first commit of a group waits for others to share its fdatasync. */
+  embeddedGroupCommitWindowMs: 2,
   /** Embedded store: transaction-log bytes after which a snapshot is written and the log restarts. */
   embeddedLogBytesMax: 16 * 1024 * 1024,
   /** Watches open at once on one store client. */
@@ -113,4 +125,44 @@ export const PRODUCER_LIMITS = {
   producerIdExpirationMs: 86_400_000,
   /** Bytes read per step while rebuilding producer state from a partition's log. */
   rebuildReadBytes: 1024 * 1024,
+} as const;
+
+// ---- Native protocol and subscriptions (src/protocol/native, src/broker/native, src/client) ----
+export const NATIVE_LIMITS = {
+  /** Largest native frame (after the 5-byte prefix); a larger length closes the connection before buffering. */
+  frameBytesMax: 16 * 1024 * 1024,
+  /** Producers plus consumers open on one native connection. */
+  handlesPerConnectionMax: 10_000,
+  /** Messages read from the log ahead of consumer permits, per subscription (flow control bound). */
+  dispatchBufferMessagesMax: 10_000,
+  /** Bytes one log read of the dispatcher may fetch. */
+  dispatchReadBytesMax: 1024 * 1024,
+  /** Permits one consumer may hold; FLOW beyond it is capped. */
+  consumerPermitsMax: 100_000,
+  /** Unacked messages delivered to one consumer; past it the consumer gets nothing new. */
+  consumerUnackedMessagesMax: 50_000,
+  /** Default ack timeout of Shared/Key_Shared subscriptions before redelivery. */
+  ackTimeoutMsDefault: 30_000,
+  /** First nack redelivery delay; doubles per redelivery up to nackBackoffMsMax. */
+  nackBackoffMsMin: 100,
+  nackBackoffMsMax: 10_000,
+  /** Redeliveries before a message goes to the dead-letter topic. */
+  maxRedeliveriesDefault: 5,
+  /** Acked ranges kept per partition cursor; beyond it the oldest gaps are kept and acks wait. */
+  cursorAckedRangesMax: 10_000,
+  /** Longest a cursor change waits before it is persisted when no ack asked for a receipt. */
+  cursorFlushMs: 100,
+  /** Messages in one SEND frame. */
+  sendMessagesMax: 10_000,
+  /** Client: messages buffered in a producer before send() waits (linger batching). */
+  clientProducerPendingMessagesMax: 10_000,
+  /** Client: default linger before a partial batch is sent. */
+  clientLingerMsDefault: 1,
+  /** Client: messages received but not yet taken from the iterator; permits are granted below it. */
+  clientReceiverQueueMessages: 1_000,
+  /** Client: longest wait for a reply to a request. */
+  clientRequestTimeoutMs: 30_000,
+  /** Client: reconnect backoff bounds. */
+  clientReconnectMsMin: 50,
+  clientReconnectMsMax: 2_000,
 } as const;
