@@ -68,8 +68,8 @@ export const COORDINATION_LIMITS = {
   txnOpsMax: 128,
   /** Embedded store: committed transactions waiting for their group-commit fsync; past this, writes are refused. */
   embeddedPendingCommitsMax: 100_000,
-  /** Embedded store: how long the first commit of a group waits for others to share its fdatasync. */
-  embeddedGroupCommitWindowMs: 2,
+  /** Embedded store, under load (a flush ended within this window): how long a group's first commit waits for others to share its fdatasync. */
+  embeddedGroupCommitWindowMs: 5,
   /** Embedded store: transaction-log bytes after which a snapshot is written and the log restarts. */
   embeddedLogBytesMax: 16 * 1024 * 1024,
   /** Watches open at once on one store client. */
@@ -165,4 +165,31 @@ export const NATIVE_LIMITS = {
   /** Client: reconnect backoff bounds. */
   clientReconnectMsMin: 50,
   clientReconnectMsMax: 2_000,
+} as const;
+
+// ---- Object-store tier (src/storage/tier, src/storage/objects) ----
+export const TIER_LIMITS = {
+  /** Target size of a block inside an object: the unit of one range read (a larger batch is its own block). */
+  blockBytes: 1024 * 1024,
+  /** Bytes one upload cycle puts into one object, all partitions together; the rest waits for the next cycle. */
+  objectBytesMax: 64 * 1024 * 1024,
+  /** Default period of the background uploader. */
+  uploadIntervalMsDefault: 30_000,
+  /** Default period of the cloud-durability commit loop (one object per commit, all cloud partitions). */
+  cloudCommitIntervalMsDefault: 50,
+  /** Produces waiting for a cloud commit, bytes across partitions; past this, appends are refused. */
+  cloudPendingBytesMax: 256 * 1024 * 1024,
+  /** Retries of a failed upload back off exponentially up to this wait. */
+  uploadBackoffMsMax: 30_000,
+  uploadBackoffMsMin: 100,
+  /** Blocks read ahead of a reader replaying history from objects, per partition. */
+  prefetchBlocks: 4,
+  /** Bytes of fetched or prefetched blocks cached, all partitions together. */
+  blockCacheBytesMax: 128 * 1024 * 1024,
+  /** Objects whose descriptor is missing are deleted only when older than this (an upload may be in flight). */
+  orphanGraceMs: 10 * 60_000,
+  /** Default period of the cloud retention loop. */
+  retentionIntervalMsDefault: 60_000,
+  /** Objects deleted per retention pass; the rest waits for the next pass. */
+  retentionDeletesPerPassMax: 1000,
 } as const;
