@@ -19,6 +19,8 @@ const log = componentLogger('embedded-metadata-store');
 export interface EmbeddedStoreOptions {
   /** Log bytes after which a snapshot replaces it (default COORDINATION_LIMITS.embeddedLogBytesMax). */
   logBytesMax?: number;
+  /** Group-commit window (default COORDINATION_LIMITS.embeddedGroupCommitWindowMs); 0 flushes at once. */
+  groupCommitWindowMs?: number;
 }
 
 export interface EmbeddedStoreStats {
@@ -58,7 +60,10 @@ export class EmbeddedMetadataStore implements MetadataStore {
       const snapshot = await readSnapshot(dir);
       state.load(snapshot.revision, snapshot.kvs);
       const fsyncs = new FsyncCounter();
-      const { log: txnLog, records } = await TxnLog.open(dir, fsyncs, (opened) => compactIfLarge(dir, state, opened, fsyncs, logBytesMax));
+      const { log: txnLog, records } = await TxnLog.open(dir, fsyncs, {
+        groupCommitWindowMs: options.groupCommitWindowMs ?? COORDINATION_LIMITS.embeddedGroupCommitWindowMs,
+        betweenBatches: (opened) => compactIfLarge(dir, state, opened, fsyncs, logBytesMax),
+      });
       for (const record of records) if (record.revision > state.revision) state.apply(record);
       const store = new EmbeddedMetadataStore(state, txnLog, fsyncs, unlock);
       await store.dropLeasedKeysOfPreviousOwner();

@@ -61,19 +61,21 @@ export class KvState {
   /** The changes ops would make, or null when they change nothing (no new revision, as etcd). */
   plan(ops: TxnOp[]): Change[] | null {
     const changes: Change[] = [];
-    const present = new Set(this.kvs.keys());
+    // Presence of keys touched earlier in this transaction; others are as stored.
+    const touched = new Map<string, boolean>();
+    const present = (key: string) => touched.get(key) ?? this.kvs.has(key);
     for (const op of ops) {
       if (op.type === 'put') {
         changes.push({ type: 'put', key: op.key, value: op.value, ...(op.leaseId ? { leaseId: op.leaseId } : {}) });
-        present.add(op.key);
+        touched.set(op.key, true);
       } else if (op.type === 'delete') {
-        if (present.delete(op.key)) changes.push({ type: 'delete', key: op.key });
+        if (present(op.key)) changes.push({ type: 'delete', key: op.key });
+        touched.set(op.key, false);
       } else {
-        for (const key of [...present]) {
-          if (key.startsWith(op.prefix)) {
-            present.delete(key);
-            changes.push({ type: 'delete', key });
-          }
+        const candidates = new Set([...this.kvs.keys(), ...touched.keys()].filter((key) => key.startsWith(op.prefix)));
+        for (const key of candidates) {
+          if (present(key)) changes.push({ type: 'delete', key });
+          touched.set(key, false);
         }
       }
     }

@@ -8,6 +8,12 @@ import { FsyncCounter, syncDirectory } from './durable-file';
 
 export const LOG_FILE = 'txn.log';
 
+export interface TxnLogOptions {
+  groupCommitWindowMs: number;
+  /** Runs after each durable batch with nothing else writing: the place to snapshot and restart the log. */
+  betweenBatches: (log: TxnLog) => Promise<void>;
+}
+
 interface PendingFrame {
   frame: Buffer;
   onDurable: () => void;
@@ -26,17 +32,17 @@ export class TxnLog {
   private tail: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
   private idleWaiters: Array<() => void> = [];
+  private lastFlushEndMs = 0;
 
   private constructor(
     private readonly handle: FileHandle,
     private size: number,
     private readonly fsyncs: FsyncCounter,
-    private readonly betweenBatches: (log: TxnLog) => Promise<void>,
+    private readonly options: TxnLogOptions,
   ) {}
 
   /** Opens the log, truncating a torn tail, and returns the records it holds. */
-  static async open(dir: string, fsyncs: FsyncCounter, betweenBatches: (log: TxnLog) => Promise<void>):
-    Promise<{ log: TxnLog; records: CommitRecord[] }> {
+  static async open(dir: string, fsyncs: FsyncCounter, options: TxnLogOptions): Promise<{ log: TxnLog; records: CommitRecord[] }> {
     const handle = await open(join(dir, LOG_FILE), 'a+');
     try {
       const { records, validBytes } = decodeLog(await handle.readFile());
@@ -47,7 +53,7 @@ export class TxnLog {
         fsyncs.count += 1;
       }
       await syncDirectory(dir, fsyncs);
-      return { log: new TxnLog(handle, validBytes, fsyncs, betweenBatches), records };
+      return { log: new TxnLog(handle, validBytes, fsyncs, options), records };
     } catch (error) {
       await handle.close();
       throw error;
@@ -69,8 +75,7 @@ export class TxnLog {
     this.tail = promise.catch(() => undefined);
     if (!this.flushing) {
       this.flushing = true;
-      // setImmediate lets every commit issued in this turn of the event loop join the first batch.
-      setImmediate(() => void this.flushLoop());
+      this.scheduleFlush();
     }
     return promise;
   }
@@ -94,12 +99,30 @@ export class TxnLog {
     await this.handle.close();
   }
 
-  private async flushLoop(): Promise<void> {
-    while (this.pending.length > 0 && !this.failure) {
-      const batch = this.pending;
-      this.pending = [];
-      await this.writeBatch(batch);
-      if (!this.failure) await this.runBetweenBatches();
+  /**
+   * Under load (a flush ended within the window) the next flush waits out the window so the
+   * commits arriving meanwhile share one fdatasync; an isolated commit is flushed at once (after
+   * this event-loop turn, so commits issued together still share it).
+   */
+  private scheduleFlush(): void {
+    const windowMs = this.options.groupCommitWindowMs;
+    if (windowMs > 0 && Date.now() - this.lastFlushEndMs < windowMs) {
+      setTimeout(() => void this.flush(), windowMs);
+    } else {
+      setImmediate(() => void this.flush());
+    }
+  }
+
+  /** One batch: everything pending now. Commits queued meanwhile get the next scheduled flush. */
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    await this.writeBatch(batch);
+    if (!this.failure) await this.runBetweenBatches();
+    this.lastFlushEndMs = Date.now();
+    if (this.pending.length > 0 && !this.failure) {
+      this.scheduleFlush();
+      return;
     }
     this.flushing = false;
     for (const waiter of this.idleWaiters.splice(0)) waiter();
@@ -125,7 +148,7 @@ export class TxnLog {
 
   private async runBetweenBatches(): Promise<void> {
     try {
-      await this.betweenBatches(this);
+      await this.options.betweenBatches(this);
     } catch (cause) {
       this.fail(new CoordinationError('STORE_FAILED', `metadata snapshot failed: ${(cause as Error).message}`, { cause }), []);
     }
