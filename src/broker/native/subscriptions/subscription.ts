@@ -1,0 +1,359 @@
+/**
+ * Dispatch of one subscription: which consumer gets which message, permits, outstanding
+ * (delivered, unacked) messages, redelivery after ack timeout / nack / consumer loss, dead
+ * letters, and the per-partition cursors. Pure logic: no I/O, time from an injected clock; the
+ * broker feeds it messages read from the log (offer), persists cursors (onCursorChange) and calls
+ * tick() periodically. Semantics: docs/native-protocol.md §8.
+ */
+import type { MessageId, SubscriptionType } from '../../../protocol/native/messages';
+import { componentLogger } from '../../../log';
+import { NativeError } from '../native-error';
+import type { PartitionCursor } from './cursor';
+import { consumerForKey, failoverOrder } from './selectors';
+import { messageKey, StoredMessage, SubscriptionConsumer, SubscriptionOptions } from './types';
+
+const log = componentLogger('native-subscription');
+
+interface ConsumerState {
+  consumer: SubscriptionConsumer;
+  permits: number;
+  unacked: Set<string>;
+}
+
+interface Queued {
+  message: StoredMessage;
+  redeliveryCount: number;
+  notBeforeMs: number;
+}
+
+interface Outstanding extends Queued {
+  consumerId: string;
+  deliveredAtMs: number;
+}
+
+export class Subscription {
+  private subscriptionType: SubscriptionType;
+  private readonly consumers = new Map<string, ConsumerState>();
+  private readonly readOffsets = new Map<number, bigint>();
+  private buffer: Queued[] = [];
+  private redeliver: Queued[] = [];
+  private readonly outstanding = new Map<string, Outstanding>();
+  private readonly deadLettering = new Set<string>();
+  private activeId: string | null = null;
+  private roundRobin = 0;
+  private dispatching = false;
+  private redeliveredTotal = 0;
+
+  constructor(private readonly options: SubscriptionOptions, private readonly cursors: Map<number, PartitionCursor>) {
+    this.subscriptionType = options.type;
+    for (const [partition, cursor] of cursors) this.readOffsets.set(partition, cursor.markDelete());
+  }
+
+  get type(): SubscriptionType {
+    return this.subscriptionType;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  consumerNames(): string[] {
+    return [...this.consumers.values()].map((s) => s.consumer.name);
+  }
+
+  consumerCount(): number {
+    return this.consumers.size;
+  }
+
+  cursor(partition: number): PartitionCursor | undefined {
+    return this.cursors.get(partition);
+  }
+
+  partitions(): number[] {
+    return [...this.cursors.keys()];
+  }
+
+  /** Messages redelivered so far (ack timeout, nack, consumer loss). */
+  redeliveries(): number {
+    return this.redeliveredTotal;
+  }
+
+  /** Throws consumerBusy (Exclusive taken) or subscriptionTypeMismatch. */
+  addConsumer(consumer: SubscriptionConsumer, type: SubscriptionType): void {
+    if (this.consumers.size > 0 && type !== this.subscriptionType) {
+      throw new NativeError('subscriptionTypeMismatch', `subscription ${this.options.name} on ${this.options.topic} is ${this.subscriptionType}, not ${type}`);
+    }
+    if (type === 'exclusive' && this.consumers.size > 0) {
+      throw new NativeError('consumerBusy', `exclusive subscription ${this.options.name} on ${this.options.topic} already has consumer ${this.consumerNames()[0]}`);
+    }
+    if (this.consumers.has(consumer.id)) throw new NativeError('invalidRequest', `consumer ${consumer.id} is already subscribed`);
+    this.subscriptionType = type;
+    this.consumers.set(consumer.id, { consumer, permits: 0, unacked: new Set() });
+    if (type === 'failover') {
+      this.electActive();
+      if (this.activeId !== consumer.id) consumer.activeChanged(false);
+    } else if (type === 'exclusive') this.activeId = consumer.id;
+    this.dispatch();
+  }
+
+  /** The consumer's unacked messages go back to the front of the line, counted as redeliveries. */
+  removeConsumer(consumerId: string): void {
+    const state = this.consumers.get(consumerId);
+    if (!state) return;
+    this.consumers.delete(consumerId);
+    this.requeueAllOf(state);
+    if (this.activeId === consumerId) this.activeId = null;
+    if (this.subscriptionType === 'failover') this.electActive();
+    this.dispatch();
+  }
+
+  flow(consumerId: string, permits: number): void {
+    const state = this.requireConsumer(consumerId);
+    state.permits = Math.min(this.options.consumerPermitsMax, state.permits + permits);
+    this.dispatch();
+  }
+
+  nextReadOffset(partition: number): bigint | undefined {
+    return this.readOffsets.get(partition);
+  }
+
+  /** How many more messages the reader should fetch now (0 when the buffer is full or nobody has permits). */
+  wanted(): number {
+    if (this.consumers.size === 0) return 0;
+    let permits = 0;
+    for (const state of this.consumers.values()) permits += state.permits;
+    const room = this.options.bufferMessagesMax - this.buffer.length - this.redeliver.length;
+    return Math.max(0, Math.min(room, permits - this.buffer.length));
+  }
+
+  /** Messages read from `partition`'s log up to (not including) `nextOffset`. */
+  offer(partition: number, messages: StoredMessage[], nextOffset: bigint): void {
+    const cursor = this.cursors.get(partition);
+    const from = this.readOffsets.get(partition);
+    if (!cursor || from === undefined) return;
+    for (const message of messages) {
+      if (message.offset < from || message.offset >= nextOffset || cursor.isAcked(message.offset)) continue;
+      this.buffer.push({ message, redeliveryCount: 0, notBeforeMs: 0 });
+    }
+    if (nextOffset > from) this.readOffsets.set(partition, nextOffset);
+    this.dispatch();
+  }
+
+  ack(ids: MessageId[]): void {
+    for (const id of ids) this.ackOne(id.partition, id.offset);
+    this.dispatch();
+  }
+
+  /** Acks everything up to and including the id on its partition (Exclusive and Failover only). */
+  ackCumulative(id: MessageId): void {
+    if (this.subscriptionType === 'shared' || this.subscriptionType === 'key_shared') {
+      throw new NativeError('invalidRequest', `cumulative ack is not allowed on ${this.subscriptionType} subscription ${this.options.name}`);
+    }
+    const cursor = this.cursors.get(id.partition);
+    if (!cursor) throw new NativeError('invalidRequest', `partition ${id.partition} is not part of ${this.options.topic}`);
+    if (!cursor.ackUpTo(id.offset)) return;
+    for (const [key, out] of this.outstanding) {
+      if (out.message.partition === id.partition && out.message.offset <= id.offset) this.dropOutstanding(key, out);
+    }
+    this.options.onCursorChange?.(id.partition);
+    this.dispatch();
+  }
+
+  /** Redelivers after a backoff that doubles with each redelivery of the message. */
+  nack(ids: MessageId[]): void {
+    const now = this.options.clock.nowMs();
+    for (const id of ids) {
+      const key = messageKey(id.partition, id.offset);
+      const out = this.outstanding.get(key);
+      if (!out) continue;
+      this.dropOutstanding(key, out);
+      const count = out.redeliveryCount + 1;
+      const backoff = Math.min(this.options.nackBackoffMsMax, this.options.nackBackoffMsMin * 2 ** (count - 1));
+      this.requeue({ message: out.message, redeliveryCount: count, notBeforeMs: now + backoff });
+    }
+    this.dispatch();
+  }
+
+  /** Ack timeouts and nack backoffs that are due; call periodically. */
+  tick(): void {
+    const now = this.options.clock.nowMs();
+    for (const [key, out] of this.outstanding) {
+      if (now - out.deliveredAtMs < this.options.ackTimeoutMs) continue;
+      this.dropOutstanding(key, out);
+      this.requeue({ message: out.message, redeliveryCount: out.redeliveryCount + 1, notBeforeMs: now });
+    }
+    this.dispatch();
+  }
+
+  /** Unacked messages delivered to `consumerId` (for tests and stats). */
+  unackedOf(consumerId: string): number {
+    return this.consumers.get(consumerId)?.unacked.size ?? 0;
+  }
+
+  isActive(consumerId: string): boolean {
+    return this.subscriptionType === 'shared' || this.subscriptionType === 'key_shared' || this.activeId === consumerId;
+  }
+
+  private requireConsumer(consumerId: string): ConsumerState {
+    const state = this.consumers.get(consumerId);
+    if (!state) throw new NativeError('unknownConsumer', `consumer ${consumerId} is not subscribed to ${this.options.name}`);
+    return state;
+  }
+
+  private ackOne(partition: number, offset: bigint): void {
+    const cursor = this.cursors.get(partition);
+    if (!cursor) throw new NativeError('invalidRequest', `partition ${partition} is not part of ${this.options.topic}`);
+    const key = messageKey(partition, offset);
+    const out = this.outstanding.get(key);
+    if (out) this.dropOutstanding(key, out);
+    if (cursor.ack(offset)) this.options.onCursorChange?.(partition);
+  }
+
+  private dropOutstanding(key: string, out: Outstanding): void {
+    this.outstanding.delete(key);
+    this.consumers.get(out.consumerId)?.unacked.delete(key);
+  }
+
+  private requeueAllOf(state: ConsumerState): void {
+    const now = this.options.clock.nowMs();
+    for (const key of state.unacked) {
+      const out = this.outstanding.get(key);
+      if (!out) continue;
+      this.outstanding.delete(key);
+      this.requeue({ message: out.message, redeliveryCount: out.redeliveryCount + 1, notBeforeMs: now });
+    }
+    state.unacked.clear();
+  }
+
+  /** Into the redelivery queue in (partition, offset) order, or to the dead-letter topic past the limit. */
+  private requeue(item: Queued): void {
+    this.redeliveredTotal++;
+    if (item.redeliveryCount > this.options.maxRedeliveries && this.options.deadLetter) {
+      this.sendToDeadLetter(item);
+      return;
+    }
+    const before = (a: StoredMessage, b: StoredMessage) => a.partition < b.partition || (a.partition === b.partition && a.offset < b.offset);
+    let i = this.redeliver.length;
+    while (i > 0 && before(item.message, this.redeliver[i - 1].message)) i--;
+    this.redeliver.splice(i, 0, item);
+  }
+
+  private sendToDeadLetter(item: Queued): void {
+    const { partition, offset } = item.message;
+    const key = messageKey(partition, offset);
+    if (this.deadLettering.has(key)) return;
+    this.deadLettering.add(key);
+    this.options.deadLetter!(item.message).then(
+      () => {
+        this.deadLettering.delete(key);
+        this.ack([{ partition, offset }]);
+      },
+      (err: unknown) => {
+        this.deadLettering.delete(key);
+        log.warn({ err, topic: this.options.topic, subscription: this.options.name, offset }, 'dead-letter publish failed; message stays queued');
+        this.redeliver.push({ ...item, notBeforeMs: this.options.clock.nowMs() + this.options.nackBackoffMsMax });
+      },
+    );
+  }
+
+  private electActive(): void {
+    const next = failoverOrder([...this.consumers.values()].map((s) => s.consumer))[0]?.id ?? null;
+    if (next === this.activeId) return;
+    const old = this.activeId ? this.consumers.get(this.activeId) : undefined;
+    this.activeId = next;
+    if (old) {
+      // The old active hands over: what it has not acked goes to the new active.
+      this.requeueAllOf(old);
+      old.consumer.activeChanged(false);
+    }
+    if (next) this.consumers.get(next)!.consumer.activeChanged(true);
+  }
+
+  private canTake(state: ConsumerState | undefined): state is ConsumerState {
+    return state !== undefined && state.permits > 0 && state.unacked.size < this.options.consumerUnackedMessagesMax;
+  }
+
+  private pick(message: StoredMessage): ConsumerState | undefined {
+    switch (this.subscriptionType) {
+      case 'exclusive':
+      case 'failover': {
+        const active = this.activeId ? this.consumers.get(this.activeId) : undefined;
+        return this.canTake(active) ? active : undefined;
+      }
+      case 'key_shared':
+        if (message.key !== null && message.key.length > 0) {
+          const chosen = consumerForKey(message.key, [...this.consumers.values()].map((s) => s.consumer));
+          const state = chosen ? this.consumers.get(chosen.id) : undefined;
+          return this.canTake(state) ? state : undefined;
+        }
+        return this.pickRoundRobin();
+      case 'shared':
+        return this.pickRoundRobin();
+    }
+  }
+
+  private pickRoundRobin(): ConsumerState | undefined {
+    const states = [...this.consumers.values()];
+    for (let n = 0; n < states.length; n++) {
+      const state = states[(this.roundRobin + n) % states.length];
+      if (this.canTake(state)) {
+        this.roundRobin = (this.roundRobin + n + 1) % states.length;
+        return state;
+      }
+    }
+    return undefined;
+  }
+
+  private anyCanTake(): boolean {
+    for (const state of this.consumers.values()) if (this.canTake(state)) return true;
+    return false;
+  }
+
+  private dispatch(): void {
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      const now = this.options.clock.nowMs();
+      this.redeliver = this.drain(this.redeliver, now);
+      this.buffer = this.drain(this.buffer, now);
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  /** Delivers what it can from `queue` in order; returns what is left, order kept. */
+  private drain(queue: Queued[], now: number): Queued[] {
+    if (queue.length === 0 || !this.anyCanTake()) return queue;
+    const kept: Queued[] = [];
+    let i = 0;
+    for (; i < queue.length; i++) {
+      const item = queue[i];
+      const cursor = this.cursors.get(item.message.partition);
+      if (cursor?.isAcked(item.message.offset)) continue;
+      if (item.notBeforeMs > now) {
+        kept.push(item);
+        continue;
+      }
+      const state = this.pick(item.message);
+      if (!state) {
+        // Key_Shared: only that key's consumer is full; others may still take later messages.
+        if (this.subscriptionType === 'key_shared' && this.anyCanTake()) {
+          kept.push(item);
+          continue;
+        }
+        break;
+      }
+      this.deliver(state, item, now);
+    }
+    if (kept.length === 0) return i === 0 ? queue : queue.slice(i);
+    return i >= queue.length ? kept : kept.concat(queue.slice(i));
+  }
+
+  private deliver(state: ConsumerState, item: Queued, now: number): void {
+    const key = messageKey(item.message.partition, item.message.offset);
+    state.permits--;
+    state.unacked.add(key);
+    this.outstanding.set(key, { ...item, consumerId: state.consumer.id, deliveredAtMs: now });
+    state.consumer.push(item.message, item.redeliveryCount);
+  }
+}
