@@ -9,6 +9,17 @@ export interface BatchFormat {
   setBaseOffset(batch: Buffer, baseOffset: bigint): void;
 }
 
+/**
+ * What a log that rebuilds its state from stored bytes (the WAL at recovery) reads back from
+ * a stored batch: frames carry only base offset and length, so the record count of the last
+ * batch and every batch's max timestamp come from the batch header (Kafka RecordBatch v2:
+ * lastOffsetDelta + 1 at bytes 23-26, maxTimestamp at bytes 35-42). Header reads only.
+ */
+export interface RecoverableBatchFormat extends BatchFormat {
+  recordCount(batch: Buffer): number;
+  maxTimestampMs(batch: Buffer): bigint;
+}
+
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
 export interface AppendInput {

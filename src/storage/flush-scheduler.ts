@@ -1,0 +1,132 @@
+/**
+ * The one group-commit loop of a broker. Logs enqueue appends and mark themselves dirty; a
+ * flush cycle asks every dirty log to write its pending frames (one writev each) and, for
+ * fsync `always`, to fdatasync them, all logs in parallel. Appends arriving while a cycle runs
+ * wait for the next one, so concurrent appends share one write and one fdatasync.
+ *
+ * When no cycle runs, the next starts after the group-commit window (windowMs; 0 = as soon as
+ * the current event-loop turn ends) or at once when the pending bytes reach groupBytesMax.
+ * Logs with fsync `interval` are also fsynced by one timer here, each at its own period.
+ */
+import { STORAGE_LIMITS } from '../limits';
+
+export interface FlushTarget {
+  /** Writes pending appends (fsyncs them when the policy asks) and settles them; never rejects. */
+  flushPending(): Promise<void>;
+  /** fdatasync of bytes written but not yet synced (fsync `interval`); never rejects. */
+  syncWritten(): Promise<void>;
+}
+
+export interface FlushSchedulerOptions {
+  windowMs?: number;
+  groupBytesMax?: number;
+  pendingBytesMax?: number;
+  clock?: () => number;
+}
+
+interface IntervalEntry {
+  intervalMs: number;
+  lastSyncMs: number;
+}
+
+export class FlushScheduler {
+  private readonly windowMs: number;
+  private readonly groupBytesMax: number;
+  private readonly pendingBytesMax: number;
+  private readonly clock: () => number;
+  private dirty = new Set<FlushTarget>();
+  private pendingBytes = 0;
+  private cycleRunning = false;
+  private startScheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private readonly intervalTargets = new Map<FlushTarget, IntervalEntry>();
+  private intervalTimer: NodeJS.Timeout | null = null;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(options: FlushSchedulerOptions = {}) {
+    this.windowMs = options.windowMs ?? STORAGE_LIMITS.groupCommitWindowMs;
+    this.groupBytesMax = options.groupBytesMax ?? STORAGE_LIMITS.groupCommitBytesMax;
+    this.pendingBytesMax = options.pendingBytesMax ?? STORAGE_LIMITS.pendingAppendBytesMax;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Whether `bytes` more may wait for the group commit (STORAGE_LIMITS.pendingAppendBytesMax). */
+  hasRoomFor(bytes: number): boolean {
+    return this.pendingBytes + bytes <= this.pendingBytesMax;
+  }
+
+  /** A log has `bytes` more pending; it is flushed in the next cycle. */
+  enqueue(target: FlushTarget, bytes: number): void {
+    this.pendingBytes += bytes;
+    this.dirty.add(target);
+    if (this.cycleRunning) return;
+    if (this.pendingBytes >= this.groupBytesMax) this.startNow();
+    else if (!this.startScheduled) this.startScheduled = this.windowMs > 0 ? setTimeout(() => this.startNow(), this.windowMs) : setImmediate(() => this.startNow());
+  }
+
+  /** The log took `bytes` of its pending appends into a flush. */
+  taken(bytes: number): void {
+    this.pendingBytes -= bytes;
+  }
+
+  /** Resolves once no cycle runs and nothing is pending. */
+  idle(): Promise<void> {
+    if (!this.cycleRunning && this.dirty.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** fsync `interval`: the target's written bytes are synced every `intervalMs`. */
+  registerInterval(target: FlushTarget, intervalMs: number): void {
+    this.intervalTargets.set(target, { intervalMs, lastSyncMs: this.clock() });
+    this.restartIntervalTimer();
+  }
+
+  unregister(target: FlushTarget): void {
+    this.dirty.delete(target);
+    if (this.intervalTargets.delete(target)) this.restartIntervalTimer();
+  }
+
+  /** Stops the interval timer; pending appends still flush. */
+  close(): void {
+    this.intervalTargets.clear();
+    this.restartIntervalTimer();
+  }
+
+  private startNow(): void {
+    if (this.startScheduled) {
+      clearTimeout(this.startScheduled as NodeJS.Timeout);
+      clearImmediate(this.startScheduled as NodeJS.Immediate);
+      this.startScheduled = null;
+    }
+    if (this.cycleRunning) return;
+    void this.runCycles();
+  }
+
+  private async runCycles(): Promise<void> {
+    this.cycleRunning = true;
+    while (this.dirty.size > 0) {
+      const targets = [...this.dirty];
+      this.dirty.clear();
+      await Promise.all(targets.map((t) => t.flushPending()));
+    }
+    this.cycleRunning = false;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private restartIntervalTimer(): void {
+    if (this.intervalTimer) clearInterval(this.intervalTimer);
+    this.intervalTimer = null;
+    if (this.intervalTargets.size === 0) return;
+    const tickMs = Math.max(1, Math.min(...[...this.intervalTargets.values()].map((e) => e.intervalMs)));
+    this.intervalTimer = setInterval(() => this.syncDueTargets(), tickMs);
+    this.intervalTimer.unref();
+  }
+
+  private syncDueTargets(): void {
+    const now = this.clock();
+    for (const [target, entry] of this.intervalTargets) {
+      if (now - entry.lastSyncMs < entry.intervalMs) continue;
+      entry.lastSyncMs = now;
+      void target.syncWritten();
+    }
+  }
+}

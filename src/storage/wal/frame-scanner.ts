@@ -1,0 +1,60 @@
+/**
+ * Reads consecutive frames of a segment file between two positions, in chunks, without
+ * copying batch bytes (each batch is a view into the chunk it was read with).
+ * Ends with the frames, or with a bad or short frame for the caller to judge.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { decodeFrame, DecodedFrame, FRAME_HEADER_BYTES } from './frame';
+
+export interface ScannedFrame extends DecodedFrame {
+  position: number;
+}
+
+export type ScanStop =
+  /** The bytes up to `end` ran out inside a frame (a torn tail when `end` is the file size). */
+  | { kind: 'short'; position: number; reason: string }
+  | { kind: 'bad'; position: number; reason: string; declaredBytes: number | null };
+
+export interface ScanOptions {
+  /** Bytes to read at once; a larger frame is read whole. */
+  chunkBytes: number;
+}
+
+/** Yields frames from `start` to `end`; returns how the scan stopped (null when it reached `end`). */
+export async function* scanFrames(handle: FileHandle, start: number, end: number, options: ScanOptions): AsyncGenerator<ScannedFrame, ScanStop | null> {
+  let chunk: Buffer = Buffer.alloc(0);
+  let chunkStart = start;
+  let pos = start;
+  while (pos < end) {
+    const decoded = decodeFrame(chunk, pos - chunkStart);
+    if (decoded.kind === 'frame') {
+      yield { ...decoded, position: pos };
+      pos += decoded.frameBytes;
+      continue;
+    }
+    if (decoded.kind === 'bad') return { kind: 'bad', position: pos, reason: decoded.reason, declaredBytes: decoded.declaredBytes };
+    if (pos + decoded.bytesNeeded > end) {
+      const what = decoded.bytesNeeded === FRAME_HEADER_BYTES ? 'frame header' : `frame of ${decoded.bytesNeeded} bytes`;
+      return { kind: 'short', position: pos, reason: `${what} cut short by the end of data at position ${end}` };
+    }
+    const size = Math.min(end - pos, Math.max(options.chunkBytes, decoded.bytesNeeded));
+    chunk = await readExactly(handle, pos, size);
+    chunkStart = pos;
+    if (chunk.length < decoded.bytesNeeded) {
+      return { kind: 'short', position: pos, reason: `file ends at position ${pos + chunk.length}, before position ${end}` };
+    }
+  }
+  return null;
+}
+
+/** Reads `size` bytes at `position`; fewer bytes (the file shrank) return a shorter buffer. */
+export async function readExactly(handle: FileHandle, position: number, size: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const { bytesRead } = await handle.read(buf, filled, size - filled, position + filled);
+    if (bytesRead === 0) return buf.subarray(0, filled);
+    filled += bytesRead;
+  }
+  return buf;
+}

@@ -1,0 +1,151 @@
+/**
+ * Opening a partition directory: every segment is scanned frame by frame (crc, length, offset
+ * continuity) to rebuild its index and find the log end.
+ * - A torn or bad final frame (nothing valid after it, in the last segment) is what a crash in
+ *   the middle of a write leaves: it was never acknowledged, so it is truncated and logged.
+ * - A bad frame anywhere else would silently drop acknowledged data: the log refuses to open
+ *   with a CorruptLogError naming file, offset and position, unless the operator allows
+ *   truncation (`allowMidLogTruncation`), in which case the log is cut at that frame.
+ */
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import type { Logger } from '../../log';
+import { STORAGE_LIMITS } from '../../limits';
+import { CorruptLogError } from '../errors';
+import type { RecoverableBatchFormat } from '../partition-log';
+import { decodeFrame, FRAME_HEADER_BYTES } from './frame';
+import { readExactly, scanFrames, ScanStop } from './frame-scanner';
+import { parseSegmentFileName, Segment, syncDirectory } from './segment';
+
+export interface RecoveryOptions {
+  dir: string;
+  format: RecoverableBatchFormat;
+  indexIntervalBytes: number;
+  nowMs: number;
+  /** Cut the log at a bad frame in the middle instead of refusing to open. */
+  allowMidLogTruncation: boolean;
+  /** Base offset of the first segment when the directory holds none. */
+  initialOffset: bigint;
+  logger: Logger;
+}
+
+/** The segments of the log in offset order, the last one open for appends. */
+export async function recoverSegments(options: RecoveryOptions): Promise<Segment[]> {
+  await mkdir(options.dir, { recursive: true });
+  const bases = (await readdir(options.dir)).map(parseSegmentFileName).filter((b): b is bigint => b !== null);
+  bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (bases.length === 0) {
+    return [await Segment.create(options.dir, options.initialOffset, options.indexIntervalBytes, options.nowMs)];
+  }
+  const segments: Segment[] = [];
+  try {
+    for (let i = 0; i < bases.length; i++) {
+      const segment = await Segment.openExisting(options.dir, bases[i], options.indexIntervalBytes, options.nowMs);
+      segments.push(segment);
+      const previous = segments[i - 1];
+      if (previous && previous.nextOffset !== segment.baseOffset) {
+        throw new CorruptLogError(segment.path, 0, segment.baseOffset, `segment starts at ${segment.baseOffset} but the previous one ends at ${previous.nextOffset}`);
+      }
+      const cut = await scanSegment(segment, i === bases.length - 1, options);
+      if (cut) {
+        await removeSegments(bases.slice(i + 1), options);
+        break;
+      }
+    }
+    const last = segments[segments.length - 1];
+    await last.sync();
+    return segments;
+  } catch (err) {
+    await Promise.all(segments.map((s) => s.retire()));
+    throw err;
+  }
+}
+
+/** Rebuilds the segment's index; returns true when the log was cut inside it. */
+async function scanSegment(segment: Segment, isLast: boolean, options: RecoveryOptions): Promise<boolean> {
+  const size = (await segment.file.stat()).size;
+  const frames = scanFrames(segment.file, 0, size, { chunkBytes: STORAGE_LIMITS.scanChunkBytes });
+  let expected = segment.baseOffset;
+  let stop: ScanStop | null = null;
+  for (;;) {
+    const next = await frames.next();
+    if (next.done) {
+      stop = next.value;
+      break;
+    }
+    const frame = next.value;
+    const problem = frameProblem(frame.baseOffset, frame.batch, expected, options.format);
+    if (typeof problem === 'string') {
+      stop = { kind: 'bad', position: frame.position, reason: problem, declaredBytes: frame.frameBytes };
+      await frames.return(null);
+      break;
+    }
+    const recordCount = problem;
+    segment.recordFrame(frame.position, { baseOffset: frame.baseOffset, recordCount, maxTimestampMs: Number(options.format.maxTimestampMs(frame.batch)) }, frame.frameBytes);
+    expected = segment.nextOffset;
+  }
+  segment.syncedBytes = segment.writtenBytes;
+  segment.visibleBytes = segment.writtenBytes;
+  if (!stop) return false;
+  const isTail = isLast && (stop.kind === 'short' || !(await validFrameFollows(segment, stop, size)));
+  if (isTail) {
+    options.logger.warn({ file: segment.path, position: stop.position, offset: String(expected), reason: stop.reason, bytesDropped: size - stop.position },
+      'truncating a torn or bad final frame (never acknowledged)');
+  } else if (options.allowMidLogTruncation) {
+    options.logger.error({ file: segment.path, position: stop.position, offset: String(expected), reason: stop.reason },
+      'bad frame in the middle of the log: truncating here and dropping everything after it, as allowMidLogTruncation asks');
+  } else {
+    throw new CorruptLogError(segment.path, stop.position, expected,
+      `${stop.reason}; valid data follows, so this is not a torn tail (open with allowMidLogTruncation to cut the log here)`);
+  }
+  await segment.truncateFile(stop.position);
+  return !isLast;
+}
+
+/** The batch's record count, or why the frame cannot belong at `expected`. */
+function frameProblem(baseOffset: bigint, batch: Buffer, expected: bigint, format: RecoverableBatchFormat): number | string {
+  if (baseOffset !== expected) return `frame base offset ${baseOffset} where ${expected} was expected`;
+  let recordCount: number;
+  try {
+    recordCount = format.recordCount(batch);
+  } catch (err) {
+    return `batch header unreadable: ${(err as Error).message}`;
+  }
+  return Number.isInteger(recordCount) && recordCount >= 1 ? recordCount : `batch record count ${recordCount} is below 1`;
+}
+
+/** Whether a valid frame starts right after the bad one (then the bad one is not the final frame). */
+async function validFrameFollows(segment: Segment, stop: ScanStop, size: number): Promise<boolean> {
+  if (stop.kind !== 'bad' || stop.declaredBytes === null) return false;
+  const at = stop.position + stop.declaredBytes;
+  if (at + FRAME_HEADER_BYTES > size) return false;
+  const header = await readExactly(segment.file, at, FRAME_HEADER_BYTES);
+  const length = header.readUInt32BE(8);
+  if (length === 0 || length > STORAGE_LIMITS.batchBytesMax || at + FRAME_HEADER_BYTES + length > size) return false;
+  return decodeFrame(await readExactly(segment.file, at, FRAME_HEADER_BYTES + length), 0).kind === 'frame';
+}
+
+async function removeSegments(bases: bigint[], options: RecoveryOptions): Promise<void> {
+  for (const base of bases) {
+    const segment = await Segment.openExisting(options.dir, base, options.indexIntervalBytes, options.nowMs);
+    options.logger.error({ file: segment.path }, 'deleting a segment after the truncation point');
+    await segment.remove();
+  }
+  if (bases.length > 0) await syncDirectory(options.dir);
+}
+
+/** Re-records the frames of `segment` up to `end` (after a truncation); any bad frame throws. */
+export async function reindexSegment(segment: Segment, end: number, format: RecoverableBatchFormat): Promise<void> {
+  segment.resetIndex();
+  const frames = scanFrames(segment.file, 0, end, { chunkBytes: STORAGE_LIMITS.scanChunkBytes });
+  for (;;) {
+    const next = await frames.next();
+    if (next.done) {
+      if (next.value) throw new CorruptLogError(segment.path, next.value.position, null, next.value.reason);
+      return;
+    }
+    const { baseOffset, batch, position, frameBytes } = next.value;
+    const problem = frameProblem(baseOffset, batch, segment.nextOffset, format);
+    if (typeof problem === 'string') throw new CorruptLogError(segment.path, position, baseOffset, problem);
+    segment.recordFrame(position, { baseOffset, recordCount: problem, maxTimestampMs: Number(format.maxTimestampMs(batch)) }, frameBytes);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Reads from segment files: whole batches from the one containing an offset (seeking with the
+ * sparse index, then scanning at most one index interval), and time lookups. Every frame read
+ * from disk is crc-checked; a bad one is a CorruptLogError naming file and position.
+ */
+import { STORAGE_LIMITS } from '../../limits';
+import { CorruptLogError } from '../errors';
+import type { ReadResult, RecoverableBatchFormat } from '../partition-log';
+import { scanFrames, ScannedFrame } from './frame-scanner';
+import type { Segment } from './segment';
+
+/** Index of the segment holding `offset`: the last one with baseOffset <= offset (or 0). */
+export function segmentIndexFor(segments: readonly Segment[], offset: bigint): number {
+  let lo = 0;
+  let hi = segments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (segments[mid].baseOffset <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(lo - 1, 0);
+}
+
+/**
+ * Whole batches from the one containing `offset` up to `maxBytes` (at least one), never at or
+ * past `endOffset`. Segments are acquired synchronously, so retention cannot close them mid-read.
+ */
+export async function readSegments(segments: readonly Segment[], offset: bigint, maxBytes: number, endOffset: bigint, format: RecoverableBatchFormat): Promise<ReadResult> {
+  const first = segmentIndexFor(segments, offset);
+  const used = segments.slice(first);
+  for (const s of used) s.acquire();
+  const result: ReadResult = { chunks: [], bytes: 0, nextOffset: offset };
+  const chunkBytes = Math.min(STORAGE_LIMITS.readChunkBytesMax, Math.max(STORAGE_LIMITS.readChunkBytesMin, maxBytes + STORAGE_LIMITS.indexIntervalBytes));
+  try {
+    for (const segment of used) {
+      const start = segment === used[0] ? segment.index.floorByOffset(Number(offset - segment.baseOffset))?.position ?? 0 : 0;
+      for await (const frame of framesOf(segment, start, chunkBytes)) {
+        if (frame.baseOffset >= endOffset) return result;
+        const next = frame.baseOffset + BigInt(format.recordCount(frame.batch));
+        if (next <= offset) continue;
+        if (result.chunks.length > 0 && result.bytes + frame.batch.length > maxBytes) return result;
+        result.chunks.push(frame.batch);
+        result.bytes += frame.batch.length;
+        result.nextOffset = next;
+      }
+    }
+    return result;
+  } finally {
+    for (const s of used) s.release();
+  }
+}
+
+/** Base offset of the first batch below `endOffset` with maxTimestamp >= timestampMs, or null. */
+export async function findOffsetForTimestamp(segments: readonly Segment[], timestampMs: bigint, endOffset: bigint, format: RecoverableBatchFormat): Promise<bigint | null> {
+  const target = Number(timestampMs);
+  const used = segments.slice();
+  for (const s of used) s.acquire();
+  try {
+    for (const segment of used) {
+      if (segment.index.largestTimestampMs < target) continue;
+      const start = segment.index.floorByTimestamp(target)?.position ?? 0;
+      for await (const frame of framesOf(segment, start, STORAGE_LIMITS.readChunkBytesMin)) {
+        if (frame.baseOffset >= endOffset) return null;
+        if (Number(format.maxTimestampMs(frame.batch)) >= target) return frame.baseOffset;
+      }
+    }
+    return null;
+  } finally {
+    for (const s of used) s.release();
+  }
+}
+
+/** The visible frames of a segment from `start`; a bad frame throws CorruptLogError. */
+async function* framesOf(segment: Segment, start: number, chunkBytes: number): AsyncGenerator<ScannedFrame> {
+  const frames = scanFrames(segment.file, start, segment.visibleBytes, { chunkBytes });
+  for (;;) {
+    const next = await frames.next();
+    if (!next.done) {
+      yield next.value;
+      continue;
+    }
+    if (next.value) throw new CorruptLogError(segment.path, next.value.position, null, next.value.reason);
+    return;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * One segment file of a partition: frames back to back, named by the base offset of its first
+ * batch (20 digits, as Kafka names its segments), with its sparse index held in memory.
+ * Only the last segment of a log is written; the others are sealed (fsynced, read-only).
+ */
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StorageError } from '../errors';
+import { OffsetIndex } from './offset-index';
+
+export const SEGMENT_SUFFIX = '.log';
+const NAME_DIGITS = 20;
+
+export function segmentFileName(baseOffset: bigint): string {
+  return baseOffset.toString().padStart(NAME_DIGITS, '0') + SEGMENT_SUFFIX;
+}
+
+/** The base offset a segment file name encodes, or null for any other file. */
+export function parseSegmentFileName(name: string): bigint | null {
+  const m = /^(\d{20})\.log$/.exec(name);
+  return m ? BigInt(m[1]) : null;
+}
+
+/** A frame ready to write: header and batch are written back to back. */
+export interface OutgoingFrame {
+  header: Buffer;
+  batch: Buffer;
+  baseOffset: bigint;
+  recordCount: number;
+  maxTimestampMs: number;
+  /** Set by Segment.write: where the frame ends in its file. */
+  endPosition?: number;
+}
+
+export class Segment {
+  /** Bytes of frames written to the file (some may not be durable or visible yet). */
+  writtenBytes = 0;
+  /** Bytes known to be on disk (after an fdatasync, or at open). */
+  syncedBytes = 0;
+  /** Bytes of frames below the high watermark: reads never go past this. */
+  visibleBytes = 0;
+  /** Offset after the last frame written. */
+  nextOffset: bigint;
+  index: OffsetIndex;
+  private readers = 0;
+  private retiring = false;
+  private closed = false;
+
+  private constructor(
+    readonly baseOffset: bigint,
+    readonly path: string,
+    private readonly handle: FileHandle,
+    private readonly indexIntervalBytes: number,
+    /** When this segment started taking appends (drives rotation by age). */
+    readonly createdAtMs: number,
+  ) {
+    this.nextOffset = baseOffset;
+    this.index = new OffsetIndex(indexIntervalBytes);
+  }
+
+  /** Creates an empty segment file (replacing a stale one) and makes its name durable. */
+  static async create(dir: string, baseOffset: bigint, indexIntervalBytes: number, nowMs: number): Promise<Segment> {
+    const path = join(dir, segmentFileName(baseOffset));
+    const handle = await open(path, 'w+');
+    await syncDirectory(dir);
+    return new Segment(baseOffset, path, handle, indexIntervalBytes, nowMs);
+  }
+
+  static async openExisting(dir: string, baseOffset: bigint, indexIntervalBytes: number, nowMs: number): Promise<Segment> {
+    const path = join(dir, segmentFileName(baseOffset));
+    return new Segment(baseOffset, path, await open(path, 'r+'), indexIntervalBytes, nowMs);
+  }
+
+  get file(): FileHandle {
+    if (this.closed) throw new StorageError('LOG_CLOSED', `segment ${this.path} is closed`);
+    return this.handle;
+  }
+
+  get isEmpty(): boolean {
+    return this.writtenBytes === 0;
+  }
+
+  /** Records a frame already in the file at `position` (recovery) or just written. */
+  recordFrame(position: number, frame: { baseOffset: bigint; recordCount: number; maxTimestampMs: number }, frameBytes: number): void {
+    this.index.onFrame(Number(frame.baseOffset - this.baseOffset), position, frame.maxTimestampMs);
+    this.writtenBytes = position + frameBytes;
+    this.nextOffset = frame.baseOffset + BigInt(frame.recordCount);
+  }
+
+  /** Writes frames at the end of the file with one writev. */
+  async write(frames: OutgoingFrame[]): Promise<void> {
+    const buffers: Buffer[] = [];
+    let total = 0;
+    for (const f of frames) {
+      buffers.push(f.header, f.batch);
+      total += f.header.length + f.batch.length;
+    }
+    await writeAll(this.file, buffers, total, this.writtenBytes);
+    let position = this.writtenBytes;
+    for (const f of frames) {
+      const frameBytes = f.header.length + f.batch.length;
+      this.recordFrame(position, f, frameBytes);
+      position += frameBytes;
+      f.endPosition = position;
+    }
+  }
+
+  /** fdatasync: everything written before the call is durable after it. Returns the offset it covers. */
+  async sync(): Promise<bigint> {
+    const upTo = this.writtenBytes;
+    const coveredOffset = this.nextOffset;
+    await this.file.datasync();
+    if (upTo > this.syncedBytes) this.syncedBytes = upTo;
+    return coveredOffset;
+  }
+
+  /** Starts a new, empty index (after a truncation the caller re-records the frames kept). */
+  resetIndex(): void {
+    this.index = new OffsetIndex(this.indexIntervalBytes);
+    this.writtenBytes = 0;
+    this.nextOffset = this.baseOffset;
+  }
+
+  /** Shrinks the file to `bytes` and makes that durable; the caller rebuilds the index. */
+  async truncateFile(bytes: number): Promise<void> {
+    await this.file.truncate(bytes);
+    await this.file.datasync();
+    this.writtenBytes = Math.min(this.writtenBytes, bytes);
+    this.syncedBytes = Math.min(this.syncedBytes, bytes);
+    this.visibleBytes = Math.min(this.visibleBytes, bytes);
+  }
+
+  /** Keeps the file open for a read; pair with release(). */
+  acquire(): void {
+    this.readers++;
+  }
+
+  release(): void {
+    this.readers--;
+    if (this.retiring && this.readers === 0) void this.closeHandle();
+  }
+
+  /** Closes the file once the last reader releases it. */
+  async retire(): Promise<void> {
+    this.retiring = true;
+    if (this.readers === 0) await this.closeHandle();
+  }
+
+  /** Deletes the file; the handle closes once the last reader releases it. */
+  async remove(): Promise<void> {
+    await unlink(this.path);
+    await this.retire();
+  }
+
+  private async closeHandle(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close();
+  }
+}
+
+async function writeAll(handle: FileHandle, buffers: Buffer[], total: number, position: number): Promise<void> {
+  let written = 0;
+  let pending = buffers;
+  while (written < total) {
+    const { bytesWritten } = await handle.writev(pending, position + written);
+    written += bytesWritten;
+    if (written < total) pending = remainingBuffers(pending, bytesWritten);
+  }
+}
+
+function remainingBuffers(buffers: Buffer[], consumed: number): Buffer[] {
+  let skip = consumed;
+  let i = 0;
+  while (i < buffers.length && skip >= buffers[i].length) skip -= buffers[i++].length;
+  const rest = buffers.slice(i);
+  if (rest.length > 0 && skip > 0) rest[0] = rest[0].subarray(skip);
+  return rest;
+}
+
+/** fsync of a directory, so a created or deleted file name survives a crash. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,331 @@
+/**
+ * The WAL implementation of PartitionLog: segment files in one directory per partition, written
+ * by the broker-wide group-commit loop (FlushScheduler), tail reads served by the shared
+ * TailCache, older reads from the segment files.
+ *
+ * Offsets are assigned at append (in call order); the high watermark advances when a batch is
+ * durable under the fsync policy (always: after the fdatasync covering it; interval and never:
+ * once written). Writes, rolls, truncation and retention run one at a time per log (`serial`).
+ */
+import { STORAGE_LIMITS } from '../../limits';
+import { OffsetOutOfRangeError, StorageError } from '../errors';
+import type { FlushTarget } from '../flush-scheduler';
+import type { AppendInput, AppendResult, PartitionLog, ReadResult } from '../partition-log';
+import type { CacheSlot } from '../tail-cache';
+import { encodeFrameHeader, FRAME_HEADER_BYTES } from './frame';
+import { recoverSegments } from './recovery';
+import { segmentsToDelete } from './retention';
+import { findOffsetForTimestamp, readSegments } from './segment-reader';
+import { OutgoingFrame, Segment, syncDirectory } from './segment';
+import { checkWalConfig, WalLogConfig, WalShared } from './wal-config';
+import { truncateSegments } from './truncation';
+
+interface PendingAppend extends OutgoingFrame {
+  segment?: Segment;
+  resolve(result: AppendResult): void;
+  reject(err: Error): void;
+}
+
+export interface SegmentInfo {
+  baseOffset: bigint;
+  nextOffset: bigint;
+  sizeBytes: number;
+  /** Closed for appends and fsynced: safe to upload. */
+  sealed: boolean;
+  largestTimestampMs: number;
+  path: string;
+}
+
+type State = 'open' | 'closing' | 'closed' | 'failed';
+
+export class WalPartitionLog implements PartitionLog, FlushTarget {
+  private pending: PendingAppend[] = [];
+  private pendingBytes = 0;
+  private logEndOffset: bigint;
+  private hwm: bigint;
+  private durableOffset: bigint;
+  private state: State = 'open';
+  private failure: StorageError | null = null;
+  private serialTail: Promise<unknown> = Promise.resolve();
+  private intervalSync: Promise<void> = Promise.resolve();
+  private uploadMark: bigint | null = null;
+  private readonly cacheSlot: CacheSlot;
+
+  private constructor(
+    readonly dir: string,
+    private readonly config: WalLogConfig,
+    private readonly shared: WalShared,
+    private segments: Segment[],
+  ) {
+    this.logEndOffset = this.active.nextOffset;
+    this.hwm = this.logEndOffset;
+    this.durableOffset = this.logEndOffset;
+    this.cacheSlot = shared.cache.slot();
+    if (config.fsyncPolicy === 'interval') shared.scheduler.registerInterval(this, config.fsyncIntervalMs);
+  }
+
+  /** Opens (recovering) or creates the log in `dir`. */
+  static async open(dir: string, config: WalLogConfig, shared: WalShared): Promise<WalPartitionLog> {
+    checkWalConfig(config);
+    const segments = await recoverSegments({
+      dir,
+      format: config.batchFormat,
+      indexIntervalBytes: STORAGE_LIMITS.indexIntervalBytes,
+      nowMs: shared.clock(),
+      allowMidLogTruncation: config.allowMidLogTruncation ?? false,
+      initialOffset: config.initialOffset ?? 0n,
+      logger: shared.logger,
+    });
+    return new WalPartitionLog(dir, config, shared, segments);
+  }
+
+  async append(input: AppendInput): Promise<AppendResult> {
+    this.checkWritable();
+    const { batch, recordCount, maxTimestampMs } = input;
+    this.checkBatch(batch, recordCount, maxTimestampMs);
+    const frameBytes = FRAME_HEADER_BYTES + batch.length;
+    if (!this.shared.scheduler.hasRoomFor(frameBytes)) {
+      throw new StorageError('APPEND_QUEUE_FULL', `more than ${STORAGE_LIMITS.pendingAppendBytesMax} bytes wait for the group commit`);
+    }
+    const baseOffset = this.logEndOffset;
+    this.config.batchFormat.setBaseOffset(batch, baseOffset);
+    this.logEndOffset += BigInt(recordCount);
+    const header = encodeFrameHeader(baseOffset, batch);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ header, batch, baseOffset, recordCount, maxTimestampMs: Number(maxTimestampMs), resolve, reject });
+      this.pendingBytes += frameBytes;
+      this.shared.scheduler.enqueue(this, frameBytes);
+    });
+  }
+
+  async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
+    this.checkReadable();
+    const start = this.logStartOffset();
+    const hwm = this.hwm;
+    if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);
+    if (offset === hwm) return { chunks: [], bytes: 0, nextOffset: offset };
+    const budget = Math.max(0, maxBytes);
+    return this.cacheSlot.read(offset, budget, hwm) ?? readSegments(this.segments, offset, budget, hwm, this.config.batchFormat);
+  }
+
+  async offsetForTimestamp(timestampMs: bigint): Promise<bigint | null> {
+    this.checkReadable();
+    return findOffsetForTimestamp(this.segments, timestampMs, this.hwm, this.config.batchFormat);
+  }
+
+  highWatermark(): bigint {
+    return this.hwm;
+  }
+
+  logStartOffset(): bigint {
+    return this.segments[0].baseOffset;
+  }
+
+  /** Drops every batch at or after `offset`, a batch boundary in [logStartOffset, highWatermark]. */
+  truncate(offset: bigint): Promise<void> {
+    this.checkWritable();
+    return this.serial(async () => {
+      await this.writePending();
+      this.checkWritable();
+      const start = this.logStartOffset();
+      if (offset < start || offset > this.hwm) throw new OffsetOutOfRangeError(offset, start, this.hwm);
+      if (offset === this.hwm) return;
+      this.segments = await truncateSegments(this.segments, offset, this.config.batchFormat, this.dir);
+      this.logEndOffset = offset;
+      this.hwm = offset;
+      if (this.durableOffset > offset) this.durableOffset = offset;
+      this.cacheSlot.dropFrom(offset);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    const failed = this.state === 'failed';
+    this.state = 'closing';
+    this.shared.scheduler.unregister(this);
+    await this.serial(() => this.writePending());
+    await this.intervalSync;
+    if (!failed && this.config.fsyncPolicy !== 'always') await this.active.sync().catch((err) => this.shared.logger.error({ err, dir: this.dir }, 'fsync at close failed'));
+    this.state = 'closed';
+    this.cacheSlot.clear();
+    await Promise.all(this.segments.map((s) => s.retire()));
+    this.shared.onClosed?.(this.dir);
+  }
+
+  /** Deletes old segments per retention; returns how many. Runs between flushes. */
+  applyRetention(nowMs: number = this.shared.clock()): Promise<number> {
+    this.checkReadable();
+    return this.serial(async () => {
+      const count = segmentsToDelete(this.segments.map((s) => ({ nextOffset: s.nextOffset, sizeBytes: s.writtenBytes, largestTimestampMs: s.index.largestTimestampMs })), {
+        retentionBytes: this.config.retentionBytes,
+        retentionMs: this.config.retentionMs,
+        nowMs,
+        floorOffset: this.config.retentionRequiresUploadMark ? (this.uploadMark ?? -1n) : null,
+      });
+      if (count === 0) return 0;
+      const doomed = this.segments.slice(0, count);
+      this.segments = this.segments.slice(count);
+      this.cacheSlot.dropBelow(this.logStartOffset());
+      for (const s of doomed) await s.remove();
+      await syncDirectory(this.dir);
+      this.shared.logger.info({ dir: this.dir, segments: count, logStartOffset: String(this.logStartOffset()) }, 'retention deleted old segments');
+      return count;
+    });
+  }
+
+  /** Tier hook: every offset below `offset` is safely in object storage (see docs/storage.md). */
+  markUploaded(offset: bigint): void {
+    if (this.uploadMark === null || offset > this.uploadMark) this.uploadMark = offset;
+  }
+
+  /** Tier hook: offsets below this are in sealed (closed and fsynced) segments. */
+  sealedEndOffset(): bigint {
+    return this.active.baseOffset;
+  }
+
+  /** Offsets below this survive a machine crash (for fsync always, the high watermark). */
+  durableEndOffset(): bigint {
+    return this.durableOffset < this.hwm ? this.durableOffset : this.hwm;
+  }
+
+  segmentInfos(): SegmentInfo[] {
+    return this.segments.map((s) => ({
+      baseOffset: s.baseOffset,
+      nextOffset: s.nextOffset,
+      sizeBytes: s.writtenBytes,
+      sealed: s !== this.active,
+      largestTimestampMs: s.index.largestTimestampMs,
+      path: s.path,
+    }));
+  }
+
+  /** @internal FlushScheduler: write (and for `always`, fsync) what is pending. */
+  flushPending(): Promise<void> {
+    return this.serial(() => this.writePending()).catch(() => undefined);
+  }
+
+  /** @internal FlushScheduler: fsync `interval`. */
+  syncWritten(): Promise<void> {
+    if (this.state !== 'open' || this.active.syncedBytes >= this.active.writtenBytes) return this.intervalSync;
+    this.intervalSync = this.active.sync().then(
+      (covered) => this.advanceDurable(covered),
+      (err) => this.fail(err, []),
+    );
+    return this.intervalSync;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.serialTail.then(task, task);
+    this.serialTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writePending(): Promise<void> {
+    const group = this.pending;
+    if (group.length === 0) return;
+    this.pending = [];
+    this.shared.scheduler.taken(this.pendingBytes);
+    this.pendingBytes = 0;
+    if (this.failure) {
+      for (const a of group) a.reject(this.failure);
+      return;
+    }
+    try {
+      await this.writeGroup(group);
+      if (this.config.fsyncPolicy === 'always') this.advanceDurable(await this.active.sync());
+    } catch (err) {
+      this.fail(err, group);
+      return;
+    }
+    this.complete(group);
+  }
+
+  /** Writes the group with one writev per segment, rolling segments by size and age on the way. */
+  private async writeGroup(group: PendingAppend[]): Promise<void> {
+    const nowMs = this.shared.clock();
+    let run: PendingAppend[] = [];
+    let runBytes = 0;
+    for (const a of group) {
+      const frameBytes = a.header.length + a.batch.length;
+      const size = this.active.writtenBytes + runBytes;
+      if (size > 0 && (size + frameBytes > this.config.segmentBytes || nowMs - this.active.createdAtMs >= this.config.segmentMs)) {
+        if (run.length > 0) await this.writeRun(run);
+        run = [];
+        runBytes = 0;
+        await this.roll(a.baseOffset, nowMs);
+      }
+      run.push(a);
+      runBytes += frameBytes;
+    }
+    if (run.length > 0) await this.writeRun(run);
+  }
+
+  private async writeRun(run: PendingAppend[]): Promise<void> {
+    const segment = this.active;
+    await segment.write(run);
+    for (const a of run) a.segment = segment;
+  }
+
+  /** Seals the active segment (fsync) and starts a new one at `baseOffset`. */
+  private async roll(baseOffset: bigint, nowMs: number): Promise<void> {
+    this.advanceDurable(await this.active.sync());
+    this.segments.push(await Segment.create(this.dir, baseOffset, STORAGE_LIMITS.indexIntervalBytes, nowMs));
+  }
+
+  private complete(group: PendingAppend[]): void {
+    for (const a of group) {
+      const nextOffset = a.baseOffset + BigInt(a.recordCount);
+      a.segment!.visibleBytes = a.endPosition!;
+      this.hwm = nextOffset;
+      this.cacheSlot.append(a.baseOffset, nextOffset, a.batch);
+      a.resolve({ baseOffset: a.baseOffset, nextOffset });
+    }
+  }
+
+  private advanceDurable(covered: bigint): void {
+    if (covered > this.durableOffset) this.durableOffset = covered;
+  }
+
+  /** After a failed write or fsync nothing unsynced can be trusted (fsyncgate): refuse appends until reopened. */
+  private fail(err: unknown, group: PendingAppend[]): void {
+    if (!this.failure) {
+      this.failure = new StorageError('STORAGE_IO', `log ${this.dir} failed: ${(err as Error).message}; reopen it to recover`, { cause: err });
+      this.shared.logger.error({ err, dir: this.dir }, 'write or fsync failed; the log refuses appends until reopened');
+    }
+    if (this.state === 'open') this.state = 'failed';
+    for (const a of group) a.reject(this.failure);
+  }
+
+  private checkBatch(batch: Buffer, recordCount: number, maxTimestampMs: bigint): void {
+    if (!Buffer.isBuffer(batch) || batch.length === 0) throw new StorageError('INVALID_BATCH', 'a batch needs at least one byte');
+    if (batch.length > STORAGE_LIMITS.batchBytesMax) {
+      throw new StorageError('BATCH_TOO_LARGE', `batch of ${batch.length} bytes exceeds ${STORAGE_LIMITS.batchBytesMax}`);
+    }
+    if (!Number.isSafeInteger(recordCount) || recordCount < 1 || recordCount > 2 ** 31 - 1) {
+      throw new StorageError('INVALID_BATCH', `record count ${recordCount} must be an integer from 1 to 2^31-1`);
+    }
+    const format = this.config.batchFormat;
+    let agrees: boolean;
+    try {
+      agrees = format.recordCount(batch) === recordCount && format.maxTimestampMs(batch) === maxTimestampMs;
+    } catch (err) {
+      throw new StorageError('INVALID_BATCH', `batch header unreadable: ${(err as Error).message}`, { cause: err });
+    }
+    if (!agrees) {
+      throw new StorageError('INVALID_BATCH', 'record count or max timestamp disagree with the batch header, so recovery would read different values');
+    }
+  }
+
+  private checkWritable(): void {
+    if (this.state === 'closing' || this.state === 'closed') throw new StorageError('LOG_CLOSED', `log ${this.dir} is closed`);
+    if (this.failure) throw this.failure;
+  }
+
+  private checkReadable(): void {
+    if (this.state === 'closed') throw new StorageError('LOG_CLOSED', `log ${this.dir} is closed`);
+  }
+}
