@@ -1,0 +1,68 @@
+/**
+ * Object descriptors: the record in the MetadataStore that makes an uploaded object part of
+ * the log. Written once, create-if-absent, only after the whole object is stored; an object
+ * without a descriptor is invisible to readers (and collected as an orphan by retention).
+ */
+import type { ClusterKeys } from '../../coordination/keys';
+import type { MetadataStore } from '../../coordination/metadata-store';
+import { ObjectRange, rangeFromJson, rangeToJson } from './object-index';
+import { TierCorruptError } from './tier-errors';
+
+export interface ObjectDescriptor {
+  /** Key of the object in the ObjectStore. */
+  key: string;
+  brokerId: number;
+  sizeBytes: number;
+  /** CRC-32C of the object's data section (also in its footer). */
+  dataCrc32c: number;
+  createdAtMs: number;
+  ranges: ObjectRange[];
+}
+
+export function encodeDescriptor(d: ObjectDescriptor): string {
+  return JSON.stringify({
+    key: d.key, brokerId: d.brokerId, sizeBytes: d.sizeBytes, dataCrc32c: d.dataCrc32c, createdAtMs: d.createdAtMs,
+    ranges: d.ranges.map(rangeToJson),
+  });
+}
+
+export function decodeDescriptor(text: string, where: string): ObjectDescriptor {
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new TierCorruptError(where, `descriptor is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof j.key !== 'string' || !Array.isArray(j.ranges) || typeof j.sizeBytes !== 'number' || typeof j.createdAtMs !== 'number') {
+    throw new TierCorruptError(where, 'descriptor lacks key, sizeBytes, createdAtMs or ranges');
+  }
+  return {
+    key: j.key, brokerId: Number(j.brokerId), sizeBytes: j.sizeBytes, dataCrc32c: Number(j.dataCrc32c), createdAtMs: j.createdAtMs,
+    ranges: j.ranges.map((r) => rangeFromJson(r, where)),
+  };
+}
+
+/**
+ * Records a descriptor unless its key exists. An error after the store applied the write (a
+ * timeout, a retried etcd call) is resolved by reading the key back, so the caller never
+ * uploads the same range again into the log's view.
+ */
+export async function recordDescriptor(store: MetadataStore, keys: ClusterKeys, d: ObjectDescriptor): Promise<void> {
+  const key = keys.object(d.key);
+  const value = encodeDescriptor(d);
+  try {
+    const result = await store.txn([{ key, modRevision: 0n }], [{ type: 'put', key, value }]);
+    if (result.succeeded) return;
+  } catch (error) {
+    const existing = await store.get(key).catch(() => null);
+    if (existing?.value === value) return;
+    throw error;
+  }
+  const existing = await store.get(key);
+  if (existing?.value !== value) throw new Error(`descriptor ${key} already exists with other content`);
+}
+
+export async function loadDescriptors(store: MetadataStore, keys: ClusterKeys): Promise<ObjectDescriptor[]> {
+  const kvs = await store.list(keys.objectsPrefix);
+  return kvs.map((kv) => decodeDescriptor(kv.value, kv.key));
+}

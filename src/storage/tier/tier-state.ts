@@ -1,0 +1,41 @@
+/**
+ * The cloud log start of each partition, kept in its partition-state key
+ * ({ logStartOffset, ... } per keys.ts). Written with compare-and-swap on the key's revision
+ * so fields other components keep in the same value survive.
+ */
+import type { ClusterKeys } from '../../coordination/keys';
+import type { MetadataStore } from '../../coordination/metadata-store';
+
+const CAS_ATTEMPTS_MAX = 10;
+
+export async function saveLogStart(store: MetadataStore, keys: ClusterKeys, topic: string, partition: number, offset: bigint): Promise<void> {
+  const key = keys.partitionState(topic, partition);
+  for (let attempt = 0; attempt < CAS_ATTEMPTS_MAX; attempt++) {
+    const current = await store.get(key);
+    const value = current ? JSON.parse(current.value) as Record<string, unknown> : {};
+    if (typeof value.logStartOffset === 'string' && BigInt(value.logStartOffset) >= offset) return;
+    value.logStartOffset = String(offset);
+    const result = await store.txn([{ key, modRevision: current?.modRevision ?? 0n }], [{ type: 'put', key, value: JSON.stringify(value) }]);
+    if (result.succeeded) return;
+  }
+  throw new Error(`partition state ${key} kept changing; log start ${offset} not saved`);
+}
+
+export async function loadLogStarts(store: MetadataStore, keys: ClusterKeys): Promise<Array<{ topic: string; partition: number; logStartOffset: bigint }>> {
+  const prefix = `${keys.root}partitions/`;
+  const out: Array<{ topic: string; partition: number; logStartOffset: bigint }> = [];
+  for (const kv of await store.list(prefix)) {
+    const rest = kv.key.slice(prefix.length);
+    const slash = rest.lastIndexOf('/');
+    let value: Record<string, unknown>;
+    try {
+      value = JSON.parse(kv.value) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (slash > 0 && typeof value.logStartOffset === 'string') {
+      out.push({ topic: rest.slice(0, slash), partition: Number(rest.slice(slash + 1)), logStartOffset: BigInt(value.logStartOffset) });
+    }
+  }
+  return out;
+}

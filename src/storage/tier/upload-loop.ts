@@ -1,0 +1,159 @@
+/**
+ * Runs upload cycles in the background: every `intervalMs` (the tier uploader), or as soon as
+ * someone waits and at most once per `intervalMs` (the cloud-durability commit loop, so
+ * concurrent produces on all partitions share one object). Failures are retried with
+ * exponential backoff, logged and counted; they never throw into the broker, and a waiter
+ * is resolved only once its offset is inside a recorded object.
+ */
+import { TIER_LIMITS } from '../../limits';
+import { componentLogger } from '../../log';
+import { StorageError } from '../errors';
+import { partitionId, TierIndex } from './tier-index';
+import { UploadSource, Uploader } from './uploader';
+
+export interface UploadLoopOptions {
+  name: string;
+  uploader: Uploader;
+  index: TierIndex;
+  intervalMs: number;
+  /** Partitions this loop uploads, asked afresh each cycle. */
+  sources: () => UploadSource[];
+  /** true: run only when someone waits (cloud commits); false: run every interval. */
+  onDemand: boolean;
+  pendingBytesMax?: number;
+}
+
+export interface UploadLoopStats {
+  objects: number;
+  bytes: number;
+  failures: number;
+  consecutiveFailures: number;
+  lastError: string | null;
+}
+
+interface Waiter {
+  id: string;
+  offset: bigint;
+  bytes: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class UploadLoop {
+  readonly stats: UploadLoopStats = { objects: 0, bytes: 0, failures: 0, consecutiveFailures: 0, lastError: null };
+  private readonly log;
+  private waiters: Waiter[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private lastRunMs = 0;
+  private stopped = false;
+
+  constructor(private readonly options: UploadLoopOptions) {
+    this.log = componentLogger('tier-upload-loop', { loop: options.name });
+  }
+
+  start(): void {
+    if (!this.options.onDemand) this.schedule(this.options.intervalMs);
+  }
+
+  /** Resolves once every offset below `offset` of the partition is in a recorded object. */
+  waitForUpload(topic: string, partition: number, offset: bigint, bytes: number): Promise<void> {
+    if (this.stopped) return Promise.reject(new StorageError('LOG_CLOSED', `${this.options.name} upload loop is stopped`));
+    if ((this.options.index.endOffset(topic, partition) ?? -1n) >= offset) return Promise.resolve();
+    const max = this.options.pendingBytesMax ?? TIER_LIMITS.cloudPendingBytesMax;
+    if (this.pendingBytes + bytes > max) {
+      return Promise.reject(new StorageError('APPEND_QUEUE_FULL', `${this.pendingBytes} bytes already wait for a cloud commit (limit ${max})`));
+    }
+    this.pendingBytes += bytes;
+    const promise = new Promise<void>((resolve, reject) => {
+      this.waiters.push({ id: partitionId(topic, partition), offset, bytes, resolve, reject });
+    });
+    if (this.options.onDemand && !this.timer && !this.running) {
+      this.schedule(Math.max(0, this.lastRunMs + this.options.intervalMs - Date.now()));
+    }
+    return promise;
+  }
+
+  /** Runs one cycle now (tests, shutdown flush); resolves when it has finished. */
+  async runOnce(): Promise<void> {
+    while (this.running) await this.running;
+    this.running = this.cycle();
+    try {
+      await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.running) await this.running;
+    const error = new StorageError('LOG_CLOSED', `${this.options.name} upload loop stopped before the upload`);
+    for (const waiter of this.waiters) waiter.reject(error);
+    this.waiters = [];
+    this.pendingBytes = 0;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.tick();
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<void> {
+    let ok = true;
+    try {
+      await this.runOnce();
+    } catch {
+      ok = false;
+    }
+    ok = ok && this.stats.consecutiveFailures === 0;
+    const backoff = Math.min(TIER_LIMITS.uploadBackoffMsMax, TIER_LIMITS.uploadBackoffMsMin * 2 ** Math.min(this.stats.consecutiveFailures, 20));
+    if (!this.options.onDemand) this.schedule(ok ? this.options.intervalMs : backoff);
+    else if (this.waiters.length > 0) this.schedule(ok ? Math.max(0, this.lastRunMs + this.options.intervalMs - Date.now()) : backoff);
+  }
+
+  private async cycle(): Promise<void> {
+    this.lastRunMs = Date.now();
+    try {
+      const descriptor = await this.options.uploader.cycle(this.options.sources());
+      if (descriptor) {
+        this.stats.objects += 1;
+        this.stats.bytes += descriptor.sizeBytes;
+      }
+      this.stats.consecutiveFailures = 0;
+    } catch (error) {
+      this.stats.failures += 1;
+      this.stats.consecutiveFailures += 1;
+      this.stats.lastError = (error as Error).message;
+      this.log.warn({ err: error, failures: this.stats.failures }, 'upload failed; retrying with backoff');
+    }
+    this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
+    const { index } = this.options;
+    const still: Waiter[] = [];
+    for (const waiter of this.waiters) {
+      const [topic, partition] = splitId(waiter.id);
+      if ((index.endOffset(topic, partition) ?? -1n) >= waiter.offset) {
+        this.pendingBytes -= waiter.bytes;
+        waiter.resolve();
+      } else {
+        still.push(waiter);
+      }
+    }
+    this.waiters = still;
+  }
+}
+
+function splitId(id: string): [string, number] {
+  const slash = id.lastIndexOf('/');
+  return [id.slice(0, slash), Number(id.slice(slash + 1))];
+}
