@@ -1,0 +1,76 @@
+/**
+ * The broker's idempotent-producer state: one PartitionProducers per partition, installed on
+ * the append path as the ProducerStateHook. When a partition opens, its state is rebuilt from
+ * the headers of the batches stored in its log (the last producerIdExpirationMs of it), so a
+ * restart, or a partition moving to another broker, keeps deduplicating retried batches.
+ */
+import { PRODUCER_LIMITS } from '../../limits';
+import { componentLogger } from '../../log';
+import type { PartitionLog } from '../../storage/partition-log';
+import type { BatchHeader } from '../partitions/batch-inspector';
+import type { AppendDecision, PartitionRef, ProducerStateHook } from '../partitions/producer-state-hook';
+import { PartitionProducers } from './partition-producers';
+
+const log = componentLogger('producer-state');
+
+/** Reads the fixed header of every batch in a chunk of stored batches (no record is decoded). */
+export type BatchHeaderReader = (chunk: Buffer) => Iterable<{ baseOffset: bigint; header: BatchHeader }>;
+
+export class ProducerStateManager implements ProducerStateHook {
+  private readonly partitions = new Map<string, PartitionProducers>();
+
+  constructor(private readonly readHeaders: BatchHeaderReader, private readonly nowMs: () => number = Date.now) {}
+
+  beforeAppend(ref: PartitionRef, header: BatchHeader): AppendDecision {
+    return this.state(ref).check(header, this.nowMs());
+  }
+
+  afterAppend(ref: PartitionRef, header: BatchHeader, baseOffset: bigint): void {
+    this.state(ref).appended(header, baseOffset);
+  }
+
+  appendFailed(ref: PartitionRef, header: BatchHeader): void {
+    this.state(ref).failed(header);
+  }
+
+  /** Rebuilds a partition's state from its log before it serves appends. */
+  async partitionOpened(ref: PartitionRef, partitionLog: PartitionLog): Promise<void> {
+    const state = new PartitionProducers();
+    const now = this.nowMs();
+    const since = await partitionLog.offsetForTimestamp(BigInt(now - PRODUCER_LIMITS.producerIdExpirationMs));
+    let offset = since ?? partitionLog.highWatermark();
+    if (offset < partitionLog.logStartOffset()) offset = partitionLog.logStartOffset();
+    let batches = 0;
+    while (offset < partitionLog.highWatermark()) {
+      const read = await partitionLog.read(offset, PRODUCER_LIMITS.rebuildReadBytes);
+      if (read.chunks.length === 0 || read.nextOffset <= offset) break;
+      for (const chunk of read.chunks) {
+        for (const { baseOffset, header } of this.readHeaders(chunk)) {
+          state.replay(header, baseOffset, now);
+          batches += 1;
+        }
+      }
+      offset = read.nextOffset;
+    }
+    this.partitions.set(key(ref), state);
+    if (state.size > 0) log.info({ topic: ref.topic, partition: ref.partition, producers: state.size, batches }, 'producer state rebuilt');
+  }
+
+  /** Drops a closed or deleted partition's state. */
+  partitionClosed(ref: PartitionRef): void {
+    this.partitions.delete(key(ref));
+  }
+
+  private state(ref: PartitionRef): PartitionProducers {
+    let state = this.partitions.get(key(ref));
+    if (!state) {
+      state = new PartitionProducers();
+      this.partitions.set(key(ref), state);
+    }
+    return state;
+  }
+}
+
+function key(ref: PartitionRef): string {
+  return `${ref.topicId}/${ref.partition}`;
+}
