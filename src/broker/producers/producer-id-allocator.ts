@@ -19,7 +19,7 @@ export class ProducerIdAllocator {
   private reserving: Promise<void> | null = null;
 
   constructor(private readonly store: MetadataStore, private readonly key: string,
-    private readonly blockSize = PRODUCER_LIMITS.producerIdBlockSize) {}
+    private readonly blockSize: number = PRODUCER_LIMITS.producerIdBlockSize) {}
 
   async allocate(): Promise<bigint> {
     while (this.next >= this.end) {
