@@ -52,7 +52,12 @@ export class LogManager {
   /** Opens (recovering) or creates a partition's log; the same log while it stays open. */
   open(topic: string, partition: number, config: WalLogConfig): Promise<WalPartitionLog> {
     if (this.closed) return Promise.reject(new StorageError('LOG_CLOSED', 'the log manager is closed'));
-    const dir = this.partitionDir(topic, partition);
+    let dir: string;
+    try {
+      dir = this.partitionDir(topic, partition);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     let opening = this.logs.get(dir);
     if (!opening) {
       opening = WalPartitionLog.open(dir, config, {

@@ -38,6 +38,15 @@ export interface SegmentInfo {
 
 type State = 'open' | 'closing' | 'closed' | 'failed';
 
+/** Counters for tests and metrics. */
+export interface WalStats {
+  /** writev calls. */
+  writes: number;
+  /** fdatasync calls (group commits, rolls, interval syncs). */
+  syncs: number;
+  rolls: number;
+}
+
 export class WalPartitionLog implements PartitionLog, FlushTarget {
   private pending: PendingAppend[] = [];
   private pendingBytes = 0;
@@ -50,6 +59,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   private intervalSync: Promise<void> = Promise.resolve();
   private uploadMark: bigint | null = null;
   private readonly cacheSlot: CacheSlot;
+  readonly stats: WalStats = { writes: 0, syncs: 0, rolls: 0 };
 
   private constructor(
     readonly dir: string,
@@ -145,7 +155,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     this.shared.scheduler.unregister(this);
     await this.serial(() => this.writePending());
     await this.intervalSync;
-    if (!failed && this.config.fsyncPolicy !== 'always') await this.active.sync().catch((err) => this.shared.logger.error({ err, dir: this.dir }, 'fsync at close failed'));
+    if (!failed && this.config.fsyncPolicy !== 'always') await this.syncActive().catch((err) => this.shared.logger.error({ err, dir: this.dir }, 'fsync at close failed'));
     this.state = 'closed';
     this.cacheSlot.clear();
     await Promise.all(this.segments.map((s) => s.retire()));
@@ -207,10 +217,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   /** @internal FlushScheduler: fsync `interval`. */
   syncWritten(): Promise<void> {
     if (this.state !== 'open' || this.active.syncedBytes >= this.active.writtenBytes) return this.intervalSync;
-    this.intervalSync = this.active.sync().then(
-      (covered) => this.advanceDurable(covered),
-      (err) => this.fail(err, []),
-    );
+    this.intervalSync = this.syncActive().catch((err) => this.fail(err, []));
     return this.intervalSync;
   }
 
@@ -236,7 +243,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     }
     try {
       await this.writeGroup(group);
-      if (this.config.fsyncPolicy === 'always') this.advanceDurable(await this.active.sync());
+      if (this.config.fsyncPolicy === 'always') await this.syncActive();
     } catch (err) {
       this.fail(err, group);
       return;
@@ -266,13 +273,15 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
 
   private async writeRun(run: PendingAppend[]): Promise<void> {
     const segment = this.active;
+    this.stats.writes++;
     await segment.write(run);
     for (const a of run) a.segment = segment;
   }
 
   /** Seals the active segment (fsync) and starts a new one at `baseOffset`. */
   private async roll(baseOffset: bigint, nowMs: number): Promise<void> {
-    this.advanceDurable(await this.active.sync());
+    await this.syncActive();
+    this.stats.rolls++;
     this.segments.push(await Segment.create(this.dir, baseOffset, STORAGE_LIMITS.indexIntervalBytes, nowMs));
   }
 
@@ -284,6 +293,11 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
       this.cacheSlot.append(a.baseOffset, nextOffset, a.batch);
       a.resolve({ baseOffset: a.baseOffset, nextOffset });
     }
+  }
+
+  private async syncActive(): Promise<void> {
+    this.stats.syncs++;
+    this.advanceDurable(await this.active.sync());
   }
 
   private advanceDurable(covered: bigint): void {

@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { isStorageError } from '../../../src/storage/errors';
+import { testAppend } from '../support/test-batch-format';
+import { openTestWal, WalTestHarness } from './wal-harness';
+import { removeDir, tempDir } from './wal-test-helpers';
+
+describe('Group commit', () => {
+  let dir: string;
+  beforeEach(async () => { dir = await tempDir(); });
+  afterEach(async () => { await removeDir(dir); });
+
+  it('with fsync always, concurrent appends share one write and one fdatasync', async () => {
+    const harness = new WalTestHarness();
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'always' });
+    await Promise.all(Array.from({ length: 64 }, (_, i) => log.append(testAppend({ seed: i }))));
+    expect(log.stats.syncs).to.equal(1);
+    expect(log.stats.writes).to.equal(1);
+    expect(log.durableEndOffset()).to.equal(64n);
+    await log.close();
+  });
+
+  it('flushes all partitions in one cycle, each with its own fdatasync', async () => {
+    const harness = new WalTestHarness();
+    const logs = await Promise.all([0, 1, 2].map((i) => openTestWal(harness, `${dir}/${i}`)));
+    await Promise.all(logs.flatMap((log) => Array.from({ length: 10 }, (_, i) => log.append(testAppend({ seed: i })))));
+    expect(logs.map((l) => [l.stats.writes, l.stats.syncs, l.highWatermark()])).to.deep.equal([[1, 1, 10n], [1, 1, 10n], [1, 1, 10n]]);
+    await Promise.all(logs.map((l) => l.close()));
+  });
+
+  it('with fsync interval, acknowledges once written and fsyncs on the timer', async () => {
+    const harness = new WalTestHarness();
+    harness.nowMs = Date.now();
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'interval', fsyncIntervalMs: 20 });
+    await log.append(testAppend());
+    expect(log.highWatermark()).to.equal(1n);
+    expect(log.stats.syncs).to.equal(0);
+    const deadline = Date.now() + 2000;
+    while (log.durableEndOffset() < 1n && Date.now() < deadline) {
+      harness.nowMs = Date.now();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(log.durableEndOffset()).to.equal(1n);
+    expect(log.stats.syncs).to.be.greaterThan(0);
+    await log.close();
+  });
+
+  it('with fsync never, acknowledges once written and fsyncs only on roll and close', async () => {
+    const harness = new WalTestHarness();
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'never' });
+    await Promise.all(Array.from({ length: 10 }, () => log.append(testAppend())));
+    expect(log.highWatermark()).to.equal(10n);
+    expect(log.stats.syncs).to.equal(0);
+    expect(log.durableEndOffset()).to.equal(0n);
+    await log.close();
+    expect(log.stats.syncs).to.equal(1);
+  });
+
+  it('refuses appends past the pending-bytes limit and loses none it accepted', async () => {
+    const harness = new WalTestHarness({ groupCommit: { pendingBytesMax: 200 } });
+    const log = await openTestWal(harness, dir);
+    const first = log.append(testAppend({ payload: 100 }));
+    const second = log.append(testAppend({ payload: 100 })).catch((e) => e);
+    expect((await first).baseOffset).to.equal(0n);
+    expect(isStorageError(await second, 'APPEND_QUEUE_FULL')).to.equal(true);
+    expect((await log.append(testAppend({ payload: 100 }))).baseOffset).to.equal(1n);
+    await log.close();
+  });
+
+  it('finishes appends already queued when the log closes, then refuses new ones', async () => {
+    const harness = new WalTestHarness();
+    const log = await openTestWal(harness, dir);
+    const queued = Array.from({ length: 5 }, () => log.append(testAppend()));
+    const closing = log.close();
+    const late = await log.append(testAppend()).catch((e) => e);
+    expect(isStorageError(late, 'LOG_CLOSED')).to.equal(true);
+    expect((await Promise.all(queued)).map((r) => r.baseOffset)).to.deep.equal([0n, 1n, 2n, 3n, 4n]);
+    await closing;
+  });
+});
