@@ -2,6 +2,7 @@
  * Broker plugins, one line each: consumer groups and idempotent producers (src/broker/groups,
  * src/broker/producers) and the native protocol (src/broker/native) register here.
  */
+import { nativePlugin } from './native/native-plugin';
 import type { BrokerPlugin } from './services';
 
-export const brokerPlugins: BrokerPlugin[] = [];
+export const brokerPlugins: BrokerPlugin[] = [nativePlugin()];

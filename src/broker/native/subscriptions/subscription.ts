@@ -139,6 +139,15 @@ export class Subscription {
     this.dispatch();
   }
 
+  /** The log no longer holds offsets below `offset` (retention): skip and ack them. */
+  skipTo(partition: number, offset: bigint): void {
+    const cursor = this.cursors.get(partition);
+    const from = this.readOffsets.get(partition);
+    if (!cursor || from === undefined || offset <= from) return;
+    this.readOffsets.set(partition, offset);
+    if (cursor.ackUpTo(offset - 1n)) this.options.onCursorChange?.(partition);
+  }
+
   ack(ids: MessageId[]): void {
     for (const id of ids) this.ackOne(id.partition, id.offset);
     this.dispatch();

@@ -1,0 +1,65 @@
+/**
+ * CREATE_PRODUCER, SEND and CLOSE_PRODUCER: access modes, namespace limits, schema declaration
+ * at creation, per-message schema and size checks, then one record batch per SEND.
+ */
+import { NATIVE_LIMITS } from '../../../limits';
+import type { MessageOf } from '../../../protocol/native/messages';
+import type { NativeHandler, Session } from '../native-context';
+import { NativeError } from '../native-error';
+import { requireOwnership } from '../ownership';
+import { parseTopicName } from '../topic-names';
+
+export const createProducer: NativeHandler = async (session, message) => {
+  const m = message as MessageOf<'createProducer'>;
+  const { context } = session;
+  if (session.producers.has(m.producerId)) throw new NativeError('invalidRequest', `producer id ${m.producerId} is already open on this connection`);
+  checkHandleCount(session);
+  const topic = parseTopicName(m.topic);
+  const policies = context.namespaces.policiesOf(topic.namespace);
+  requireOwnership(context.services, topic.kafka);
+  const record = await context.publisher.ensureTopic(topic);
+  const schema = await context.topicMeta.declare(topic.kafka, m.schema);
+  const registryId = `${session.connectionId}/${m.producerId}`;
+  context.producers.register(topic.kafka, registryId, { name: m.producerName, accessMode: m.accessMode }, policies.maxProducersPerTopic);
+  session.producers.set(m.producerId, {
+    topic, partitions: record.partitions, schema, maxMessageBytes: policies.maxMessageBytes, registryId,
+  });
+  return { type: 'producerCreated', producerId: m.producerId, partitions: record.partitions };
+};
+
+export const send: NativeHandler = async (session, message) => {
+  const m = message as MessageOf<'send'>;
+  const producer = session.producers.get(m.producerId);
+  if (!producer) throw new NativeError('unknownProducer', `producer ${m.producerId} is not open on this connection`);
+  if (m.messages.length === 0) throw new NativeError('invalidRequest', 'SEND carries no message');
+  if (m.messages.length > NATIVE_LIMITS.sendMessagesMax) {
+    throw new NativeError('invalidRequest', `SEND carries ${m.messages.length} messages; at most ${NATIVE_LIMITS.sendMessagesMax}`);
+  }
+  const { publisher } = session.context;
+  publisher.check(m.messages, producer.schema, producer.maxMessageBytes);
+  const partitions = session.context.services.topics.get(producer.topic.kafka)?.partitions ?? producer.partitions;
+  const partition = publisher.choosePartition(m.partition, m.messages, partitions);
+  const offsets = await publisher.publish(producer.topic.kafka, partition, m.messages);
+  return { type: 'sendReceipt', producerId: m.producerId, partition, offsets };
+};
+
+export const closeProducer: NativeHandler = async (session, message) => {
+  const m = message as MessageOf<'closeProducer'>;
+  const producer = session.producers.get(m.producerId);
+  if (!producer) throw new NativeError('unknownProducer', `producer ${m.producerId} is not open on this connection`);
+  releaseProducer(session, m.producerId);
+  return { type: 'success' };
+};
+
+export function releaseProducer(session: Session, producerId: number): void {
+  const producer = session.producers.get(producerId);
+  if (!producer) return;
+  session.producers.delete(producerId);
+  session.context.producers.unregister(producer.topic.kafka, producer.registryId);
+}
+
+export function checkHandleCount(session: Session): void {
+  if (session.producers.size + session.consumers.size >= NATIVE_LIMITS.handlesPerConnectionMax) {
+    throw new NativeError('policyViolation', `a connection may hold at most ${NATIVE_LIMITS.handlesPerConnectionMax} producers and consumers`);
+  }
+}

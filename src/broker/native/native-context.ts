@@ -1,0 +1,52 @@
+/**
+ * Everything native handlers use, built once per broker by the plugin, and the per-connection
+ * session they act on.
+ */
+import type { NativeMessage, SchemaInfo } from '../../protocol/native/messages';
+import type { BrokerServices } from '../services';
+import type { NamespaceRegistry } from './namespaces';
+import type { ProducerRegistry } from './producer-registry';
+import type { Publisher } from './publisher';
+import type { SubscriptionEntry, SubscriptionRegistry } from './subscriptions/subscription-registry';
+import type { TopicMetaRegistry } from './topic-meta';
+import type { NativeTopicName } from './topic-names';
+
+export interface NativeContext {
+  readonly services: BrokerServices;
+  readonly publisher: Publisher;
+  readonly subscriptions: SubscriptionRegistry;
+  readonly producers: ProducerRegistry;
+  readonly namespaces: NamespaceRegistry;
+  readonly topicMeta: TopicMetaRegistry;
+  /** null: no authentication. */
+  readonly authTokens: ReadonlySet<string> | null;
+}
+
+export interface SessionProducer {
+  topic: NativeTopicName;
+  partitions: number;
+  schema: SchemaInfo;
+  maxMessageBytes: number | undefined;
+  /** Key in the ProducerRegistry. */
+  registryId: string;
+}
+
+export interface SessionConsumer {
+  entry: SubscriptionEntry;
+  /** Id of the consumer inside its subscription. */
+  subscriptionConsumerId: string;
+}
+
+export interface Session {
+  readonly context: NativeContext;
+  readonly connectionId: number;
+  readonly remote: string;
+  connected: boolean;
+  clientName: string;
+  readonly producers: Map<number, SessionProducer>;
+  readonly consumers: Map<number, SessionConsumer>;
+  /** Writes a push frame (requestId 0) to the client. */
+  push(message: NativeMessage): void;
+}
+
+export type NativeHandler = (session: Session, message: NativeMessage, requestId: number) => Promise<NativeMessage | null>;

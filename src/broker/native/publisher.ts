@@ -1,0 +1,77 @@
+/**
+ * Writing native messages into partition logs: topic resolution with auto-creation (one
+ * partition, in an existing namespace, retention from the namespace's policy), schema and size
+ * checks, partition choice, and one RecordBatch per SEND appended like any Kafka batch.
+ */
+import type { OutgoingMessage, SchemaInfo } from '../../protocol/native/messages';
+import type { BrokerServices } from '../services';
+import { isDomainError } from '../errors';
+import type { TopicRecord } from '../topics/topic-registry';
+import type { NamespaceRegistry } from './namespaces';
+import { NativeError } from './native-error';
+import type { NativeRecordCodec } from './record-codec';
+import { validatePayload } from './schemas';
+import { partitionForKey } from './subscriptions/selectors';
+import type { TopicMetaRegistry } from './topic-meta';
+import type { NativeTopicName } from './topic-names';
+
+export class Publisher {
+  private roundRobin = 0;
+
+  constructor(
+    private readonly services: BrokerServices,
+    private readonly codec: NativeRecordCodec,
+    private readonly namespaces: NamespaceRegistry,
+    private readonly topicMeta: TopicMetaRegistry,
+  ) {}
+
+  /** The topic, created with one partition when absent (its namespace must exist). */
+  async ensureTopic(name: NativeTopicName, partitions = 1): Promise<TopicRecord> {
+    const existing = this.services.topics.get(name.kafka);
+    if (existing) return existing;
+    const policies = this.namespaces.policiesOf(name.namespace);
+    const configs: Record<string, string> = {};
+    if (policies.retentionMs !== undefined) configs['retention.ms'] = String(policies.retentionMs);
+    try {
+      return await this.services.topics.create({ name: name.kafka, partitions, configs });
+    } catch (err) {
+      const raced = this.services.topics.get(name.kafka);
+      if (isDomainError(err, 'topic-exists') && raced) return raced;
+      throw err;
+    }
+  }
+
+  /** Partition for a SEND: the requested one, else by the first message's key, else round robin. */
+  choosePartition(requested: number, messages: OutgoingMessage[], partitions: number): number {
+    if (requested >= 0) {
+      if (requested >= partitions) throw new NativeError('invalidRequest', `partition ${requested} does not exist (${partitions} partitions)`);
+      return requested;
+    }
+    const key = messages[0]?.key;
+    if (key && key.length > 0) return partitionForKey(key, partitions);
+    this.roundRobin = (this.roundRobin + 1) % partitions;
+    return this.roundRobin;
+  }
+
+  /** Throws schemaValidation or messageTooLarge before anything is stored. */
+  check(messages: OutgoingMessage[], schema: SchemaInfo, maxMessageBytes: number | undefined): void {
+    messages.forEach((m, i) => {
+      if (maxMessageBytes !== undefined && m.payload.length > maxMessageBytes) {
+        throw new NativeError('messageTooLarge', `message ${i} has ${m.payload.length} bytes; the namespace allows ${maxMessageBytes}`);
+      }
+      validatePayload(schema, m.payload, i);
+    });
+  }
+
+  /** Appends the messages as one batch; resolves with each message's offset once durable. */
+  async publish(kafkaTopic: string, partition: number, messages: OutgoingMessage[]): Promise<bigint[]> {
+    const target = await this.services.partitions.get(kafkaTopic, partition);
+    const outcome = await target.append(this.codec.encodeBatch(messages));
+    return messages.map((_, i) => outcome.baseOffset + BigInt(i));
+  }
+
+  /** Schema of a topic for producers (bytes when none was declared). */
+  async schemaOf(kafkaTopic: string): Promise<SchemaInfo> {
+    return (await this.topicMeta.get(kafkaTopic)).schema ?? { type: 'bytes', definition: null };
+  }
+}

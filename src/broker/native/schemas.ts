@@ -1,0 +1,77 @@
+/**
+ * Payload schemas of native topics (docs/native-protocol.md §9): bytes, string (UTF-8), int64
+ * (8 bytes big-endian) and JSON, optionally checked against a JSON Schema with ajv. Compiled
+ * validators are cached per schema text.
+ */
+import Ajv, { ValidateFunction } from 'ajv';
+import type { SchemaInfo } from '../../protocol/native/messages';
+import { NativeError } from './native-error';
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+const compiled = new Map<string, ValidateFunction>();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function sameSchema(a: SchemaInfo, b: SchemaInfo): boolean {
+  return a.type === b.type && normalize(a.definition) === normalize(b.definition);
+}
+
+function normalize(definition: string | null): string | null {
+  if (definition === null) return null;
+  try {
+    return JSON.stringify(JSON.parse(definition));
+  } catch {
+    return definition;
+  }
+}
+
+/** Throws invalidRequest when a JSON Schema does not parse or compile. */
+export function checkSchemaDefinition(schema: SchemaInfo): void {
+  if (schema.definition === null) return;
+  if (schema.type !== 'json') throw new NativeError('invalidRequest', `a ${schema.type} schema takes no definition`);
+  validatorFor(schema.definition);
+}
+
+function validatorFor(definition: string): ValidateFunction {
+  let validate = compiled.get(definition);
+  if (!validate) {
+    try {
+      validate = ajv.compile(JSON.parse(definition) as object);
+    } catch (err) {
+      throw new NativeError('invalidRequest', `JSON Schema does not compile: ${(err as Error).message}`);
+    }
+    compiled.set(definition, validate);
+  }
+  return validate;
+}
+
+/** Throws schemaValidation naming the message index and why. */
+export function validatePayload(schema: SchemaInfo, payload: Buffer, index: number): void {
+  const fail = (why: string) => {
+    throw new NativeError('schemaValidation', `message ${index}: ${why}`);
+  };
+  switch (schema.type) {
+    case 'bytes':
+      return;
+    case 'int64':
+      if (payload.length !== 8) fail(`int64 payload must be 8 bytes, not ${payload.length}`);
+      return;
+    case 'string':
+      try {
+        utf8.decode(payload);
+      } catch {
+        fail('string payload is not valid UTF-8');
+      }
+      return;
+    case 'json': {
+      let value: unknown;
+      try {
+        value = JSON.parse(utf8.decode(payload));
+      } catch {
+        fail('payload is not valid JSON');
+      }
+      if (schema.definition === null) return;
+      const validate = validatorFor(schema.definition);
+      if (!validate(value)) fail(`JSON does not match the topic's schema: ${ajv.errorsText(validate.errors)}`);
+    }
+  }
+}
