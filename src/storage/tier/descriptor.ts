@@ -47,22 +47,24 @@ export function decodeDescriptor(text: string, where: string): ObjectDescriptor 
  * timeout, a retried etcd call) is resolved by reading the key back, so the caller never
  * uploads the same range again into the log's view.
  */
-export async function recordDescriptor(store: MetadataStore, keys: ClusterKeys, d: ObjectDescriptor): Promise<void> {
+export async function recordDescriptor(store: MetadataStore, keys: ClusterKeys, d: ObjectDescriptor): Promise<bigint> {
   const key = keys.object(d.key);
   const value = encodeDescriptor(d);
   try {
     const result = await store.txn([{ key, modRevision: 0n }], [{ type: 'put', key, value }]);
-    if (result.succeeded) return;
+    if (result.succeeded) return result.revision;
   } catch (error) {
     const existing = await store.get(key).catch(() => null);
-    if (existing?.value === value) return;
+    if (existing?.value === value) return existing.createRevision;
     throw error;
   }
   const existing = await store.get(key);
   if (existing?.value !== value) throw new Error(`descriptor ${key} already exists with other content`);
+  return existing.createRevision;
 }
 
-export async function loadDescriptors(store: MetadataStore, keys: ClusterKeys): Promise<ObjectDescriptor[]> {
+/** Every recorded descriptor with the store revision that recorded it (orders uploads and cuts). */
+export async function loadDescriptors(store: MetadataStore, keys: ClusterKeys): Promise<Array<{ descriptor: ObjectDescriptor; revision: bigint }>> {
   const kvs = await store.list(keys.objectsPrefix);
-  return kvs.map((kv) => decodeDescriptor(kv.value, kv.key));
+  return kvs.map((kv) => ({ descriptor: decodeDescriptor(kv.value, kv.key), revision: kv.createRevision }));
 }

@@ -5,7 +5,9 @@
  * Resolution (the "log's view"): ranges are applied in leader-epoch order, then by base
  * offset; a range cuts off whatever the view held at or after its base. So a newer leader's
  * upload supersedes an old owner's divergent tail, and a range recorded twice (an in-doubt
- * write resolved both ways) appears once. The cloud log start then trims the front.
+ * write resolved both ways) appears once. A cut (the log truncated below its uploaded end)
+ * clips every range recorded before it. Store revisions order recordings and cuts, so
+ * broker clocks play no part. The cloud log start then trims the front.
  */
 import type { ObjectRange } from './object-index';
 import type { ObjectDescriptor } from './descriptor';
@@ -19,7 +21,8 @@ export interface ViewEntry {
 }
 
 interface PartitionTier {
-  ranges: Array<{ objectKey: string; createdAtMs: number; range: ObjectRange }>;
+  ranges: Array<{ objectKey: string; revision: bigint; range: ObjectRange }>;
+  cuts: Array<{ offset: bigint; revision: bigint }>;
   logStartOffset: bigint;
   view: ViewEntry[] | null;
 }
@@ -32,11 +35,12 @@ export class TierIndex {
   private readonly partitions = new Map<string, PartitionTier>();
   private readonly objects = new Map<string, ObjectDescriptor>();
 
-  add(descriptor: ObjectDescriptor): void {
+  /** `revision`: the store revision that recorded the descriptor. */
+  add(descriptor: ObjectDescriptor, revision: bigint): void {
     this.objects.set(descriptor.key, descriptor);
     for (const range of descriptor.ranges) {
       const tier = this.tierOf(range.topic, range.partition);
-      tier.ranges.push({ objectKey: descriptor.key, createdAtMs: descriptor.createdAtMs, range });
+      tier.ranges.push({ objectKey: descriptor.key, revision, range });
       tier.view = null;
     }
   }
@@ -58,6 +62,14 @@ export class TierIndex {
 
   partitionIds(): string[] {
     return [...this.partitions.keys()];
+  }
+
+  /** Every range recorded before `revision` ends at `offset` at the latest (a truncation). */
+  addCut(topic: string, partition: number, offset: bigint, revision: bigint): void {
+    const tier = this.tierOf(topic, partition);
+    if (tier.cuts.some((c) => c.revision === revision)) return;
+    tier.cuts.push({ offset, revision });
+    tier.view = null;
   }
 
   /** Raises the cloud log start (retention); never lowers it. */
@@ -105,7 +117,7 @@ export class TierIndex {
     const id = partitionId(topic, partition);
     let tier = this.partitions.get(id);
     if (!tier) {
-      tier = { ranges: [], logStartOffset: 0n, view: null };
+      tier = { ranges: [], cuts: [], logStartOffset: 0n, view: null };
       this.partitions.set(id, tier);
     }
     return tier;
@@ -114,12 +126,13 @@ export class TierIndex {
 
 function resolveView(tier: PartitionTier): ViewEntry[] {
   const ordered = [...tier.ranges].sort((a, b) =>
-    a.range.leaderEpoch - b.range.leaderEpoch || compare(a.range.baseOffset, b.range.baseOffset) || a.createdAtMs - b.createdAtMs);
+    a.range.leaderEpoch - b.range.leaderEpoch || compare(a.range.baseOffset, b.range.baseOffset) || compare(a.revision, b.revision));
   let view: ViewEntry[] = [];
-  for (const { objectKey, range } of ordered) {
+  for (const { objectKey, range, revision } of ordered) {
+    const cutAt = tier.cuts.filter((c) => c.revision > revision).reduce((m, c) => (c.offset < m ? c.offset : m), range.endOffset);
     view = view.filter((e) => e.from < range.baseOffset);
     for (const e of view) if (e.to > range.baseOffset) e.to = range.baseOffset;
-    view.push({ objectKey, range, from: range.baseOffset, to: range.endOffset });
+    if (cutAt > range.baseOffset) view.push({ objectKey, range, from: range.baseOffset, to: cutAt });
   }
   view.sort((a, b) => compare(a.from, b.from));
   return view

@@ -39,3 +39,25 @@ export async function loadLogStarts(store: MetadataStore, keys: ClusterKeys): Pr
   }
   return out;
 }
+
+/**
+ * Truncations below the uploaded end, one key each under `<root>/tier-cuts/` (not in keys.ts
+ * yet): the key's create revision orders the cut against descriptor recordings.
+ */
+function cutsPrefix(keys: ClusterKeys): string {
+  return `${keys.root}tier-cuts/`;
+}
+
+export async function saveCut(store: MetadataStore, keys: ClusterKeys, topic: string, partition: number, offset: bigint): Promise<bigint> {
+  const key = `${cutsPrefix(keys)}${topic}/${partition}/${String(offset).padStart(20, '0')}-${Date.now()}-${Math.random().toString(16).slice(2, 10)}`;
+  const result = await store.txn([{ key, modRevision: 0n }], [{ type: 'put', key, value: JSON.stringify({ offset: String(offset) }) }]);
+  return result.revision;
+}
+
+export async function loadCuts(store: MetadataStore, keys: ClusterKeys): Promise<Array<{ topic: string; partition: number; offset: bigint; revision: bigint }>> {
+  const prefix = cutsPrefix(keys);
+  return (await store.list(prefix)).map((kv) => {
+    const [topic, partition] = kv.key.slice(prefix.length).split('/');
+    return { topic, partition: Number(partition), offset: BigInt((JSON.parse(kv.value) as { offset: string }).offset), revision: kv.createRevision };
+  });
+}

@@ -14,7 +14,7 @@ import type { MetadataStore } from '../../coordination/metadata-store';
 import { TIER_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
 import { isStorageError } from '../errors';
-import type { PartitionLog } from '../partition-log';
+import type { PartitionLog, ReadResult, RecoverableBatchFormat } from '../partition-log';
 import type { ObjectStore } from '../objects/object-store';
 import { ObjectDescriptor, recordDescriptor } from './descriptor';
 import { encodeObject, PartitionUpload, TierBatch } from './object-format';
@@ -24,15 +24,8 @@ const log = componentLogger('tier-uploader');
 /** Bytes asked from the local log per read while collecting a partition's new batches. */
 const READ_STEP_BYTES = 1024 * 1024;
 
-/**
- * What the tier reads from a stored batch header, never the records (Kafka RecordBatch v2:
- * baseOffset bytes 0-7, lastOffsetDelta + 1 at 23-26, maxTimestamp at 35-42).
- */
-export interface BatchHeaderReader {
-  baseOffset(batch: Buffer): bigint;
-  recordCount(batch: Buffer): number;
-  maxTimestampMs(batch: Buffer): bigint;
-}
+/** What the tier reads from a stored batch header, never the records: the WAL's RecoverableBatchFormat. */
+export type BatchHeaderReader = Pick<RecoverableBatchFormat, 'recordCount' | 'maxTimestampMs'>;
 
 export interface UploadSource {
   readonly topic: string;
@@ -74,8 +67,7 @@ export class Uploader {
     const descriptor: ObjectDescriptor = {
       key, brokerId: this.options.brokerId, sizeBytes: body.length, dataCrc32c: objectIndex.dataCrc32c, createdAtMs, ranges: objectIndex.ranges,
     };
-    await recordDescriptor(metadata, keys, descriptor);
-    index.add(descriptor);
+    index.add(descriptor, await recordDescriptor(metadata, keys, descriptor));
     for (const part of parts) {
       const end = index.endOffset(part.source.topic, part.source.partition);
       if (end !== null) part.source.onUploaded(end);
@@ -112,22 +104,28 @@ export class Uploader {
     const out: TierBatch[] = [];
     let bytes = 0;
     while (offset < end && bytes < budget) {
-      let chunks: Buffer[];
+      let result: ReadResult;
       try {
-        chunks = (await source.local.read(offset, Math.min(READ_STEP_BYTES, budget - bytes))).chunks;
+        result = await source.local.read(offset, Math.min(READ_STEP_BYTES, budget - bytes));
       } catch (error) {
         if (isStorageError(error, 'OFFSET_OUT_OF_RANGE')) return out;
         throw error;
       }
-      if (chunks.length === 0) break;
-      for (const batch of chunks) {
-        const base = format.baseOffset(batch);
-        const next = base + BigInt(format.recordCount(batch));
+      if (result.chunks.length === 0) break;
+      // The first batch may start below `offset`; the read's nextOffset pins every base exactly.
+      const counts = result.chunks.map((batch) => BigInt(format.recordCount(batch)));
+      let base = result.nextOffset - counts.reduce((a, b) => a + b, 0n);
+      for (const [i, batch] of result.chunks.entries()) {
+        const next = base + counts[i];
         if (base >= end) break;
-        if (next <= offset) continue;
+        if (next <= offset) {
+          base = next;
+          continue;
+        }
         out.push({ baseOffset: base, nextOffset: next, maxTimestampMs: format.maxTimestampMs(batch), batch });
         bytes += batch.length;
         offset = next;
+        base = next;
       }
     }
     return out;

@@ -10,7 +10,6 @@ import type { BatchHeaderReader } from '../../../src/storage/tier/uploader';
 
 export const fakeFormat: BatchHeaderReader & { setBaseOffset(batch: Buffer, base: bigint): void } = {
   setBaseOffset: (batch, base) => { batch.writeBigInt64BE(base, 0); },
-  baseOffset: (batch) => batch.readBigInt64BE(0),
   recordCount: (batch) => batch.readUInt32BE(8),
   maxTimestampMs: (batch) => batch.readBigInt64BE(12),
 };

@@ -53,7 +53,7 @@ export async function openHarness(objects?: ObjectStore): Promise<TierHarness> {
   } as TierHarness;
   const build = async () => {
     h.index = new TierIndex();
-    for (const d of await loadDescriptors(h.metadata, keys)) h.index.add(d);
+    for (const { descriptor, revision } of await loadDescriptors(h.metadata, keys)) h.index.add(descriptor, revision);
     h.uploader = new Uploader({ objects: h.objects, metadata: h.metadata, keys, brokerId: 1, index: h.index, format: fakeFormat, blockBytes: 2000 });
   };
   await build();

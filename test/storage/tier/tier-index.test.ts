@@ -9,8 +9,9 @@ function range(base: bigint, end: bigint, leaderEpoch: number): ObjectRange {
   };
 }
 
-function add(index: TierIndex, key: string, r: ObjectRange, createdAtMs = 0): void {
-  index.add({ key, brokerId: 1, sizeBytes: 100, dataCrc32c: 0, createdAtMs, ranges: [r] });
+let revision = 0n;
+function add(index: TierIndex, key: string, r: ObjectRange): void {
+  index.add({ key, brokerId: 1, sizeBytes: 100, dataCrc32c: 0, createdAtMs: 0, ranges: [r] }, ++revision);
 }
 
 const spans = (index: TierIndex) => index.view('t', 0).map((e) => [e.objectKey, e.from, e.to]);
@@ -33,10 +34,20 @@ describe('tier index view', () => {
 
   it('shows a range recorded twice only once', () => {
     const index = new TierIndex();
-    add(index, 'first', range(0n, 10n, 1), 1);
-    add(index, 'again', range(0n, 10n, 1), 2);
-    add(index, 'next', range(10n, 20n, 1), 3);
+    add(index, 'first', range(0n, 10n, 1));
+    add(index, 'again', range(0n, 10n, 1));
+    add(index, 'next', range(10n, 20n, 1));
     expect(spans(index)).to.deep.equal([['again', 0n, 10n], ['next', 10n, 20n]]);
+  });
+
+  it('clips ranges recorded before a cut, and later uploads continue from the cut', () => {
+    const index = new TierIndex();
+    add(index, 'a', range(0n, 10n, 1));
+    add(index, 'b', range(10n, 20n, 1));
+    index.addCut('t', 0, 5n, ++revision);
+    expect(spans(index)).to.deep.equal([['a', 0n, 5n]]);
+    add(index, 'c', range(5n, 8n, 1));
+    expect(spans(index)).to.deep.equal([['a', 0n, 5n], ['c', 5n, 8n]]);
   });
 
   it('trims the front at the retention floor and forgets removed objects', () => {

@@ -1,0 +1,162 @@
+/**
+ * The object-store tier of one broker: the index of what is uploaded, the background uploader
+ * (durability local), the cloud commit loop (durability cloud), the prefetching reader and
+ * cloud retention. The broker opens one at startup and wraps each partition's WAL with
+ * `wrap`; the WAL must be opened with `initialOffset: tier.initialOffset(...)` and
+ * `retentionRequiresUploadMark: true` so it never deletes a byte that is not uploaded.
+ */
+import type { ClusterKeys } from '../../coordination/keys';
+import type { MetadataStore } from '../../coordination/metadata-store';
+import { TIER_LIMITS } from '../../limits';
+import { componentLogger } from '../../log';
+import type { ObjectStore } from '../objects/object-store';
+import { BlockCache } from './block-cache';
+import { CloudRetention, RetentionPolicy } from './cloud-retention';
+import { loadDescriptors } from './descriptor';
+import { decodeBlock } from './object-format';
+import { TierIndex } from './tier-index';
+import { loadCuts, saveCut } from './tier-state';
+import { Durability, LocalLog, ResetLocalLog, TieredPartitionLog } from './tiered-partition-log';
+import { TieredReader } from './tiered-reader';
+import { UploadLoop } from './upload-loop';
+import { BatchHeaderReader, UploadSource, Uploader } from './uploader';
+
+const log = componentLogger('object-tier');
+
+export interface WrapOptions {
+  durability: Durability;
+  leaderEpoch?: () => number;
+  resetLocal?: ResetLocalLog;
+}
+
+export interface ObjectTierOptions {
+  objects: ObjectStore;
+  metadata: MetadataStore;
+  keys: ClusterKeys;
+  brokerId: number;
+  format: BatchHeaderReader;
+  uploadIntervalMs?: number;
+  cloudCommitIntervalMs?: number;
+  retentionIntervalMs?: number;
+  /** Cloud retention per topic; null when the topic was deleted. */
+  policyOf: (topic: string) => Promise<RetentionPolicy | null>;
+  blockBytes?: number;
+  blockCacheBytes?: number;
+}
+
+export class ObjectTier {
+  readonly index: TierIndex;
+  readonly reader: TieredReader;
+  readonly cache: BlockCache;
+  readonly format: BatchHeaderReader;
+  readonly uploads: UploadLoop;
+  readonly commits: UploadLoop;
+  readonly retention: CloudRetention;
+  private readonly logs = new Set<TieredPartitionLog>();
+  private retentionTimer: NodeJS.Timeout | null = null;
+
+  private constructor(private readonly options: ObjectTierOptions, index: TierIndex) {
+    this.index = index;
+    this.format = options.format;
+    this.cache = new BlockCache(options.objects, options.blockCacheBytes);
+    this.reader = new TieredReader(index, this.cache);
+    const uploader = new Uploader({ ...options, index });
+    this.uploads = new UploadLoop({
+      name: 'uploads', uploader, index, onDemand: false,
+      intervalMs: options.uploadIntervalMs ?? TIER_LIMITS.uploadIntervalMsDefault, sources: () => this.sources('local'),
+    });
+    this.commits = new UploadLoop({
+      name: 'cloud-commits', uploader, index, onDemand: true,
+      intervalMs: options.cloudCommitIntervalMs ?? TIER_LIMITS.cloudCommitIntervalMsDefault, sources: () => this.sources('cloud'),
+    });
+    this.retention = new CloudRetention({ ...options, index });
+  }
+
+  /** Loads every recorded descriptor, cut and retention floor, then starts the loops. */
+  static async open(options: ObjectTierOptions): Promise<ObjectTier> {
+    const index = new TierIndex();
+    for (const { descriptor, revision } of await loadDescriptors(options.metadata, options.keys)) index.add(descriptor, revision);
+    for (const cut of await loadCuts(options.metadata, options.keys)) index.addCut(cut.topic, cut.partition, cut.offset, cut.revision);
+    const tier = new ObjectTier(options, index);
+    await tier.retention.loadState();
+    tier.uploads.start();
+    tier.commits.start();
+    const every = options.retentionIntervalMs ?? TIER_LIMITS.retentionIntervalMsDefault;
+    tier.retentionTimer = setInterval(() => void tier.runRetention(), every);
+    tier.retentionTimer.unref();
+    log.info({ objects: index.descriptors().length }, 'object tier open');
+    return tier;
+  }
+
+  /** Base offset for a partition's WAL when it has no segments (a lost or new disk): after the uploaded data. */
+  initialOffset(topic: string, partition: number): bigint {
+    return this.index.endOffset(topic, partition) ?? 0n;
+  }
+
+  wrap(topic: string, partition: number, local: LocalLog, options: WrapOptions): TieredPartitionLog {
+    const tiered = new TieredPartitionLog(topic, partition, local, this, options.durability, options.leaderEpoch ?? (() => 0), options.resetLocal ?? null);
+    this.register(tiered);
+    return tiered;
+  }
+
+  /** Adds a tiered log built elsewhere (a subclass) to the loops; wrap does this itself. */
+  register(tiered: TieredPartitionLog): void {
+    const end = this.index.endOffset(tiered.topic, tiered.partition);
+    if (end !== null) tiered.local.markUploaded(end);
+    this.logs.add(tiered);
+  }
+
+  unregister(tiered: TieredPartitionLog): void {
+    this.logs.delete(tiered);
+  }
+
+  waitForCloud(topic: string, partition: number, offset: bigint, bytes: number): Promise<void> {
+    return this.commits.waitForUpload(topic, partition, offset, bytes);
+  }
+
+  async cut(topic: string, partition: number, offset: bigint): Promise<void> {
+    this.index.addCut(topic, partition, offset, await saveCut(this.options.metadata, this.options.keys, topic, partition, offset));
+  }
+
+  async offsetForTimestamp(topic: string, partition: number, timestampMs: bigint): Promise<bigint | null> {
+    for (const entry of this.index.view(topic, partition)) {
+      if (entry.range.maxTimestampMs < timestampMs) continue;
+      for (const block of entry.range.blocks) {
+        if (block.maxTimestampMs < timestampMs || block.endOffset <= entry.from || block.baseOffset >= entry.to) continue;
+        const data = await this.cache.load(entry.objectKey, block);
+        for (const batch of decodeBlock(data, block, entry.objectKey)) {
+          if (batch.nextOffset <= entry.from || batch.baseOffset >= entry.to) continue;
+          if (this.format.maxTimestampMs(batch.batch) >= timestampMs) return batch.baseOffset < entry.from ? entry.from : batch.baseOffset;
+        }
+      }
+    }
+    return null;
+  }
+
+  async runRetention(): Promise<void> {
+    try {
+      await this.retention.runPass();
+    } catch (error) {
+      log.warn({ err: error }, 'cloud retention pass failed; retrying next interval');
+    }
+  }
+
+  /** Stops the loops after one last upload of everything pending (best effort). */
+  async close(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.commits.runOnce().catch(() => undefined);
+    await Promise.all([this.uploads.stop(), this.commits.stop()]);
+  }
+
+  private sources(durability: Durability): UploadSource[] {
+    const out: UploadSource[] = [];
+    for (const tiered of this.logs) {
+      if (tiered.durability !== durability) continue;
+      out.push({
+        topic: tiered.topic, partition: tiered.partition, local: tiered.local, leaderEpoch: tiered.leaderEpoch,
+        onUploaded: (offset) => tiered.local.markUploaded(offset),
+      });
+    }
+    return out;
+  }
+}
