@@ -3,6 +3,7 @@
  * partition, in an existing namespace, retention from the namespace's policy), schema and size
  * checks, partition choice, and one RecordBatch per SEND appended like any Kafka batch.
  */
+import { partitionForKey } from '../../protocol/native/key-hash';
 import type { OutgoingMessage, SchemaInfo } from '../../protocol/native/messages';
 import type { BrokerServices } from '../services';
 import { isDomainError } from '../errors';
@@ -11,7 +12,6 @@ import type { NamespaceRegistry } from './namespaces';
 import { NativeError } from './native-error';
 import type { NativeRecordCodec } from './record-codec';
 import { validatePayload } from './schemas';
-import { partitionForKey } from './subscriptions/selectors';
 import type { TopicMetaRegistry } from './topic-meta';
 import type { NativeTopicName } from './topic-names';
 

@@ -1,0 +1,156 @@
+/**
+ * One TCP connection of the native client to one broker: the CONNECT handshake, requests
+ * matched to replies by requestId (with a timeout), fire-and-forget frames, and pushes routed to
+ * their consumer. When the socket closes every pending request fails with ConnectionLostError
+ * and 'close' is emitted once.
+ */
+import { EventEmitter } from 'node:events';
+import { connect as tcpConnect, Socket } from 'node:net';
+import { NATIVE_LIMITS } from '../limits';
+import { decodeNativeFrame, encodeNativeMessage } from '../protocol/native/codec';
+import { NativeFrameAccumulator } from '../protocol/native/frame';
+import { NativeMessage, PROTOCOL_VERSION } from '../protocol/native/messages';
+import { ConnectionLostError, RequestTimeoutError, TributaryError } from './errors';
+
+export interface ConnectionOptions {
+  clientName: string;
+  authToken: string | null;
+  requestTimeoutMs: number;
+}
+
+interface PendingRequest {
+  resolve(message: NativeMessage): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+type PushMessage = Extract<NativeMessage, { type: 'message' | 'activeConsumerChange' }>;
+
+export class ClientConnection extends EventEmitter<{ close: [] }> {
+  private readonly frames = new NativeFrameAccumulator(NATIVE_LIMITS.frameBytesMax);
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly pushTargets = new Map<number, (message: PushMessage) => void>();
+  private nextRequestId = 1;
+  private isClosed = false;
+  brokerId = -1;
+
+  private constructor(private readonly socket: Socket, readonly address: string, private readonly options: ConnectionOptions) {
+    super();
+    // Every producer and consumer on this broker listens for 'close'.
+    this.setMaxListeners(0);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => undefined);
+    socket.once('close', () => this.onClose());
+  }
+
+  static async open(address: string, options: ConnectionOptions): Promise<ClientConnection> {
+    const [host, portText] = splitAddress(address);
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = tcpConnect({ host, port: Number(portText) });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new RequestTimeoutError(`connecting to ${address} timed out`));
+      }, options.requestTimeoutMs);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        s.off('error', reject);
+        resolve(s);
+      });
+      s.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    const connection = new ClientConnection(socket, address, options);
+    try {
+      const reply = await connection.request({
+        type: 'connect', protocolVersion: PROTOCOL_VERSION, clientName: options.clientName, authToken: options.authToken,
+      });
+      if (reply.type === 'connected') connection.brokerId = reply.brokerId;
+    } catch (err) {
+      connection.close();
+      throw err;
+    }
+    return connection;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Resolves with the reply; an ERROR reply rejects with TributaryError. */
+  request(message: NativeMessage): Promise<NativeMessage> {
+    if (this.isClosed) return Promise.reject(new ConnectionLostError(`connection to ${this.address} is closed`));
+    const requestId = this.nextRequestId;
+    this.nextRequestId = this.nextRequestId >= 0xffffffff ? 1 : this.nextRequestId + 1;
+    return new Promise<NativeMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new RequestTimeoutError(`${message.type} to ${this.address} got no reply in ${this.options.requestTimeoutMs} ms`));
+      }, this.options.requestTimeoutMs);
+      this.pending.set(requestId, { resolve, reject, timer });
+      this.socket.write(encodeNativeMessage(message, requestId));
+    });
+  }
+
+  /** A frame that gets no reply (FLOW, ACK, NACK with requestId 0). False once the socket buffer is full. */
+  fireAndForget(message: NativeMessage): boolean {
+    if (this.isClosed) return false;
+    return this.socket.write(encodeNativeMessage(message, 0));
+  }
+
+  onPush(consumerId: number, target: (message: PushMessage) => void): void {
+    this.pushTargets.set(consumerId, target);
+  }
+
+  offPush(consumerId: number): void {
+    this.pushTargets.delete(consumerId);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.frames.push(chunk);
+    try {
+      for (let frame = this.frames.next(); frame !== null; frame = this.frames.next()) {
+        this.onMessage(decodeNativeFrame(frame), frame.requestId);
+      }
+    } catch {
+      // A broker that sends bytes we cannot read is not one we can talk to.
+      this.socket.destroy();
+    }
+  }
+
+  private onMessage(message: NativeMessage, requestId: number): void {
+    if (message.type === 'message' || message.type === 'activeConsumerChange') {
+      this.pushTargets.get(message.consumerId)?.(message);
+      return;
+    }
+    const pending = this.pending.get(requestId);
+    if (!pending) return;
+    this.pending.delete(requestId);
+    clearTimeout(pending.timer);
+    if (message.type === 'error') pending.reject(new TributaryError(message.code, message.message));
+    else pending.resolve(message);
+  }
+
+  private onClose(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new ConnectionLostError(`connection to ${this.address} closed`));
+    }
+    this.pending.clear();
+    this.emit('close');
+  }
+}
+
+export function splitAddress(address: string): [string, string] {
+  const i = address.lastIndexOf(':');
+  if (i <= 0) throw new Error(`broker address "${address}" must be HOST:PORT`);
+  return [address.slice(0, i).replace(/^\[|\]$/g, ''), address.slice(i + 1)];
+}

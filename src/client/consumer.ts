@@ -1,0 +1,192 @@
+/**
+ * A native consumer: an async iterator of messages with ack/nack. It grants the broker
+ * receiverQueueSize permits and tops them up as messages are taken, so at most that many
+ * messages wait in memory. After a lost connection it re-looks-up, re-subscribes and drops its
+ * not-yet-taken messages (the broker redelivers them); acks of messages taken earlier still apply.
+ */
+import { EventEmitter } from 'node:events';
+import { NATIVE_LIMITS } from '../limits';
+import type { Header, InitialPosition, MessageId, NativeMessage, SchemaType, SubscriptionType } from '../protocol/native/messages';
+import type { ClientConnection } from './client-connection';
+import { TributaryClient, withRetry } from './client';
+import { ConnectionLostError } from './errors';
+import { decodeValue } from './payload';
+
+export interface ConsumerOptions {
+  topic: string;
+  subscription: string;
+  type?: SubscriptionType;
+  name?: string;
+  /** Failover: lower is preferred. */
+  priority?: number;
+  initialPosition?: 'earliest' | 'latest' | { offset: bigint } | { timestampMs: bigint };
+  receiverQueueSize?: number;
+  /** Wait for the broker to persist each ack (default false: fire and forget). */
+  ackReceipts?: boolean;
+  /** How value() decodes payloads (default bytes). */
+  schema?: SchemaType;
+}
+
+export interface ReceivedMessage {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  publishTimeMs: bigint;
+  key: Buffer | null;
+  headers: Header[];
+  payload: Buffer;
+  redeliveryCount: number;
+  value(): unknown;
+}
+
+type Waiter = { resolve(m: ReceivedMessage | null): void };
+
+export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implements AsyncIterable<ReceivedMessage> {
+  readonly consumerId: number;
+  private connection: ClientConnection | null = null;
+  private queue: ReceivedMessage[] = [];
+  private waiters: Waiter[] = [];
+  private takenSinceFlow = 0;
+  private closed = false;
+  private active: boolean | null = null;
+  private readonly queueSize: number;
+
+  constructor(private readonly client: TributaryClient, private readonly options: ConsumerOptions) {
+    super();
+    this.consumerId = client.nextHandleId();
+    this.queueSize = options.receiverQueueSize ?? NATIVE_LIMITS.clientReceiverQueueMessages;
+  }
+
+  /** Failover: whether the broker made this consumer the active one (null before any notice). */
+  get isActive(): boolean | null {
+    return this.active;
+  }
+
+  async start(): Promise<void> {
+    await this.bind();
+  }
+
+  /** The next message, or null once closed (or after timeoutMs with nothing). */
+  receive(timeoutMs?: number): Promise<ReceivedMessage | null> {
+    const next = this.queue.shift();
+    if (next) {
+      this.taken();
+      return Promise.resolve(next);
+    }
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const waiter: Waiter = { resolve };
+      this.waiters.push(waiter);
+      if (timeoutMs !== undefined) {
+        setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) {
+            this.waiters.splice(i, 1);
+            resolve(null);
+          }
+        }, timeoutMs);
+      }
+    });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ReceivedMessage> {
+    for (;;) {
+      const message = await this.receive();
+      if (message === null) return;
+      yield message;
+    }
+  }
+
+  ack(message: MessageId | MessageId[]): Promise<void> {
+    return this.acknowledge({ type: 'ack', consumerId: this.consumerId, ackType: 'individual', ids: ids(message) });
+  }
+
+  /** Everything up to and including this message on its partition (Exclusive, Failover). */
+  ackCumulative(message: MessageId): Promise<void> {
+    return this.acknowledge({ type: 'ack', consumerId: this.consumerId, ackType: 'cumulative', ids: ids(message) });
+  }
+
+  nack(message: MessageId | MessageId[]): Promise<void> {
+    return this.acknowledge({ type: 'nack', consumerId: this.consumerId, ids: ids(message) });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.forget(this);
+    for (const w of this.waiters.splice(0)) w.resolve(null);
+    const connection = this.connection;
+    this.connection = null;
+    connection?.offPush(this.consumerId);
+    if (connection && !connection.closed) await connection.request({ type: 'closeConsumer', consumerId: this.consumerId }).catch(() => undefined);
+  }
+
+  private async acknowledge(message: NativeMessage): Promise<void> {
+    const connection = this.connection;
+    if (!connection || connection.closed) throw new ConnectionLostError('consumer is not connected; the message will be redelivered');
+    if (this.options.ackReceipts) await connection.request(message);
+    else connection.fireAndForget(message);
+  }
+
+  private taken(): void {
+    this.takenSinceFlow++;
+    if (this.takenSinceFlow >= Math.max(1, this.queueSize >> 1)) {
+      this.connection?.fireAndForget({ type: 'flow', consumerId: this.consumerId, permits: this.takenSinceFlow });
+      this.takenSinceFlow = 0;
+    }
+  }
+
+  private onPush(message: Extract<NativeMessage, { type: 'message' | 'activeConsumerChange' }>): void {
+    if (message.type === 'activeConsumerChange') {
+      this.active = message.active;
+      this.emit('activeChange', message.active);
+      return;
+    }
+    const schema = this.options.schema ?? 'bytes';
+    const received: ReceivedMessage = {
+      topic: this.options.topic, partition: message.partition, offset: message.offset, publishTimeMs: message.publishTimeMs,
+      key: message.key, headers: message.headers, payload: message.payload, redeliveryCount: message.redeliveryCount,
+      value: () => decodeValue(message.payload, schema),
+    };
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.taken();
+      waiter.resolve(received);
+    } else {
+      this.queue.push(received);
+    }
+  }
+
+  private async bind(): Promise<void> {
+    const { connection } = await this.client.lookup(this.options.topic);
+    const position = this.options.initialPosition ?? 'latest';
+    const [initialPosition, positionValue]: [InitialPosition, bigint] = typeof position === 'string'
+      ? [position, 0n]
+      : 'offset' in position ? ['offset', position.offset] : ['timestamp', position.timestampMs];
+    connection.onPush(this.consumerId, (m) => this.onPush(m));
+    await connection.request({
+      type: 'subscribe', consumerId: this.consumerId, topic: this.options.topic, subscription: this.options.subscription,
+      subscriptionType: this.options.type ?? 'exclusive', consumerName: this.options.name ?? `consumer-${this.consumerId}`,
+      priority: this.options.priority ?? 0, initialPosition, positionValue,
+    });
+    this.connection = connection;
+    this.queue = [];
+    this.takenSinceFlow = 0;
+    connection.fireAndForget({ type: 'flow', consumerId: this.consumerId, permits: this.queueSize });
+    connection.once('close', () => this.rebind());
+  }
+
+  private rebind(): void {
+    if (this.closed) return;
+    this.connection = null;
+    // Messages not yet taken will be redelivered by the broker; permits start over.
+    this.queue = [];
+    withRetry(() => this.bind(), () => this.closed || this.client.isClosed).catch(() => {
+      if (!this.closed) void this.close();
+    });
+  }
+}
+
+function ids(message: MessageId | MessageId[]): MessageId[] {
+  return (Array.isArray(message) ? message : [message]).map((m) => ({ partition: m.partition, offset: m.offset }));
+}

@@ -1,0 +1,169 @@
+/**
+ * A native producer: send() queues a message and resolves with its partition and offset once
+ * the broker stored it. Messages linger up to lingerMs (or until a batch is full) and go out as
+ * one SEND per partition. At most clientProducerPendingMessagesMax messages wait at once; more
+ * send() calls wait for room. After a lost connection the producer re-looks-up its topic,
+ * re-creates itself and resends what was not acknowledged (at-least-once).
+ */
+import { NATIVE_LIMITS } from '../limits';
+import { partitionForKey } from '../protocol/native/key-hash';
+import type { AccessMode, Header, OutgoingMessage, SchemaInfo, SchemaType } from '../protocol/native/messages';
+import type { ClientConnection } from './client-connection';
+import { TributaryClient, withRetry } from './client';
+import { ConnectionLostError } from './errors';
+import { encodeValue, toBuffer, Value } from './payload';
+
+export interface ProducerOptions {
+  topic: string;
+  name?: string;
+  accessMode?: AccessMode;
+  schema?: SchemaType | SchemaInfo;
+  lingerMs?: number;
+  batchMessagesMax?: number;
+  batchBytesMax?: number;
+}
+
+export interface SendOptions {
+  key?: string | Buffer | null;
+  headers?: Record<string, string | Buffer | null>;
+  timestampMs?: bigint | number;
+  partition?: number;
+}
+
+export interface SendResult {
+  partition: number;
+  offset: bigint;
+}
+
+interface Item {
+  message: OutgoingMessage;
+  partition: number;
+  bytes: number;
+  resolve(result: SendResult): void;
+  reject(err: Error): void;
+}
+
+export class Producer {
+  readonly schema: SchemaInfo;
+  private readonly producerId: number;
+  private connection: ClientConnection | null = null;
+  private binding: Promise<void> | null = null;
+  private partitionCount = 1;
+  private pending: Item[] = [];
+  private pendingBytes = 0;
+  private outstanding = 0;
+  private roomWaiters: Array<() => void> = [];
+  private timer: NodeJS.Timeout | null = null;
+  private roundRobin = 0;
+  private closed = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly client: TributaryClient, private readonly options: ProducerOptions) {
+    this.producerId = client.nextHandleId();
+    this.schema = typeof options.schema === 'string' ? { type: options.schema, definition: null } : options.schema ?? { type: 'bytes', definition: null };
+  }
+
+  get topic(): string {
+    return this.options.topic;
+  }
+
+  get partitions(): number {
+    return this.partitionCount;
+  }
+
+  async start(): Promise<void> {
+    await this.ready();
+  }
+
+  async send(value: Value, options: SendOptions = {}): Promise<SendResult> {
+    if (this.closed) throw new ConnectionLostError('producer is closed');
+    while (this.outstanding >= NATIVE_LIMITS.clientProducerPendingMessagesMax) await new Promise<void>((r) => this.roomWaiters.push(r));
+    const message: OutgoingMessage = {
+      key: options.key === undefined || options.key === null ? null : toBuffer(options.key),
+      timestampMs: BigInt(options.timestampMs ?? Date.now()),
+      headers: Object.entries(options.headers ?? {}).map(([key, v]): Header => ({ key, value: v === null ? null : toBuffer(v) })),
+      payload: encodeValue(value, this.schema.type),
+    };
+    const partition = options.partition ?? (message.key ? partitionForKey(message.key, this.partitionCount) : this.roundRobin);
+    const bytes = message.payload.length + (message.key?.length ?? 0) + 32;
+    this.outstanding++;
+    return new Promise<SendResult>((resolve, reject) => {
+      this.pending.push({ message, partition, bytes, resolve, reject });
+      this.pendingBytes += bytes;
+      if (this.pending.length >= (this.options.batchMessagesMax ?? 1000) || this.pendingBytes >= (this.options.batchBytesMax ?? 1 << 20)) this.dispatch();
+      else if (!this.timer) this.timer = setTimeout(() => this.dispatch(), this.options.lingerMs ?? NATIVE_LIMITS.clientLingerMsDefault);
+    });
+  }
+
+  /** Sends what is queued now and waits for every outstanding receipt. */
+  async flush(): Promise<void> {
+    this.dispatch();
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    this.client.forget(this);
+    const connection = this.connection;
+    this.connection = null;
+    if (connection && !connection.closed) await connection.request({ type: 'closeProducer', producerId: this.producerId }).catch(() => undefined);
+  }
+
+  private dispatch(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length === 0) return;
+    const byPartition = new Map<number, Item[]>();
+    for (const item of this.pending) {
+      const list = byPartition.get(item.partition) ?? [];
+      list.push(item);
+      byPartition.set(item.partition, list);
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.roundRobin = (this.roundRobin + 1) % this.partitionCount;
+    for (const [partition, items] of byPartition) {
+      const sending = this.sendBatch(partition, items).finally(() => this.inFlight.delete(sending));
+      this.inFlight.add(sending);
+    }
+  }
+
+  private async sendBatch(partition: number, items: Item[]): Promise<void> {
+    try {
+      const offsets = await withRetry(async () => {
+        await this.ready();
+        const reply = await this.connection!.request({ type: 'send', producerId: this.producerId, partition, messages: items.map((i) => i.message) });
+        if (reply.type !== 'sendReceipt') throw new Error(`send got ${reply.type}`);
+        return reply.offsets;
+      }, () => this.client.isClosed);
+      items.forEach((item, i) => item.resolve({ partition, offset: offsets[i] }));
+    } catch (err) {
+      for (const item of items) item.reject(err as Error);
+    } finally {
+      this.outstanding -= items.length;
+      for (const w of this.roomWaiters.splice(0)) w();
+    }
+  }
+
+  /** Bound to a live connection with the producer created there (single flight). */
+  private ready(): Promise<void> {
+    if (this.connection && !this.connection.closed) return Promise.resolve();
+    this.binding ??= this.bind().finally(() => {
+      this.binding = null;
+    });
+    return this.binding;
+  }
+
+  private async bind(): Promise<void> {
+    const { connection } = await this.client.lookup(this.options.topic);
+    const reply = await connection.request({
+      type: 'createProducer', producerId: this.producerId, topic: this.options.topic,
+      producerName: this.options.name ?? `producer-${this.producerId}`, accessMode: this.options.accessMode ?? 'shared', schema: this.schema,
+    });
+    if (reply.type !== 'producerCreated') throw new Error(`createProducer got ${reply.type}`);
+    this.partitionCount = Math.max(1, reply.partitions);
+    this.connection = connection;
+  }
+}

@@ -1,0 +1,132 @@
+import { expect } from 'chai';
+import { connect as tcpConnect, Socket } from 'node:net';
+import { decodeNativeFrame, encodeNativeMessage } from '../../../src/protocol/native/codec';
+import { NATIVE_ERRORS } from '../../../src/protocol/native/error-codes';
+import { NativeFrameAccumulator } from '../../../src/protocol/native/frame';
+import type { NativeMessage } from '../../../src/protocol/native/messages';
+import { NativeHarness } from './support/native-harness';
+
+/** A raw socket speaking frames, to send what a real client never would. */
+class RawClient {
+  private readonly frames = new NativeFrameAccumulator(1 << 24);
+  private readonly received: Array<{ message: NativeMessage; requestId: number }> = [];
+  private waiters: Array<() => void> = [];
+  closed = false;
+
+  constructor(readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.frames.push(chunk);
+      for (let f = this.frames.next(); f; f = this.frames.next()) this.received.push({ message: decodeNativeFrame(f), requestId: f.requestId });
+      for (const w of this.waiters.splice(0)) w();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static async open(address: string): Promise<RawClient> {
+    const [host, port] = address.split(':');
+    const socket = tcpConnect({ host, port: Number(port) });
+    await new Promise((r) => socket.once('connect', r));
+    return new RawClient(socket);
+  }
+
+  write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  async next(): Promise<{ message: NativeMessage; requestId: number }> {
+    while (this.received.length === 0) {
+      if (this.closed) throw new Error('connection closed');
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+    return this.received.shift()!;
+  }
+
+  async waitClosed(): Promise<void> {
+    while (!this.closed) await new Promise<void>((r) => this.waiters.push(r));
+  }
+}
+
+describe('Native connection on the shared listener', () => {
+  let broker: NativeHarness;
+  before(async () => {
+    broker = await NativeHarness.start();
+  });
+  after(async () => {
+    await broker.destroy();
+  });
+
+  async function connected(): Promise<RawClient> {
+    const raw = await RawClient.open(broker.address);
+    raw.write(encodeNativeMessage({ type: 'connect', protocolVersion: 1, clientName: 'raw', authToken: null }, 1));
+    expect((await raw.next()).message).to.include({ type: 'connected', protocolVersion: 1 });
+    return raw;
+  }
+
+  it('is recognised by its first byte and answers CONNECT with CONNECTED', async () => {
+    const raw = await connected();
+    raw.write(encodeNativeMessage({ type: 'ping' }, 9));
+    expect(await raw.next()).to.deep.equal({ message: { type: 'pong' }, requestId: 9 });
+    raw.socket.destroy();
+  });
+
+  it('refuses any frame before CONNECT with notConnected', async () => {
+    const raw = await RawClient.open(broker.address);
+    raw.write(encodeNativeMessage({ type: 'ping' }, 3));
+    const reply = await raw.next();
+    expect(reply.requestId).to.equal(3);
+    expect(reply.message).to.include({ type: 'error', code: NATIVE_ERRORS.notConnected });
+    raw.socket.destroy();
+  });
+
+  it('refuses an unsupported protocol version and closes', async () => {
+    const raw = await RawClient.open(broker.address);
+    raw.write(encodeNativeMessage({ type: 'connect', protocolVersion: 9, clientName: 'x', authToken: null }, 1));
+    expect((await raw.next()).message).to.include({ type: 'error', code: NATIVE_ERRORS.unsupportedVersion });
+    await raw.waitClosed();
+  });
+
+  it('answers an unknown frame type with an error and keeps the connection', async () => {
+    const raw = await connected();
+    raw.write(Buffer.from([0xb7, 0, 0, 0, 5, 0x7e, 0, 0, 0, 4]));
+    const reply = await raw.next();
+    expect(reply.requestId).to.equal(4);
+    expect(reply.message).to.include({ type: 'error', code: NATIVE_ERRORS.unknownFrameType });
+    raw.write(encodeNativeMessage({ type: 'ping' }, 5));
+    expect((await raw.next()).message).to.deep.equal({ type: 'pong' });
+    raw.socket.destroy();
+  });
+
+  it('answers a body that does not decode with malformedFrame and keeps the connection', async () => {
+    const raw = await connected();
+    raw.write(Buffer.from([0xb7, 0, 0, 0, 7, 0x03, 0, 0, 0, 6, 0x00, 0x09]));
+    expect((await raw.next()).message).to.include({ type: 'error', code: NATIVE_ERRORS.malformedFrame });
+    raw.write(encodeNativeMessage({ type: 'ping' }, 7));
+    expect((await raw.next()).message).to.deep.equal({ type: 'pong' });
+    raw.socket.destroy();
+  });
+
+  it('refuses an oversize frame from its prefix, says why and closes', async () => {
+    const raw = await connected();
+    raw.write(Buffer.from([0xb7, 0x7f, 0xff, 0xff, 0xff]));
+    const reply = await raw.next();
+    expect(reply.message).to.include({ type: 'error', code: NATIVE_ERRORS.malformedFrame });
+    expect((reply.message as { message: string }).message).to.match(/exceeds the limit/);
+    await raw.waitClosed();
+  });
+
+  it('survives random garbage after the magic byte without crashing the broker', async () => {
+    for (let i = 0; i < 20; i++) {
+      const raw = await RawClient.open(broker.address);
+      const garbage = Buffer.from(Array.from({ length: 64 }, (_, j) => (j === 0 ? 0xb7 : Math.floor(Math.random() * 256))));
+      raw.write(garbage);
+      raw.socket.destroy();
+    }
+    const raw = await connected();
+    raw.write(encodeNativeMessage({ type: 'ping' }, 1));
+    expect((await raw.next()).message).to.deep.equal({ type: 'pong' });
+    raw.socket.destroy();
+  });
+});
