@@ -1,0 +1,59 @@
+/**
+ * The consumer-group plugin: loads committed offsets, starts the group coordinator and adds
+ * its Kafka handlers (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
+ * OffsetCommit, OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete).
+ */
+import type { BrokerPlugin, BrokerServices, PluginInstance } from '../services';
+import { deleteGroupsHandler } from '../kafka/handlers/delete-groups';
+import { describeGroupsHandler } from '../kafka/handlers/describe-groups';
+import { findCoordinatorHandler } from '../kafka/handlers/find-coordinator';
+import { heartbeatHandler } from '../kafka/handlers/heartbeat';
+import { joinGroupHandler } from '../kafka/handlers/join-group';
+import { leaveGroupHandler } from '../kafka/handlers/leave-group';
+import { listGroupsHandler } from '../kafka/handlers/list-groups';
+import { offsetCommitHandler } from '../kafka/handlers/offset-commit';
+import { offsetDeleteHandler } from '../kafka/handlers/offset-delete';
+import { offsetFetchHandler } from '../kafka/handlers/offset-fetch';
+import { syncGroupHandler } from '../kafka/handlers/sync-group';
+import { coordinatorFor } from './coordinator-locator';
+import { GroupCoordinator } from './group-coordinator';
+import type { GroupServices } from './group-services';
+import type { MembershipConfig } from './membership';
+import { OffsetStore } from './offset-store';
+
+export const groupHandlerFactories = [
+  findCoordinatorHandler, joinGroupHandler, syncGroupHandler, heartbeatHandler, leaveGroupHandler, offsetCommitHandler,
+  offsetFetchHandler, describeGroupsHandler, listGroupsHandler, deleteGroupsHandler, offsetDeleteHandler,
+];
+
+/** Group services over a broker's services (cluster view, topics, metadata store). */
+export async function openGroupServices(services: BrokerServices, membership: Partial<MembershipConfig> = {}): Promise<GroupServices> {
+  const partitionExists = (topic: string, partition: number) => {
+    const record = services.topics.get(topic);
+    return record !== undefined && Number.isInteger(partition) && partition >= 0 && partition < record.partitions;
+  };
+  const offsets = await OffsetStore.open(services.store, services.keys);
+  const coordinator = new GroupCoordinator(offsets, { membership, partitionExists });
+  const coordinatorNode = (key: string) => coordinatorFor(key, services.cluster.brokers());
+  return {
+    coordinator,
+    coordinatorNode,
+    coordinates: (groupId) => coordinatorNode(groupId)?.nodeId === services.cluster.self.nodeId,
+    topicName: (topicId) => services.topics.getById(topicId)?.name,
+    partitionExists,
+  };
+}
+
+/** `membership` overrides timing (tests shorten the initial rebalance delay and minimum session timeout). */
+export function groupsPlugin(membership: Partial<MembershipConfig> = {}): BrokerPlugin {
+  return {
+    name: 'consumer-groups',
+    async start(services: BrokerServices): Promise<PluginInstance> {
+      const groups = await openGroupServices(services, membership);
+      return {
+        kafkaHandlers: groupHandlerFactories.map((factory) => factory(groups)),
+        close: async () => groups.coordinator.close(),
+      };
+    },
+  };
+}
