@@ -57,7 +57,9 @@ export class PartitionRegistry {
   private async openPartition(record: TopicRecord, partition: number): Promise<Partition> {
     const ref: PartitionRef = { topic: record.name, topicId: record.topicId, partition };
     const config = effectiveTopicConfig(record.configs, this.defaults);
-    return new Partition(ref, await this.opener.open(ref, config), config, this.deps);
+    const partitionLog = await this.opener.open(ref, config);
+    await this.deps.producers.partitionOpened?.(ref, partitionLog);
+    return new Partition(ref, partitionLog, config, this.deps);
   }
 
   private async dropTopic(record: TopicRecord): Promise<void> {

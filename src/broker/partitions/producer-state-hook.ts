@@ -3,6 +3,7 @@
  * `beforeAppend` runs synchronously right before the log assigns offsets, so decisions are
  * taken in append order; `afterAppend` runs once the batch is durable.
  */
+import type { PartitionLog } from '../../storage/partition-log';
 import type { BatchHeader } from './batch-inspector';
 
 export interface PartitionRef {
@@ -22,6 +23,8 @@ export interface ProducerStateHook {
   afterAppend(partition: PartitionRef, header: BatchHeader, baseOffset: bigint): void;
   /** The append failed after beforeAppend accepted it. */
   appendFailed(partition: PartitionRef, header: BatchHeader): void;
+  /** The partition's log opened: rebuild state from its stored batches before it takes appends. */
+  partitionOpened?(partition: PartitionRef, log: PartitionLog): Promise<void>;
 }
 
 /** Batches without a producer id (-1) carry no producer state: they are always appended. */
