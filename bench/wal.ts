@@ -1,0 +1,139 @@
+/**
+ * `npm run bench:wal`: the WAL's append path on this machine, beside the raw disk rate measured
+ * in the same run. For 1 KiB and 16 KiB batches, with fsync `always` and `interval`, 64
+ * concurrent appenders on one partition log: appends/s, MB/s, p50/p99 append latency.
+ * The raw disk rate: sequential 1 MiB writes with an fdatasync after each.
+ * BENCH_SECONDS sets each measurement's duration (default 1.5), BENCH_ROUNDS the rounds (default 3),
+ * BENCH_DIR the directory (default the OS temp dir).
+ */
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { LogManager } from '../src/storage/log-manager';
+import type { FsyncPolicy, RecoverableBatchFormat } from '../src/storage/partition-log';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
+const APPENDERS = 64;
+const MIB = 1024 * 1024;
+
+/** Batches as the broker stores them: a 20-byte header the log reads (base offset, count, max timestamp). */
+const benchFormat: RecoverableBatchFormat = {
+  setBaseOffset: (batch, base) => { batch.writeBigInt64BE(base, 0); },
+  recordCount: (batch) => batch.readInt32BE(8),
+  maxTimestampMs: (batch) => batch.readBigInt64BE(12),
+};
+
+function result(name: string, value: number, unit: string): void {
+  const digits = value >= 100 ? 0 : value >= 1 ? 2 : 4;
+  console.log(`RESULT ${name} ${value.toFixed(digits)} ${unit}`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+interface WalFigures {
+  appendsPerSecond: number;
+  mbPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number): Promise<WalFigures> {
+  const manager = new LogManager({ dataDir: dir, logger: pino({ level: 'silent' }) });
+  const log = await manager.open(`bench-${policy}-${batchBytes}`, 0, {
+    fsyncPolicy: policy, fsyncIntervalMs: 100, segmentBytes: 128 * MIB, segmentMs: 7 * 24 * 3600_000,
+    retentionBytes: -1, retentionMs: -1, batchFormat: benchFormat,
+  });
+  const template = Buffer.alloc(batchBytes, 0x61);
+  template.writeInt32BE(10, 8);
+  template.writeBigInt64BE(BigInt(Date.now()), 12);
+  const latenciesMs: number[] = [];
+  let appends = 0;
+  const started = process.hrtime.bigint();
+  const deadline = started + BigInt(SECONDS * 1e9);
+  await Promise.all(Array.from({ length: APPENDERS }, async () => {
+    while (process.hrtime.bigint() < deadline) {
+      const batch = Buffer.allocUnsafe(batchBytes);
+      template.copy(batch);
+      const t0 = process.hrtime.bigint();
+      await log.append({ batch, recordCount: 10, maxTimestampMs: benchFormat.maxTimestampMs(batch) });
+      latenciesMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      appends++;
+    }
+  }));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await manager.close();
+  latenciesMs.sort((a, b) => a - b);
+  return {
+    appendsPerSecond: appends / seconds,
+    mbPerSecond: (appends * batchBytes) / seconds / 1e6,
+    p50Ms: percentile(latenciesMs, 0.5),
+    p99Ms: percentile(latenciesMs, 0.99),
+  };
+}
+
+/** Sequential 1 MiB writes, each followed by an fdatasync: the disk's rate for durable writes. */
+async function benchDisk(dir: string): Promise<number> {
+  const handle = await open(join(dir, 'raw-disk'), 'w');
+  const block = Buffer.alloc(MIB, 0x62);
+  let bytes = 0;
+  const started = process.hrtime.bigint();
+  const deadline = started + BigInt(SECONDS * 1e9);
+  while (process.hrtime.bigint() < deadline) {
+    await handle.write(block, 0, MIB, bytes);
+    await handle.datasync();
+    bytes += MIB;
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await handle.close();
+  return bytes / seconds / 1e6;
+}
+
+const SCENARIOS = [['always', '1k', 1024], ['always', '16k', 16 * 1024], ['interval', '1k', 1024], ['interval', '16k', 16 * 1024]] as const;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * The disk on a shared machine changes speed from second to second, so the disk rate and the
+ * WAL scenarios are measured in interleaved rounds and each figure is the median over rounds;
+ * the ratio is the median of the per-round ratios (disk measured right before the WAL run).
+ */
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'tributary-bench-wal-'));
+  try {
+    const disk: number[] = [];
+    const ratios: number[] = [];
+    const figures = new Map<string, WalFigures[]>();
+    for (let round = 0; round < ROUNDS; round++) {
+      const diskMbPerSecond = await benchDisk(dir);
+      disk.push(diskMbPerSecond);
+      for (const [policy, label, bytes] of SCENARIOS) {
+        const f = await benchWal(dir, policy, bytes);
+        const name = `wal_fsync_${policy}_${label}`;
+        figures.set(name, [...(figures.get(name) ?? []), f]);
+        if (policy === 'always' && label === '16k') ratios.push(f.mbPerSecond / diskMbPerSecond);
+      }
+    }
+    result('disk_fdatasync_per_mib', median(disk), 'MB/s');
+    for (const [name, runs] of figures) {
+      result(`${name}_appends`, median(runs.map((f) => f.appendsPerSecond)), 'appends/s');
+      result(`${name}_mbps`, median(runs.map((f) => f.mbPerSecond)), 'MB/s');
+      result(`${name}_p50_ms`, median(runs.map((f) => f.p50Ms)), 'ms');
+      result(`${name}_p99_ms`, median(runs.map((f) => f.p99Ms)), 'ms');
+    }
+    result('wal_fsync_always_16k_vs_disk', median(ratios), 'x');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

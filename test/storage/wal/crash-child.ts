@@ -1,0 +1,37 @@
+/**
+ * Child process of the crash test: appends batches to a WAL with fsync `always` from several
+ * concurrent appenders and prints `ACK <run> <seq> <baseOffset>` for every acknowledged batch,
+ * until it is killed. Usage: node --import tsx crash-child.ts <dataDir> <run>
+ */
+import { writeSync } from 'node:fs';
+import pino from 'pino';
+import { LogManager } from '../../../src/storage/log-manager';
+import { crashBatch } from './crash-batches';
+import { testBatchFormat } from '../support/test-batch-format';
+
+const APPENDERS = 16;
+
+async function main(): Promise<void> {
+  const [dataDir, runArg] = process.argv.slice(2);
+  const run = Number(runArg);
+  const manager = new LogManager({ dataDir, logger: pino({ level: 'silent' }) });
+  const log = await manager.open('crash', 0, {
+    fsyncPolicy: 'always', fsyncIntervalMs: 1000, segmentBytes: 256 * 1024, segmentMs: 3600_000,
+    retentionBytes: -1, retentionMs: -1, batchFormat: testBatchFormat,
+  });
+  writeSync(1, 'READY\n');
+  let seq = 0;
+  await Promise.all(Array.from({ length: APPENDERS }, async () => {
+    for (;;) {
+      const mine = seq++;
+      const batch = crashBatch(run, mine);
+      const r = await log.append({ batch, recordCount: testBatchFormat.recordCount(batch), maxTimestampMs: testBatchFormat.maxTimestampMs(batch) });
+      writeSync(1, `ACK ${run} ${mine} ${r.baseOffset}\n`);
+    }
+  }));
+}
+
+main().catch((err) => {
+  writeSync(2, `crash child failed: ${(err as Error).stack}\n`);
+  process.exit(1);
+});
