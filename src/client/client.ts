@@ -119,6 +119,17 @@ export class TributaryClient {
     for (const c of all) c?.close();
   }
 
+  /**
+   * Drops every connection at once, as a crashed process would: no CLOSE frames, nothing
+   * flushed. The broker sees the consumers vanish and redelivers their unacked messages.
+   */
+  async destroy(): Promise<void> {
+    this.closed = true;
+    const all = await Promise.all([...this.connections.values()].map((p) => p.catch(() => null)));
+    this.connections.clear();
+    for (const c of all) c?.close();
+  }
+
   private track(handle: { close(): Promise<void> }): void {
     this.handles.add(handle);
   }

@@ -131,7 +131,8 @@ export class NativeWriter {
   }
 
   writeUint8(v: number): this {
-    this.buf.writeUInt8(v, this.room(1));
+    const at = this.room(1);
+    this.buf.writeUInt8(v, at);
     return this;
   }
 
@@ -140,22 +141,26 @@ export class NativeWriter {
   }
 
   writeUint16(v: number): this {
-    this.buf.writeUInt16BE(v, this.room(2));
+    const at = this.room(2);
+    this.buf.writeUInt16BE(v, at);
     return this;
   }
 
   writeInt32(v: number): this {
-    this.buf.writeInt32BE(v, this.room(4));
+    const at = this.room(4);
+    this.buf.writeInt32BE(v, at);
     return this;
   }
 
   writeUint32(v: number): this {
-    this.buf.writeUInt32BE(v, this.room(4));
+    const at = this.room(4);
+    this.buf.writeUInt32BE(v, at);
     return this;
   }
 
   writeInt64(v: bigint): this {
-    this.buf.writeBigInt64BE(v, this.room(8));
+    const at = this.room(8);
+    this.buf.writeBigInt64BE(v, at);
     return this;
   }
 
@@ -168,12 +173,14 @@ export class NativeWriter {
 
   writeNullableString(v: string | null): this {
     if (v === null) {
-      this.buf.writeInt16BE(-1, this.room(2));
+      const at = this.room(2);
+    this.buf.writeInt16BE(-1, at);
       return this;
     }
     const bytes = Buffer.from(v, 'utf8');
     if (bytes.length > 0x7fff) throw new RangeError(`nullable string of ${bytes.length} bytes exceeds 32767`);
-    this.buf.writeInt16BE(bytes.length, this.room(2));
+    const at = this.room(2);
+    this.buf.writeInt16BE(bytes.length, at);
     return this.writeRaw(bytes);
   }
 

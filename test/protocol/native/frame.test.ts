@@ -37,6 +37,19 @@ describe('Native frames', () => {
     });
   }
 
+  it('round-trips a SEND far larger than the encoder\'s first buffer, fields landing on every growth boundary', () => {
+    for (let n = 1; n < 80; n++) {
+      const messages = Array.from({ length: n }, (_, i) => ({
+        key: i % 2 ? Buffer.from(`k${i}`) : null, timestampMs: BigInt(i) * 1_000_000_007n,
+        headers: [{ key: `h${i}`, value: Buffer.alloc(i % 5, i) }], payload: Buffer.alloc((i * 37) % 300, 7),
+      }));
+      const message = { type: 'send' as const, producerId: n, partition: 0, messages };
+      const split = splitNativeFrame(encodeNativeMessage(message, n), 1 << 24);
+      if (split.kind !== 'frame') throw new Error('did not frame');
+      expect(decodeNativeFrame(split.frame)).to.deep.equal(message);
+    }
+  });
+
   it('starts every frame with a byte no Kafka request can start with', () => {
     expect(NATIVE_MAGIC).to.be.at.least(0x80);
     expect(encodeNativeMessage({ type: 'ping' }, 1)[0]).to.equal(NATIVE_MAGIC);
