@@ -162,7 +162,7 @@ describe('Native subscriptions over real sockets', function () {
     const c2 = await newClient('second');
     const second = new Worker(c2, await c2.subscribe({ topic, subscription: 'x', type: 'exclusive', initialPosition: 'latest' }));
     await until(() => distinctSorted([...acked, ...second.offsets()]).length === 50);
-    expect(second.offsets()[0]).to.be.at.most(BigInt(Math.max(...[...acked].map(Number)) + 1));
+    expect(Number(second.offsets()[0])).to.be.at.most(Math.max(...[...acked].map(Number)) + 1);
     expect(range(50)).to.deep.equal(distinctSorted([...acked, ...second.offsets()]));
   });
 });
