@@ -37,6 +37,8 @@ export interface EtcdServer {
   /** Client URLs, e.g. ['http://127.0.0.1:41234']. */
   readonly endpoints: string[];
   readonly members: EtcdMember[];
+  /** Index in members of the current raft leader (asked of the members still running). */
+  leaderIndex(): Promise<number>;
   /** SIGKILLs every member and removes the data dirs. */
   stop(): Promise<void>;
 }
@@ -78,6 +80,7 @@ export async function startEtcdCluster(size: number): Promise<EtcdServer> {
   return {
     endpoints: members.map((member) => member.clientUrl),
     members,
+    leaderIndex: () => findLeader(members),
     async stop() {
       await Promise.all(members.map((member) => member.kill()));
       rmSync(root, { recursive: true, force: true });
@@ -123,6 +126,42 @@ class Member implements EtcdMember {
     failed.catch(() => undefined);
     await Promise.race([waitHealthy(this.clientUrl), failed]);
   }
+}
+
+/** etcd's gRPC gateway: POST /v3/maintenance/status -> { header: { member_id }, leader }. */
+async function findLeader(members: Member[]): Promise<number> {
+  for (const member of members) {
+    if (member.pid === null) continue;
+    const status = await postJson(`${member.clientUrl}/v3/maintenance/status`, {}).catch(() => null) as
+      { leader?: string } | null;
+    if (!status?.leader) continue;
+    for (const [index, candidate] of members.entries()) {
+      if (candidate.pid === null) continue;
+      const own = await postJson(`${candidate.clientUrl}/v3/maintenance/status`, {}).catch(() => null) as
+        { header?: { member_id?: string } } | null;
+      if (own?.header?.member_id === status.leader) return index;
+    }
+  }
+  throw new Error('no running etcd member reports a leader');
+}
+
+function postJson(url: string, body: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', timeout: 2000, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url} timed out`)));
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 async function waitHealthy(clientUrl: string): Promise<void> {
