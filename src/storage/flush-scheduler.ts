@@ -107,6 +107,9 @@ export class FlushScheduler {
       const targets = [...this.dirty];
       this.dirty.clear();
       await Promise.all(targets.map((t) => t.flushPending()));
+      // Appenders acknowledged by this cycle append again in callbacks still queued: let them
+      // run so they join the next cycle instead of waiting a whole window behind it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.cycleRunning = false;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
