@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { connect as tcpConnect, Socket } from 'node:net';
 import { NATIVE_LIMITS } from '../limits';
-import { decodeNativeFrame, encodeNativeMessage } from '../protocol/native/codec';
+import { decodeNativeFrame, encodeNativeFrame } from '../protocol/native/codec';
 import { NativeFrameAccumulator } from '../protocol/native/frame';
 import { NativeMessage, PROTOCOL_VERSION } from '../protocol/native/messages';
 import { ConnectionLostError, RequestTimeoutError, TributaryError } from './errors';
@@ -90,14 +90,24 @@ export class ClientConnection extends EventEmitter<{ close: [] }> {
         reject(new RequestTimeoutError(`${message.type} to ${this.address} got no reply in ${this.options.requestTimeoutMs} ms`));
       }, this.options.requestTimeoutMs);
       this.pending.set(requestId, { resolve, reject, timer });
-      this.socket.write(encodeNativeMessage(message, requestId));
+      this.write(message, requestId);
     });
   }
 
   /** A frame that gets no reply (FLOW, ACK, NACK with requestId 0). False once the socket buffer is full. */
   fireAndForget(message: NativeMessage): boolean {
     if (this.isClosed) return false;
-    return this.socket.write(encodeNativeMessage(message, 0));
+    return this.write(message, 0);
+  }
+
+  private write(message: NativeMessage, requestId: number): boolean {
+    const chunks = encodeNativeFrame(message, requestId);
+    if (chunks.length === 1) return this.socket.write(chunks[0]);
+    this.socket.cork();
+    let ok = true;
+    for (const chunk of chunks) ok = this.socket.write(chunk);
+    this.socket.uncork();
+    return ok;
   }
 
   onPush(consumerId: number, target: (message: PushMessage) => void): void {

@@ -9,11 +9,11 @@
 import type { Socket } from 'node:net';
 import { CONNECTION_LIMITS, NATIVE_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
-import { decodeNativeFrame, encodeNativeMessage, UnknownFrameTypeError } from '../../protocol/native/codec';
+import { decodeNativeFrame, encodeNativeFrame, UnknownFrameTypeError } from '../../protocol/native/codec';
+import { DecodeError } from '../../protocol/primitives/decode-error';
 import { NATIVE_ERRORS } from '../../protocol/native/error-codes';
 import { NativeFrame, NativeFrameAccumulator } from '../../protocol/native/frame';
 import type { NativeMessage } from '../../protocol/native/messages';
-import { NativeDecodeError } from '../../protocol/native/wire';
 import type { ConnectionHandle } from '../net/protocols';
 import { nativeErrorFor } from './error-mapping';
 import { NATIVE_HANDLERS } from './handlers';
@@ -26,7 +26,7 @@ const log = componentLogger('native-connection');
 interface Pending {
   done: boolean;
   bytes: number;
-  reply: Buffer | null;
+  reply: Buffer[] | null;
 }
 
 let nextConnectionId = 1;
@@ -56,7 +56,7 @@ export class NativeConnection implements ConnectionHandle, Session {
 
   push(message: NativeMessage): void {
     if (this.closed) return;
-    this.socket.write(encodeNativeMessage(message, 0));
+    for (const chunk of encodeNativeFrame(message, 0)) this.socket.write(chunk);
     this.updateFlow();
   }
 
@@ -107,7 +107,7 @@ export class NativeConnection implements ConnectionHandle, Session {
       message = decodeNativeFrame(frame);
     } catch (err) {
       const code = err instanceof UnknownFrameTypeError ? NATIVE_ERRORS.unknownFrameType : NATIVE_ERRORS.malformedFrame;
-      if (!(err instanceof NativeDecodeError)) log.error({ err, remote: this.remote }, 'native decode failed unexpectedly');
+      if (!(err instanceof DecodeError)) log.error({ err, remote: this.remote }, 'native decode failed unexpectedly');
       this.reply(entry, { type: 'error', code, message: (err as Error).message }, frame.requestId);
       return;
     }
@@ -136,7 +136,7 @@ export class NativeConnection implements ConnectionHandle, Session {
 
   private reply(entry: Pending, message: NativeMessage | null, requestId: number): void {
     entry.done = true;
-    entry.reply = message === null ? null : encodeNativeMessage(message, requestId);
+    entry.reply = message === null ? null : encodeNativeFrame(message, requestId);
     this.flush();
   }
 
@@ -151,7 +151,7 @@ export class NativeConnection implements ConnectionHandle, Session {
         this.socket.cork();
         corked = true;
       }
-      this.socket.write(entry.reply);
+      for (const chunk of entry.reply) this.socket.write(chunk);
     }
     if (corked) this.socket.uncork();
     if (this.closing) this.endIfIdle();

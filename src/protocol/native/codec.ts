@@ -3,53 +3,81 @@
  * message gives the whole frame; decoding checks the type code, reads every field and refuses
  * trailing bytes. Layouts are specified field by field in docs/native-protocol.md §3.
  */
+import { DecodeError } from '../primitives/decode-error';
+import { Reader } from '../primitives/reader';
+import { Writer } from '../primitives/writer';
 import { NativeFrame, encodeFrameHeader } from './frame';
 import {
   ACCESS_MODES, ACK_TYPES, FRAME_TYPES, FrameTypeName, Header, INITIAL_POSITIONS, MessageId, MessageOf,
   NativeMessage, OutgoingMessage, SCHEMA_TYPES, SUBSCRIPTION_TYPES,
 } from './messages';
-import { NativeDecodeError, NativeReader, NativeWriter } from './wire';
 
 interface Codec<T extends FrameTypeName> {
-  write(w: NativeWriter, m: MessageOf<T>): void;
-  read(r: NativeReader): Omit<MessageOf<T>, 'type'>;
+  write(w: Writer, m: MessageOf<T>): void;
+  read(r: Reader): Omit<MessageOf<T>, 'type'>;
 }
 
-function readEnum<T extends string>(r: NativeReader, values: readonly T[], what: string): T {
-  const code = r.readUint8();
-  if (code >= values.length) throw new NativeDecodeError(`${what} code ${code} is unknown (0..${values.length - 1})`);
+// The native protocol's own field rules on top of the shared Kafka primitives (spec §2).
+function readUint8(r: Reader, what: string): number {
+  const v = r.readInt8();
+  if (v < 0) throw new DecodeError(`${what} ${v & 0xff} is out of range`, r.offset - 1);
+  return v;
+}
+
+function readStrictBoolean(r: Reader): boolean {
+  const v = r.readInt8();
+  if (v !== 0 && v !== 1) throw new DecodeError(`boolean must be 0 or 1, not ${v & 0xff}`, r.offset - 1);
+  return v === 1;
+}
+
+function readArray<T>(r: Reader, readItem: (reader: Reader) => T): T[] {
+  const count = r.readArrayLength();
+  const items: T[] = [];
+  for (let i = 0; i < count; i++) items.push(readItem(r));
+  return items;
+}
+
+function writeArray<T>(w: Writer, items: readonly T[], writeItem: (writer: Writer, item: T) => void): Writer {
+  w.writeArrayLength(items.length);
+  for (const item of items) writeItem(w, item);
+  return w;
+}
+
+function readEnum<T extends string>(r: Reader, values: readonly T[], what: string): T {
+  const code = r.readInt8();
+  if (code < 0 || code >= values.length) throw new DecodeError(`${what} code ${code & 0xff} is unknown (0..${values.length - 1})`, r.offset - 1);
   return values[code];
 }
 
-function writeEnum<T extends string>(w: NativeWriter, values: readonly T[], value: T): void {
+function writeEnum<T extends string>(w: Writer, values: readonly T[], value: T): void {
   const code = values.indexOf(value);
   if (code < 0) throw new RangeError(`unknown value ${value}`);
-  w.writeUint8(code);
+  w.writeInt8(code);
 }
 
-function writeHeaders(w: NativeWriter, headers: Header[]): void {
-  w.writeArray(headers, (ww, h) => ww.writeString(h.key).writeNullableBytes(h.value));
+function writeHeaders(w: Writer, headers: Header[]): void {
+  writeArray(w, headers, (ww, h) => ww.writeString(h.key).writeNullableBytes(h.value));
 }
 
-function readHeaders(r: NativeReader): Header[] {
-  return r.readArray((rr) => ({ key: rr.readString(), value: rr.readNullableBytes() }));
+function readHeaders(r: Reader): Header[] {
+  return readArray(r, (rr) => ({ key: rr.readString(), value: rr.readNullableBytes() }));
 }
 
-function writeIds(w: NativeWriter, ids: MessageId[]): void {
-  w.writeArray(ids, (ww, id) => ww.writeInt32(id.partition).writeInt64(id.offset));
+function writeIds(w: Writer, ids: MessageId[]): void {
+  writeArray(w, ids, (ww, id) => ww.writeInt32(id.partition).writeInt64(id.offset));
 }
 
-function readIds(r: NativeReader): MessageId[] {
-  return r.readArray((rr) => ({ partition: rr.readInt32(), offset: rr.readInt64() }));
+function readIds(r: Reader): MessageId[] {
+  return readArray(r, (rr) => ({ partition: rr.readInt32(), offset: rr.readInt64() }));
 }
 
-function writeOutgoing(w: NativeWriter, m: OutgoingMessage): void {
+function writeOutgoing(w: Writer, m: OutgoingMessage): void {
   w.writeNullableBytes(m.key).writeInt64(m.timestampMs);
   writeHeaders(w, m.headers);
   w.writeBytes(m.payload);
 }
 
-function readOutgoing(r: NativeReader): OutgoingMessage {
+function readOutgoing(r: Reader): OutgoingMessage {
   return { key: r.readNullableBytes(), timestampMs: r.readInt64(), headers: readHeaders(r), payload: r.readBytes() };
 }
 
@@ -57,100 +85,100 @@ const empty = { write: () => undefined, read: () => ({}) };
 
 const CODECS: { [T in FrameTypeName]: Codec<T> } = {
   connect: {
-    write: (w, m) => w.writeUint8(m.protocolVersion).writeString(m.clientName).writeNullableString(m.authToken),
-    read: (r) => ({ protocolVersion: r.readUint8(), clientName: r.readString(), authToken: r.readNullableString() }),
+    write: (w, m) => w.writeInt8(m.protocolVersion).writeString(m.clientName).writeNullableString(m.authToken),
+    read: (r) => ({ protocolVersion: readUint8(r, 'protocol version'), clientName: r.readString(), authToken: r.readNullableString() }),
   },
   connected: {
-    write: (w, m) => w.writeUint8(m.protocolVersion).writeInt32(m.brokerId).writeUint32(m.frameBytesMax),
-    read: (r) => ({ protocolVersion: r.readUint8(), brokerId: r.readInt32(), frameBytesMax: r.readUint32() }),
+    write: (w, m) => w.writeInt8(m.protocolVersion).writeInt32(m.brokerId).writeUInt32(m.frameBytesMax),
+    read: (r) => ({ protocolVersion: readUint8(r, 'protocol version'), brokerId: r.readInt32(), frameBytesMax: r.readUInt32() }),
   },
   lookup: { write: (w, m) => w.writeString(m.topic), read: (r) => ({ topic: r.readString() }) },
   lookupResult: {
-    write: (w, m) => w.writeBoolean(m.redirect).writeString(m.brokerAddress).writeUint32(m.partitions),
-    read: (r) => ({ redirect: r.readBoolean(), brokerAddress: r.readString(), partitions: r.readUint32() }),
+    write: (w, m) => w.writeBoolean(m.redirect).writeString(m.brokerAddress).writeUInt32(m.partitions),
+    read: (r) => ({ redirect: readStrictBoolean(r), brokerAddress: r.readString(), partitions: r.readUInt32() }),
   },
   createProducer: {
     write: (w, m) => {
-      w.writeUint32(m.producerId).writeString(m.topic).writeString(m.producerName);
+      w.writeUInt32(m.producerId).writeString(m.topic).writeString(m.producerName);
       writeEnum(w, ACCESS_MODES, m.accessMode);
       writeEnum(w, SCHEMA_TYPES, m.schema.type);
       w.writeNullableString(m.schema.definition);
     },
     read: (r) => ({
-      producerId: r.readUint32(), topic: r.readString(), producerName: r.readString(),
+      producerId: r.readUInt32(), topic: r.readString(), producerName: r.readString(),
       accessMode: readEnum(r, ACCESS_MODES, 'access mode'),
       schema: { type: readEnum(r, SCHEMA_TYPES, 'schema type'), definition: r.readNullableString() },
     }),
   },
   producerCreated: {
-    write: (w, m) => w.writeUint32(m.producerId).writeUint32(m.partitions),
-    read: (r) => ({ producerId: r.readUint32(), partitions: r.readUint32() }),
+    write: (w, m) => w.writeUInt32(m.producerId).writeUInt32(m.partitions),
+    read: (r) => ({ producerId: r.readUInt32(), partitions: r.readUInt32() }),
   },
-  closeProducer: { write: (w, m) => w.writeUint32(m.producerId), read: (r) => ({ producerId: r.readUint32() }) },
+  closeProducer: { write: (w, m) => w.writeUInt32(m.producerId), read: (r) => ({ producerId: r.readUInt32() }) },
   send: {
-    write: (w, m) => w.writeUint32(m.producerId).writeInt32(m.partition).writeArray(m.messages, writeOutgoing),
-    read: (r) => ({ producerId: r.readUint32(), partition: r.readInt32(), messages: r.readArray(readOutgoing) }),
+    write: (w, m) => writeArray(w.writeUInt32(m.producerId).writeInt32(m.partition), m.messages, writeOutgoing),
+    read: (r) => ({ producerId: r.readUInt32(), partition: r.readInt32(), messages: readArray(r, readOutgoing) }),
   },
   sendReceipt: {
-    write: (w, m) => w.writeUint32(m.producerId).writeInt32(m.partition).writeArray(m.offsets, (ww, o) => ww.writeInt64(o)),
-    read: (r) => ({ producerId: r.readUint32(), partition: r.readInt32(), offsets: r.readArray((rr) => rr.readInt64()) }),
+    write: (w, m) => writeArray(w.writeUInt32(m.producerId).writeInt32(m.partition), m.offsets, (ww, o) => ww.writeInt64(o)),
+    read: (r) => ({ producerId: r.readUInt32(), partition: r.readInt32(), offsets: readArray(r, (rr) => rr.readInt64()) }),
   },
   subscribe: {
     write: (w, m) => {
-      w.writeUint32(m.consumerId).writeString(m.topic).writeString(m.subscription);
+      w.writeUInt32(m.consumerId).writeString(m.topic).writeString(m.subscription);
       writeEnum(w, SUBSCRIPTION_TYPES, m.subscriptionType);
       w.writeString(m.consumerName).writeInt32(m.priority);
       writeEnum(w, INITIAL_POSITIONS, m.initialPosition);
       w.writeInt64(m.positionValue);
     },
     read: (r) => ({
-      consumerId: r.readUint32(), topic: r.readString(), subscription: r.readString(),
+      consumerId: r.readUInt32(), topic: r.readString(), subscription: r.readString(),
       subscriptionType: readEnum(r, SUBSCRIPTION_TYPES, 'subscription type'),
       consumerName: r.readString(), priority: r.readInt32(),
       initialPosition: readEnum(r, INITIAL_POSITIONS, 'initial position'), positionValue: r.readInt64(),
     }),
   },
   flow: {
-    write: (w, m) => w.writeUint32(m.consumerId).writeUint32(m.permits),
-    read: (r) => ({ consumerId: r.readUint32(), permits: r.readUint32() }),
+    write: (w, m) => w.writeUInt32(m.consumerId).writeUInt32(m.permits),
+    read: (r) => ({ consumerId: r.readUInt32(), permits: r.readUInt32() }),
   },
   message: {
     write: (w, m) => {
-      w.writeUint32(m.consumerId).writeInt32(m.partition).writeInt64(m.offset).writeInt64(m.publishTimeMs);
+      w.writeUInt32(m.consumerId).writeInt32(m.partition).writeInt64(m.offset).writeInt64(m.publishTimeMs);
       w.writeNullableBytes(m.key);
       writeHeaders(w, m.headers);
-      w.writeBytes(m.payload).writeUint32(m.redeliveryCount);
+      w.writeBytes(m.payload).writeUInt32(m.redeliveryCount);
     },
     read: (r) => ({
-      consumerId: r.readUint32(), partition: r.readInt32(), offset: r.readInt64(), publishTimeMs: r.readInt64(),
-      key: r.readNullableBytes(), headers: readHeaders(r), payload: r.readBytes(), redeliveryCount: r.readUint32(),
+      consumerId: r.readUInt32(), partition: r.readInt32(), offset: r.readInt64(), publishTimeMs: r.readInt64(),
+      key: r.readNullableBytes(), headers: readHeaders(r), payload: r.readBytes(), redeliveryCount: r.readUInt32(),
     }),
   },
   ack: {
     write: (w, m) => {
-      w.writeUint32(m.consumerId);
+      w.writeUInt32(m.consumerId);
       writeEnum(w, ACK_TYPES, m.ackType);
       writeIds(w, m.ids);
     },
-    read: (r) => ({ consumerId: r.readUint32(), ackType: readEnum(r, ACK_TYPES, 'ack type'), ids: readIds(r) }),
+    read: (r) => ({ consumerId: r.readUInt32(), ackType: readEnum(r, ACK_TYPES, 'ack type'), ids: readIds(r) }),
   },
   nack: {
     write: (w, m) => {
-      w.writeUint32(m.consumerId);
+      w.writeUInt32(m.consumerId);
       writeIds(w, m.ids);
     },
-    read: (r) => ({ consumerId: r.readUint32(), ids: readIds(r) }),
+    read: (r) => ({ consumerId: r.readUInt32(), ids: readIds(r) }),
   },
-  closeConsumer: { write: (w, m) => w.writeUint32(m.consumerId), read: (r) => ({ consumerId: r.readUint32() }) },
+  closeConsumer: { write: (w, m) => w.writeUInt32(m.consumerId), read: (r) => ({ consumerId: r.readUInt32() }) },
   ping: empty,
   pong: empty,
   error: {
-    write: (w, m) => w.writeUint16(m.code).writeString(m.message),
-    read: (r) => ({ code: r.readUint16(), message: r.readString() }),
+    write: (w, m) => w.writeUInt16(m.code).writeString(m.message),
+    read: (r) => ({ code: r.readUInt16(), message: r.readString() }),
   },
   activeConsumerChange: {
-    write: (w, m) => w.writeUint32(m.consumerId).writeBoolean(m.active),
-    read: (r) => ({ consumerId: r.readUint32(), active: r.readBoolean() }),
+    write: (w, m) => w.writeUInt32(m.consumerId).writeBoolean(m.active),
+    read: (r) => ({ consumerId: r.readUInt32(), active: readStrictBoolean(r) }),
   },
   success: empty,
   admin: {
@@ -167,27 +195,36 @@ const NAME_BY_CODE = new Map<number, FrameTypeName>(
   Object.entries(FRAME_TYPES).map(([name, code]) => [code, name as FrameTypeName]),
 );
 
-export class UnknownFrameTypeError extends NativeDecodeError {
+export class UnknownFrameTypeError extends DecodeError {
   constructor(readonly frameType: number) {
-    super(`unknown frame type 0x${frameType.toString(16).padStart(2, '0')}`);
+    super(`unknown frame type 0x${frameType.toString(16).padStart(2, '0')}`, 5);
     this.name = 'UnknownFrameTypeError';
   }
 }
 
-/** The whole frame (prefix, header, body) of one message. */
-export function encodeNativeMessage(message: NativeMessage, requestId: number): Buffer {
-  const body = new NativeWriter(message.type === 'message' || message.type === 'send' ? 1024 : 64);
+/**
+ * The whole frame of one message as chunks to write back to back: the 10-byte prefix and
+ * header, then the body (large payloads are referenced, not copied).
+ */
+export function encodeNativeFrame(message: NativeMessage, requestId: number): Buffer[] {
+  const body = new Writer(message.type === 'message' || message.type === 'send' ? 1024 : 64);
   (CODECS[message.type] as Codec<FrameTypeName>).write(body, message as never);
-  const bytes = body.toBuffer();
-  return Buffer.concat([encodeFrameHeader(FRAME_TYPES[message.type], requestId, bytes.length), bytes]);
+  const chunks = body.chunksOut();
+  const bytes = chunks.reduce((n, c) => n + c.length, 0);
+  return [encodeFrameHeader(FRAME_TYPES[message.type], requestId, bytes), ...chunks];
 }
 
-/** Decodes a frame's body by its type; throws NativeDecodeError (or UnknownFrameTypeError). */
+/** The whole frame as one buffer. */
+export function encodeNativeMessage(message: NativeMessage, requestId: number): Buffer {
+  return Buffer.concat(encodeNativeFrame(message, requestId));
+}
+
+/** Decodes a frame's body by its type; throws DecodeError (UnknownFrameTypeError for an unknown type). */
 export function decodeNativeFrame(frame: NativeFrame): NativeMessage {
   const name = NAME_BY_CODE.get(frame.type);
   if (name === undefined) throw new UnknownFrameTypeError(frame.type);
-  const reader = new NativeReader(frame.body);
+  const reader = new Reader(frame.body);
   const fields = CODECS[name].read(reader);
-  reader.expectEnd(`${name} frame`);
+  if (reader.remaining() !== 0) throw new DecodeError(`${name} frame has ${reader.remaining()} unexpected trailing bytes`, reader.offset);
   return { type: name, ...fields } as NativeMessage;
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { decodeNativeFrame, encodeNativeMessage, UnknownFrameTypeError } from '../../../src/protocol/native/codec';
 import { NATIVE_MAGIC, NativeFrameAccumulator, NativeFramingError, splitNativeFrame } from '../../../src/protocol/native/frame';
-import { NativeDecodeError } from '../../../src/protocol/native/wire';
+import { DecodeError } from '../../../src/protocol/primitives/decode-error';
 import type { NativeMessage } from '../../../src/protocol/native/messages';
 
 const SAMPLES: NativeMessage[] = [
@@ -96,14 +96,14 @@ describe('Native frames', () => {
   it('refuses a truncated body, trailing bytes, a bad enum and invalid UTF-8 with a decode error', () => {
     const flow = encodeNativeMessage({ type: 'flow', consumerId: 1, permits: 2 }, 1);
     const frame = (body: Buffer, type = 0x0b) => ({ type, requestId: 1, body });
-    expect(() => decodeNativeFrame(frame(flow.subarray(10, 15)))).to.throw(NativeDecodeError, /needs 4 bytes/);
-    expect(() => decodeNativeFrame(frame(Buffer.concat([flow.subarray(10), Buffer.from([0])])))).to.throw(NativeDecodeError, /trailing/);
-    expect(() => decodeNativeFrame(frame(Buffer.from([0, 0, 0, 1, 9, 0, 0, 0, 0]), 0x0d))).to.throw(NativeDecodeError, /ack type code 9/);
-    expect(() => decodeNativeFrame(frame(Buffer.from([0, 2, 0xc3, 0x28]), 0x03))).to.throw(NativeDecodeError, /UTF-8/);
+    expect(() => decodeNativeFrame(frame(flow.subarray(10, 15)))).to.throw(DecodeError, /needs 4 bytes/);
+    expect(() => decodeNativeFrame(frame(Buffer.concat([flow.subarray(10), Buffer.from([0])])))).to.throw(DecodeError, /trailing/);
+    expect(() => decodeNativeFrame(frame(Buffer.from([0, 0, 0, 1, 9, 0, 0, 0, 0]), 0x0d))).to.throw(DecodeError, /ack type code 9/);
+    expect(() => decodeNativeFrame(frame(Buffer.from([0, 2, 0xc3, 0x28]), 0x03))).to.throw(DecodeError, /UTF-8/);
   });
 
   it('refuses an array count larger than the bytes that could hold it', () => {
-    const body = Buffer.from([0, 0, 0, 1, 0, 0xff, 0xff, 0xff, 0xff]);
-    expect(() => decodeNativeFrame({ type: 0x0d, requestId: 1, body })).to.throw(NativeDecodeError, /cannot fit/);
+    const body = Buffer.from([0, 0, 0, 1, 0, 0x7f, 0xff, 0xff, 0xff]);
+    expect(() => decodeNativeFrame({ type: 0x0d, requestId: 1, body })).to.throw(DecodeError, /exceeds the \d+ bytes left/);
   });
 });
