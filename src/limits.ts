@@ -82,6 +82,10 @@ export const COORDINATION_LIMITS = {
   etcdCallRetriesMax: 3,
   /** etcd: shortest lease TTL it honours (etcd rounds shorter grants up to its minimum TTL). */
   etcdLeaseTtlMsMin: 2000,
+  /** Default TTL of broker registrations and controller leases: must outlive an etcd leader election plus a keepalive interval. */
+  clusterLeaseTtlMsDefault: 10_000,
+  /** Longest pause before a failed controller campaign or assignment round is retried. */
+  clusterRetryDelayMsMax: 1000,
 } as const;
 
 // ---- Consumer groups (src/broker/groups) ----

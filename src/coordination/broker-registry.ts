@@ -1,3 +1,4 @@
+import { COORDINATION_LIMITS } from '../limits';
 import { componentLogger } from '../log';
 import { CoordinationError } from './errors';
 import type { ClusterKeys } from './keys';
@@ -17,8 +18,8 @@ export interface BrokerRegistration {
 }
 
 export interface RegisterOptions {
-  /** Lease TTL: how long after a crash the cluster still counts the broker as live. */
-  ttlMs: number;
+  /** Lease TTL: how long after a crash the cluster still counts the broker as live (default clusterLeaseTtlMsDefault). */
+  ttlMs?: number;
   /**
    * How long to wait for an existing registration of the same id to go away before refusing.
    * A broker restarted right after a crash finds its old registration until the old lease
@@ -43,11 +44,12 @@ export interface RegisteredBroker {
  * an id: the second is refused with DUPLICATE_BROKER_ID naming the holder.
  */
 export async function registerBroker(store: MetadataStore, keys: ClusterKeys, registration: BrokerRegistration,
-  options: RegisterOptions): Promise<RegisteredBroker> {
+  options: RegisterOptions = {}): Promise<RegisteredBroker> {
   validateRegistration(registration);
   const key = keys.broker(registration.brokerId);
-  const lease = await store.grantLease(options.ttlMs);
-  const giveUpAtMs = Date.now() + (options.takeoverWaitMs ?? 2 * options.ttlMs);
+  const ttlMs = options.ttlMs ?? COORDINATION_LIMITS.clusterLeaseTtlMsDefault;
+  const lease = await store.grantLease(ttlMs);
+  const giveUpAtMs = Date.now() + (options.takeoverWaitMs ?? 2 * ttlMs);
   try {
     for (;;) {
       const holder = await tryCreate(store, key, registration, lease);
@@ -57,7 +59,7 @@ export async function registerBroker(store: MetadataStore, keys: ClusterKeys, re
           `at ${holder.host}:${holder.port} (key ${key}); give each broker a distinct id`);
       }
       log.info({ brokerId: registration.brokerId, holder }, 'broker id still registered; waiting for the old lease to expire');
-      await new Promise((resolve) => setTimeout(resolve, Math.max(50, Math.floor(options.ttlMs / 4))));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(COORDINATION_LIMITS.clusterRetryDelayMsMax, Math.max(50, ttlMs / 4))));
     }
   } catch (error) {
     await lease.revoke().catch(() => undefined);

@@ -1,3 +1,4 @@
+import { COORDINATION_LIMITS } from '../limits';
 import { componentLogger } from '../log';
 import type { ClusterKeys } from './keys';
 import type { KeyValue, Lease, MetadataStore, Watch, WatchEvent } from './metadata-store';
@@ -23,8 +24,8 @@ export interface ControllerElection {
 }
 
 export interface ElectionOptions {
-  /** Lease TTL of the controller key: how long a dead controller blocks a new election. */
-  ttlMs: number;
+  /** Lease TTL of the controller key: how long a dead controller blocks a new election (default clusterLeaseTtlMsDefault). */
+  ttlMs?: number;
 }
 
 /**
@@ -34,8 +35,8 @@ export interface ElectionOptions {
  * keys.controller's modRevision with it (see assignment.ts), so a deposed controller cannot write.
  */
 export async function electController(store: MetadataStore, keys: ClusterKeys, brokerId: number,
-  options: ElectionOptions): Promise<ControllerElection> {
-  const election = new Campaign(store, keys.controller, brokerId, options.ttlMs);
+  options: ElectionOptions = {}): Promise<ControllerElection> {
+  const election = new Campaign(store, keys.controller, brokerId, options.ttlMs ?? COORDINATION_LIMITS.clusterLeaseTtlMsDefault);
   await election.start();
   return election;
 }
@@ -166,7 +167,7 @@ class Campaign implements ControllerElection {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.campaign();
-    }, Math.min(1000, Math.max(50, Math.floor(this.ttlMs / 4))));
+    }, Math.min(COORDINATION_LIMITS.clusterRetryDelayMsMax, Math.max(50, Math.floor(this.ttlMs / 4))));
     this.retryTimer.unref();
   }
 }

@@ -106,7 +106,7 @@ class AssignerLoop implements PartitionAssigner {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.schedule();
-    }, 500);
+    }, COORDINATION_LIMITS.clusterRetryDelayMsMax);
     this.retryTimer.unref();
   }
 }

@@ -1,3 +1,4 @@
+import { COORDINATION_LIMITS } from '../../src/limits';
 import { EtcdMetadataStore } from '../../src/coordination/etcd/etcd-store';
 import { type EtcdServer, startEtcd } from '../support/etcd';
 import { clusterContract } from './cluster.contract';
@@ -21,6 +22,6 @@ describe('etcd cluster coordination', () => {
       clients.push(client);
       return client;
     },
-    leaseTtlMs: 2000,
+    leaseTtlMs: COORDINATION_LIMITS.etcdLeaseTtlMsMin,
   }));
 });

@@ -1,3 +1,4 @@
+import { COORDINATION_LIMITS } from '../../src/limits';
 import { EtcdMetadataStore } from '../../src/coordination/etcd/etcd-store';
 import { type EtcdServer, startEtcd } from '../support/etcd';
 import { metadataStoreContract } from './metadata-store.contract';
@@ -10,6 +11,8 @@ describe('etcd metadata store', function () {
   });
   after(async () => etcd?.stop());
 
-  // etcd rounds lease TTLs up to about 2 s.
-  metadataStoreContract('etcd', () => ({ open: async () => EtcdMetadataStore.connect(etcd.endpoints), leaseTtlMs: 2000 }));
+  metadataStoreContract('etcd', () => ({
+    open: async () => EtcdMetadataStore.connect(etcd.endpoints),
+    leaseTtlMs: COORDINATION_LIMITS.etcdLeaseTtlMsMin,
+  }));
 });
