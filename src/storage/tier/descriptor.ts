@@ -13,15 +13,15 @@ export interface ObjectDescriptor {
   key: string;
   brokerId: number;
   sizeBytes: number;
-  /** CRC-32C of the object's data section (also in its footer). */
-  dataCrc32c: number;
+  /** CRC-32C over the object's frame headers (also in its footer; see ObjectIndex). */
+  framesCrc32c: number;
   createdAtMs: number;
   ranges: ObjectRange[];
 }
 
 export function encodeDescriptor(d: ObjectDescriptor): string {
   return JSON.stringify({
-    key: d.key, brokerId: d.brokerId, sizeBytes: d.sizeBytes, dataCrc32c: d.dataCrc32c, createdAtMs: d.createdAtMs,
+    key: d.key, brokerId: d.brokerId, sizeBytes: d.sizeBytes, framesCrc32c: d.framesCrc32c, createdAtMs: d.createdAtMs,
     ranges: d.ranges.map(rangeToJson),
   });
 }
@@ -37,7 +37,7 @@ export function decodeDescriptor(text: string, where: string): ObjectDescriptor 
     throw new TierCorruptError(where, 'descriptor lacks key, sizeBytes, createdAtMs or ranges');
   }
   return {
-    key: j.key, brokerId: Number(j.brokerId), sizeBytes: j.sizeBytes, dataCrc32c: Number(j.dataCrc32c), createdAtMs: j.createdAtMs,
+    key: j.key, brokerId: Number(j.brokerId), sizeBytes: j.sizeBytes, framesCrc32c: Number(j.framesCrc32c), createdAtMs: j.createdAtMs,
     ranges: j.ranges.map((r) => rangeFromJson(r, where)),
   };
 }

@@ -11,7 +11,7 @@
  */
 import { crc32c } from '@node-rs/crc32';
 import { TIER_LIMITS } from '../../limits';
-import { decodeFrame, encodeFrameHeader } from '../wal/frame';
+import { decodeFrame, encodeFrameHeader, FRAME_HEADER_BYTES } from '../wal/frame';
 import { BlockEntry, indexFromJson, indexToJson, ObjectIndex, ObjectRange } from './object-index';
 import { TierCorruptError } from './tier-errors';
 
@@ -43,6 +43,7 @@ export interface EncodedObject {
 export function encodeObject(parts: PartitionUpload[], blockBytes: number = TIER_LIMITS.blockBytes): EncodedObject {
   const pieces: Buffer[] = [HEADER];
   let position = HEADER.length;
+  let framesCrc = 0;
   const ranges: ObjectRange[] = [];
   for (const part of parts) {
     if (part.batches.length === 0) continue;
@@ -54,6 +55,7 @@ export function encodeObject(parts: PartitionUpload[], blockBytes: number = TIER
         throw new RangeError(`${part.topic}/${part.partition}: batch at ${b.baseOffset} does not follow ${block.endOffset}`);
       }
       const header = encodeFrameHeader(b.baseOffset, b.batch);
+      framesCrc = crc32c(header, framesCrc);
       if (!block || block.bytes >= blockBytes) {
         block = { baseOffset: b.baseOffset, endOffset: b.baseOffset, position, bytes: 0, maxTimestampMs: b.maxTimestampMs };
         blocks.push(block);
@@ -73,7 +75,7 @@ export function encodeObject(parts: PartitionUpload[], blockBytes: number = TIER
     });
   }
   const data = Buffer.concat(pieces);
-  const index: ObjectIndex = { dataCrc32c: crc32c(data.subarray(HEADER.length)) >>> 0, ranges };
+  const index: ObjectIndex = { framesCrc32c: framesCrc >>> 0, ranges };
   const footer = Buffer.from(JSON.stringify(indexToJson(index)));
   const trailer = Buffer.alloc(OBJECT_TRAILER_BYTES);
   trailer.writeUInt32BE(footer.length, 0);
@@ -105,18 +107,25 @@ export function decodeFooter(tail: Buffer, where: string): ObjectIndex {
   }
 }
 
-/** Checks a whole object against its own footer: the data CRC and every frame. */
+/** Checks a whole object against its own footer: every frame's CRC and the CRC over the frame headers. */
 export function verifyObject(body: Buffer, where: string): ObjectIndex {
   if (body.length < OBJECT_HEADER_BYTES + OBJECT_TRAILER_BYTES || !body.subarray(0, HEADER.length).equals(HEADER)) {
     throw new TierCorruptError(where, 'missing object header');
   }
   const bytes = footerLength(body.subarray(body.length - OBJECT_TRAILER_BYTES), where);
   const index = decodeFooter(body.subarray(body.length - OBJECT_TRAILER_BYTES - bytes), where);
-  const data = body.subarray(HEADER.length, body.length - OBJECT_TRAILER_BYTES - bytes);
-  if ((crc32c(data) >>> 0) !== index.dataCrc32c) throw new TierCorruptError(where, 'data checksum mismatch');
+  let framesCrc = 0;
   for (const range of index.ranges) {
-    for (const block of range.blocks) decodeBlock(body.subarray(block.position, block.position + block.bytes), block, where);
+    for (const block of range.blocks) {
+      const frames = body.subarray(block.position, block.position + block.bytes);
+      let pos = 0;
+      for (const batch of decodeBlock(frames, block, where)) {
+        framesCrc = crc32c(frames.subarray(pos, pos + FRAME_HEADER_BYTES), framesCrc);
+        pos += FRAME_HEADER_BYTES + batch.batch.length;
+      }
+    }
   }
+  if ((framesCrc >>> 0) !== index.framesCrc32c) throw new TierCorruptError(where, 'frame headers checksum mismatch');
   return index;
 }
 

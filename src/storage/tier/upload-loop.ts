@@ -103,7 +103,8 @@ export class UploadLoop {
       this.timer = null;
       void this.tick();
     }, delayMs);
-    this.timer.unref?.();
+    // The periodic uploader must not keep a process alive; a commit someone waits for must.
+    if (!this.options.onDemand) this.timer.unref();
   }
 
   private async tick(): Promise<void> {
@@ -115,7 +116,8 @@ export class UploadLoop {
     }
     ok = ok && this.stats.consecutiveFailures === 0;
     const backoff = Math.min(TIER_LIMITS.uploadBackoffMsMax, TIER_LIMITS.uploadBackoffMsMin * 2 ** Math.min(this.stats.consecutiveFailures, 20));
-    if (!this.options.onDemand) this.schedule(ok ? this.options.intervalMs : backoff);
+    const next = this.options.uploader.backlog ? 0 : this.options.intervalMs;
+    if (!this.options.onDemand) this.schedule(ok ? next : backoff);
     else if (this.waiters.length > 0) this.schedule(ok ? Math.max(0, this.lastRunMs + this.options.intervalMs - Date.now()) : backoff);
   }
 

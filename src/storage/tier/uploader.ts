@@ -52,6 +52,8 @@ export interface UploaderOptions {
 export class Uploader {
   private sequence = 0;
   private rotation = 0;
+  /** The last cycle stopped at objectBytesMax: a backlog is waiting, run again without a pause. */
+  backlog = false;
 
   constructor(private readonly options: UploaderOptions) {}
 
@@ -65,7 +67,7 @@ export class Uploader {
     const key = this.objectKey(createdAtMs);
     await objects.put(key, body);
     const descriptor: ObjectDescriptor = {
-      key, brokerId: this.options.brokerId, sizeBytes: body.length, dataCrc32c: objectIndex.dataCrc32c, createdAtMs, ranges: objectIndex.ranges,
+      key, brokerId: this.options.brokerId, sizeBytes: body.length, framesCrc32c: objectIndex.framesCrc32c, createdAtMs, ranges: objectIndex.ranges,
     };
     index.add(descriptor, await recordDescriptor(metadata, keys, descriptor));
     for (const part of parts) {
@@ -79,6 +81,7 @@ export class Uploader {
   private async collect(sources: UploadSource[]): Promise<Array<{ source: UploadSource; upload: PartitionUpload }>> {
     const budgetMax = this.options.objectBytesMax ?? TIER_LIMITS.objectBytesMax;
     let budget = budgetMax;
+    this.backlog = false;
     const out: Array<{ source: UploadSource; upload: PartitionUpload }> = [];
     // Start at a different partition each cycle so a large backlog cannot starve the last ones.
     const start = sources.length === 0 ? 0 : this.rotation++ % sources.length;
@@ -87,6 +90,7 @@ export class Uploader {
       const batches = await this.newBatches(source, budget);
       if (batches.length === 0) continue;
       budget -= batches.reduce((n, b) => n + b.batch.length, 0);
+      if (budget <= 0) this.backlog = true;
       out.push({ source, upload: { topic: source.topic, partition: source.partition, leaderEpoch: source.leaderEpoch(), batches } });
     }
     return out;

@@ -11,7 +11,7 @@ function range(base: bigint, end: bigint, leaderEpoch: number): ObjectRange {
 
 let revision = 0n;
 function add(index: TierIndex, key: string, r: ObjectRange): void {
-  index.add({ key, brokerId: 1, sizeBytes: 100, dataCrc32c: 0, createdAtMs: 0, ranges: [r] }, ++revision);
+  index.add({ key, brokerId: 1, sizeBytes: 100, framesCrc32c: 0, createdAtMs: 0, ranges: [r] }, ++revision);
 }
 
 const spans = (index: TierIndex) => index.view('t', 0).map((e) => [e.objectKey, e.from, e.to]);

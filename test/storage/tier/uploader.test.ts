@@ -89,6 +89,18 @@ describe('tier uploader', () => {
     expect(d!.ranges[0].baseOffset).to.equal(log.logStartOffset());
   });
 
+  it('caps an object at objectBytesMax and reports the backlog so the loop runs again at once', async () => {
+    const log = new FakeLocalLog();
+    await fill(log, 30);
+    const small = new Uploader({ objects: h.objects, metadata: h.metadata, keys: h.keys, brokerId: 1, index: h.index, format: fakeFormat, objectBytesMax: 1000 });
+    const first = await small.cycle([source('t', 0, log)]);
+    expect(first!.sizeBytes).to.be.below(3000);
+    expect(small.backlog).to.equal(true);
+    while (small.backlog) await small.cycle([source('t', 0, log)]);
+    expect(h.index.endOffset('t', 0)).to.equal(log.highWatermark());
+    expect((await readAll(h, 't', 0, 0n)).length).to.equal(30);
+  });
+
   it('puts the same number of objects per cycle for 1 partition as for 200 under the same load', async () => {
     const puts: number[] = [];
     for (const partitions of [1, 200]) {
