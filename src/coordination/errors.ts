@@ -11,7 +11,6 @@ export type CoordinationErrorCode =
   | 'LEASE_NOT_FOUND'
   | 'INVALID_REQUEST'
   | 'DUPLICATE_BROKER_ID'
-  | 'NOT_CONTROLLER'
   | 'FENCED';
 
 export class CoordinationError extends Error {
