@@ -129,6 +129,12 @@ export const PRODUCER_LIMITS = {
   producerIdExpirationMs: 86_400_000,
   /** Bytes read per step while rebuilding producer state from a partition's log. */
   rebuildReadBytes: 1024 * 1024,
+  /**
+   * Offsets below the high watermark that a rebuild reads at most when a partition opens, so a
+   * restart never rereads a whole day of a busy log; producers silent for longer answer
+   * UNKNOWN_PRODUCER_ID once and start over (librdkafka bumps its epoch).
+   */
+  rebuildScanOffsetsMax: 1_000_000,
 } as const;
 
 // ---- Native protocol and subscriptions (src/protocol/native, src/broker/native, src/client) ----

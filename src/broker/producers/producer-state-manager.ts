@@ -1,8 +1,9 @@
 /**
  * The broker's idempotent-producer state: one PartitionProducers per partition, installed on
  * the append path as the ProducerStateHook. When a partition opens, its state is rebuilt from
- * the headers of the batches stored in its log (the last producerIdExpirationMs of it), so a
- * restart, or a partition moving to another broker, keeps deduplicating retried batches.
+ * the headers of the batches stored in its log (the last producerIdExpirationMs of it, at most
+ * rebuildScanOffsetsMax offsets), so a restart, or a partition moving to another broker, keeps
+ * deduplicating retried batches.
  */
 import { PRODUCER_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
@@ -38,8 +39,9 @@ export class ProducerStateManager implements ProducerStateHook {
     const state = new PartitionProducers();
     const now = this.nowMs();
     const since = await partitionLog.offsetForTimestamp(BigInt(now - PRODUCER_LIMITS.producerIdExpirationMs));
+    const floor = [partitionLog.logStartOffset(), partitionLog.highWatermark() - BigInt(PRODUCER_LIMITS.rebuildScanOffsetsMax)];
     let offset = since ?? partitionLog.highWatermark();
-    if (offset < partitionLog.logStartOffset()) offset = partitionLog.logStartOffset();
+    for (const bound of floor) if (offset < bound) offset = bound;
     let batches = 0;
     while (offset < partitionLog.highWatermark()) {
       const read = await partitionLog.read(offset, PRODUCER_LIMITS.rebuildReadBytes);
