@@ -32,6 +32,24 @@ export class OffsetIndex {
     return this.maxTimestampMs;
   }
 
+  /** Every entry in order (to persist a sealed segment's index). */
+  entries(): IndexEntry[] {
+    return this.positions.map((position, i) => ({ relativeOffset: this.relativeOffsets[i], position, maxTimestampBeforeMs: this.timestampsBefore[i] }));
+  }
+
+  /** Rebuilds an index from persisted entries and the segment's largest timestamp. */
+  static restore(intervalBytes: number, entries: IndexEntry[], largestTimestampMs: number): OffsetIndex {
+    const index = new OffsetIndex(intervalBytes);
+    for (const e of entries) {
+      index.relativeOffsets.push(e.relativeOffset);
+      index.positions.push(e.position);
+      index.timestampsBefore.push(e.maxTimestampBeforeMs);
+      index.lastIndexedPosition = e.position;
+    }
+    index.maxTimestampMs = largestTimestampMs;
+    return index;
+  }
+
   /** Records the frame at `position`; adds an entry when an interval has passed since the last. */
   onFrame(relativeOffset: number, position: number, maxTimestampMs: number): void {
     if (position - this.lastIndexedPosition >= this.intervalBytes) {

@@ -1,20 +1,23 @@
 /**
- * Opening a partition directory: every segment is scanned frame by frame (crc, length, offset
- * continuity) to rebuild its index and find the log end.
+ * Opening a partition directory: the last segment, and any sealed segment without a matching
+ * index file, is scanned frame by frame (crc, length, offset continuity) to rebuild its index
+ * and find the log end; other sealed segments take their index from their index file.
  * - A torn or bad final frame (nothing valid after it, in the last segment) is what a crash in
  *   the middle of a write leaves: it was never acknowledged, so it is truncated and logged.
  * - A bad frame anywhere else would silently drop acknowledged data: the log refuses to open
  *   with a CorruptLogError naming file, offset and position, unless the operator allows
  *   truncation (`allowMidLogTruncation`), in which case the log is cut at that frame.
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../../log';
 import { STORAGE_LIMITS } from '../../limits';
 import { CorruptLogError } from '../errors';
 import type { RecoverableBatchFormat } from '../partition-log';
 import { decodeFrame, FRAME_HEADER_BYTES } from './frame';
 import { readExactly, scanFrames, ScanStop } from './frame-scanner';
-import { parseSegmentFileName, Segment, syncDirectory } from './segment';
+import { readIndexFile } from './index-file';
+import { parseSegmentFileName, Segment, SEGMENT_SUFFIX, syncDirectory } from './segment';
 
 export interface RecoveryOptions {
   dir: string;
@@ -31,8 +34,10 @@ export interface RecoveryOptions {
 /** The segments of the log in offset order, the last one open for appends. */
 export async function recoverSegments(options: RecoveryOptions): Promise<Segment[]> {
   await mkdir(options.dir, { recursive: true });
-  const bases = (await readdir(options.dir)).map(parseSegmentFileName).filter((b): b is bigint => b !== null);
+  const names = await readdir(options.dir);
+  const bases = names.map(parseSegmentFileName).filter((b): b is bigint => b !== null);
   bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await removeStrayFiles(options.dir, names);
   if (bases.length === 0) {
     return [await Segment.create(options.dir, options.initialOffset, options.indexIntervalBytes, options.nowMs)];
   }
@@ -45,18 +50,40 @@ export async function recoverSegments(options: RecoveryOptions): Promise<Segment
       if (previous && previous.nextOffset !== segment.baseOffset) {
         throw new CorruptLogError(segment.path, 0, segment.baseOffset, `segment starts at ${segment.baseOffset} but the previous one ends at ${previous.nextOffset}`);
       }
-      const cut = await scanSegment(segment, i === bases.length - 1, options);
+      const isLast = i === bases.length - 1;
+      if (!isLast && await restoreFromIndexFile(segment)) continue;
+      await segment.dropIndexFile();
+      const cut = await scanSegment(segment, isLast, options);
       if (cut) {
         await removeSegments(bases.slice(i + 1), options);
         break;
       }
+      if (!isLast) await segment.writeIndex();
     }
     const last = segments[segments.length - 1];
     await last.sync();
+    await syncDirectory(options.dir);
     return segments;
   } catch (err) {
     await Promise.all(segments.map((s) => s.retire()));
     throw err;
+  }
+}
+
+/** A sealed segment whose index file matches its size needs no scan. */
+async function restoreFromIndexFile(segment: Segment): Promise<boolean> {
+  const file = await readIndexFile(dirname(segment.path), segment.indexName);
+  if (!file || file.nextOffset <= segment.baseOffset || file.segmentBytes !== (await segment.file.stat()).size) return false;
+  segment.restore(file);
+  return true;
+}
+
+/** Index files without their segment, and temporary files of an interrupted index write. */
+async function removeStrayFiles(dir: string, names: string[]): Promise<void> {
+  const segments = new Set(names.filter((n) => parseSegmentFileName(n) !== null));
+  for (const name of names) {
+    const orphanIndex = name.endsWith('.index') && !segments.has(name.replace(/\.index$/, SEGMENT_SUFFIX));
+    if (orphanIndex || name.endsWith('.index.tmp')) await unlink(join(dir, name));
   }
 }
 

@@ -4,8 +4,9 @@
  * Only the last segment of a log is written; the others are sealed (fsynced, read-only).
  */
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { StorageError } from '../errors';
+import { indexFileName, removeIndexFile, SegmentIndexFile, writeIndexFile } from './index-file';
 import { OffsetIndex } from './offset-index';
 
 export const SEGMENT_SUFFIX = '.log';
@@ -114,6 +115,35 @@ export class Segment {
     return coveredOffset;
   }
 
+  /** The name of this segment's index file (written when sealed). */
+  get indexName(): string {
+    return indexFileName(basename(this.path));
+  }
+
+  /** Persists the index of a sealed (fsynced) segment; the caller fsyncs the directory. */
+  async writeIndex(): Promise<void> {
+    await writeIndexFile(dirname(this.path), this.indexName, {
+      segmentBytes: this.writtenBytes,
+      nextOffset: this.nextOffset,
+      largestTimestampMs: this.index.largestTimestampMs,
+      entries: this.index.entries(),
+    });
+  }
+
+  /** A segment about to take appends again (after a truncation) loses its sealed index. */
+  async dropIndexFile(): Promise<void> {
+    await removeIndexFile(dirname(this.path), this.indexName);
+  }
+
+  /** Takes the state of a sealed segment from its index file instead of a scan. */
+  restore(file: SegmentIndexFile): void {
+    this.index = OffsetIndex.restore(this.indexIntervalBytes, file.entries, file.largestTimestampMs);
+    this.writtenBytes = file.segmentBytes;
+    this.syncedBytes = file.segmentBytes;
+    this.visibleBytes = file.segmentBytes;
+    this.nextOffset = file.nextOffset;
+  }
+
   /** Starts a new, empty index (after a truncation the caller re-records the frames kept). */
   resetIndex(): void {
     this.index = new OffsetIndex(this.indexIntervalBytes);
@@ -149,6 +179,7 @@ export class Segment {
   /** Deletes the file; the handle closes once the last reader releases it. */
   async remove(): Promise<void> {
     await unlink(this.path);
+    await this.dropIndexFile();
     await this.retire();
   }
 

@@ -15,12 +15,13 @@ export async function truncateSegments(segments: Segment[], offset: bigint, form
   const i = segmentIndexFor(segments, offset);
   const segment = segments[i];
   const position = await framePosition(segment, offset);
+  await segment.dropIndexFile();
   await segment.truncateFile(position);
   await reindexSegment(segment, position, format);
   segment.visibleBytes = position;
   const dropped = segments.slice(i + 1);
   for (const s of dropped) await s.remove();
-  if (dropped.length > 0) await syncDirectory(dir);
+  await syncDirectory(dir);
   return segments.slice(0, i + 1);
 }
 

@@ -281,6 +281,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   /** Seals the active segment (fsync) and starts a new one at `baseOffset`. */
   private async roll(baseOffset: bigint, nowMs: number): Promise<void> {
     await this.syncActive();
+    await this.active.writeIndex();
     this.stats.rolls++;
     this.segments.push(await Segment.create(this.dir, baseOffset, STORAGE_LIMITS.indexIntervalBytes, nowMs));
   }

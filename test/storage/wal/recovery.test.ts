@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appendFile, open, readFile, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorruptLogError, isStorageError } from '../../../src/storage/errors';
 import { readAll } from '../partition-log.contract';
@@ -124,10 +124,54 @@ describe('WAL recovery', () => {
     await log.close();
     const files = await segmentFiles(dir);
     await flipByte(join(dir, files[1]), 20);
+    await unlink(join(dir, files[1].replace('.log', '.index')));
     const reopened = await openTestWal(harness, dir, { allowMidLogTruncation: true });
     expect(reopened.highWatermark()).to.equal(BigInt(files[1].slice(0, 20)));
     expect(await segmentFiles(dir)).to.deep.equal(files.slice(0, 2));
     await reopened.close();
+  });
+
+  it('scans a sealed segment whose index file is missing, refuses a bad frame in it, and rewrites the index', async () => {
+    const log = await openTestWal(harness, dir, { segmentBytes: 3 * FRAME_BYTES });
+    await appendMany(log, 6, (i) => ({ seed: 100 + i }));
+    await log.close();
+    const files = await segmentFiles(dir);
+    const index = join(dir, files[1].replace('.log', '.index'));
+    await unlink(index);
+    await openTestWal(harness, dir).then((l) => l.close());
+    expect((await stat(index)).size).to.be.greaterThan(0);
+    await unlink(index);
+    await flipByte(join(dir, files[1]), 20);
+    const err = await openTestWal(harness, dir).catch((e) => e);
+    expect(isStorageError(err, 'CORRUPT_LOG')).to.equal(true);
+    expect(err.message).to.include(files[1]);
+  });
+
+  it('trusts a sealed segment with a matching index file at open and reports damage in it when read', async () => {
+    const log = await openTestWal(harness, dir, { segmentBytes: 3 * FRAME_BYTES });
+    await appendMany(log, 6, (i) => ({ seed: 100 + i }));
+    await log.close();
+    const files = await segmentFiles(dir);
+    await flipByte(join(dir, files[1]), 20);
+    const reopened = await openTestWal(harness, dir);
+    const err = await reopened.read(BigInt(files[1].slice(0, 20)), 100).catch((e) => e);
+    expect(err).to.be.instanceOf(CorruptLogError);
+    expect(err.file).to.equal(join(dir, files[1]));
+    await reopened.close();
+  });
+
+  it('ignores an index file that does not match its segment, and removes stray index files', async () => {
+    const log = await openTestWal(harness, dir, { segmentBytes: 3 * FRAME_BYTES });
+    const all = [...stored, ...(await appendMany(log, 6, (i) => ({ seed: 100 + i })))];
+    await log.close();
+    const files = await segmentFiles(dir);
+    await writeFile(join(dir, files[1].replace('.log', '.index')), Buffer.from('garbage'));
+    await writeFile(join(dir, '00000000000000999999.index'), Buffer.from('orphan'));
+    await writeFile(join(dir, '00000000000000000003.index.tmp'), Buffer.from('half'));
+    await expectOpensWith(all);
+    const names = (await readdir(dir)).sort();
+    expect(names).to.not.include('00000000000000999999.index');
+    expect(names).to.not.include('00000000000000000003.index.tmp');
   });
 
   it('refuses to open when a segment is missing between two others', async () => {
