@@ -79,6 +79,21 @@ describe('Embedded metadata store durability', () => {
     await store.close();
   });
 
+  it('refuses writes past the pending-commit limit without changing anything for them', async () => {
+    const store = await EmbeddedMetadataStore.open(dir, { pendingCommitsMax: 10 });
+    const outcomes = await Promise.allSettled(Array.from({ length: 11 }, (_, i) => put(store, `/p/${i}`, 'x')));
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(refused).to.have.length(1);
+    expect(isCoordinationError(refused[0].reason, 'STORE_OVERLOADED'), String(refused[0].reason)).to.equal(true);
+    expect(await store.get('/p/10')).to.equal(null);
+    const revision = store.stats().revision;
+    await store.close();
+    const reopened = await EmbeddedMetadataStore.open(dir);
+    expect(await reopened.list('/p/')).to.have.length(10);
+    expect(reopened.stats().revision).to.equal(revision);
+    await reopened.close();
+  });
+
   it('keeps every acknowledged write when the writer process is killed with SIGKILL mid-stream', async function () {
     this.timeout(30_000);
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'embedded-writer.ts'), dir],

@@ -174,6 +174,16 @@ export function metadataStoreContract(name: string, setup: () => StoreUnderTest)
       await kept.revoke();
     });
 
+    it('refuses a value over the size limit and a key put twice in one transaction, changing nothing', async () => {
+      const big = 'x'.repeat(COORDINATION_LIMITS.valueBytesMax + 1);
+      const tooBig = await put(store, `${prefix}big`, big).then(() => null, (e: unknown) => e);
+      const twice = await store.txn([], [{ type: 'put', key: `${prefix}twice`, value: '1' }, { type: 'put', key: `${prefix}twice`, value: '2' }])
+        .then(() => null, (e: unknown) => e);
+      expect(isCoordinationError(tooBig, 'INVALID_REQUEST'), String(tooBig)).to.equal(true);
+      expect(isCoordinationError(twice, 'INVALID_REQUEST'), String(twice)).to.equal(true);
+      expect(await store.list(prefix)).to.deep.equal([]);
+    });
+
     it('refuses a transaction with more ops than the limit, changing nothing', async () => {
       const ops = Array.from({ length: COORDINATION_LIMITS.txnOpsMax + 1 },
         (_, i) => ({ type: 'put' as const, key: `${prefix}many/${i}`, value: 'x' }));

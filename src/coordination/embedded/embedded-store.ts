@@ -21,6 +21,8 @@ export interface EmbeddedStoreOptions {
   logBytesMax?: number;
   /** Group-commit window (default COORDINATION_LIMITS.embeddedGroupCommitWindowMs); 0 flushes at once. */
   groupCommitWindowMs?: number;
+  /** Commits waiting for fsync before writes are refused (default COORDINATION_LIMITS.embeddedPendingCommitsMax). */
+  pendingCommitsMax?: number;
 }
 
 export interface EmbeddedStoreStats {
@@ -62,6 +64,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
       const fsyncs = new FsyncCounter();
       const { log: txnLog, records } = await TxnLog.open(dir, fsyncs, {
         groupCommitWindowMs: options.groupCommitWindowMs ?? COORDINATION_LIMITS.embeddedGroupCommitWindowMs,
+        pendingCommitsMax: options.pendingCommitsMax ?? COORDINATION_LIMITS.embeddedPendingCommitsMax,
         betweenBatches: (opened) => compactIfLarge(dir, state, opened, fsyncs, logBytesMax),
       });
       for (const record of records) if (record.revision > state.revision) state.apply(record);
@@ -148,6 +151,8 @@ export class EmbeddedMetadataStore implements MetadataStore {
 
   /** Applies changes at the next revision and resolves with it once durable. */
   private async commit(changes: Change[]): Promise<bigint> {
+    // Refuse before touching memory: state must never hold a change the log will not record.
+    this.txnLog.checkWritable();
     const record = { revision: this.state.revision + 1n, changes };
     const events = this.state.apply(record);
     this.commits += 1;

@@ -1,6 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { COORDINATION_LIMITS } from '../../limits';
 import { CoordinationError } from '../errors';
 import type { CommitRecord } from './kv-state';
 import { decodeLog } from './record-codec';
@@ -10,6 +9,7 @@ export const LOG_FILE = 'txn.log';
 
 export interface TxnLogOptions {
   groupCommitWindowMs: number;
+  pendingCommitsMax: number;
   /** Runs after each durable batch with nothing else writing: the place to snapshot and restart the log. */
   betweenBatches: (log: TxnLog) => Promise<void>;
 }
@@ -64,13 +64,18 @@ export class TxnLog {
     return this.size;
   }
 
+  /** Throws unless a frame can be appended now: call before changing state that the frame records. */
+  checkWritable(): void {
+    if (this.failure) throw this.failure;
+    if (this.pending.length >= this.options.pendingCommitsMax) {
+      throw new CoordinationError('STORE_OVERLOADED',
+        `${this.pending.length} metadata commits already wait for fsync (embeddedPendingCommitsMax)`);
+    }
+  }
+
   /** Queues a frame; onDurable runs (in append order) right after its fdatasync, before resolving. */
   append(frame: Buffer, onDurable: () => void): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.pending.length >= COORDINATION_LIMITS.embeddedPendingCommitsMax) {
-      return Promise.reject(new CoordinationError('STORE_OVERLOADED',
-        `${this.pending.length} metadata commits already wait for fsync (embeddedPendingCommitsMax)`));
-    }
+    this.checkWritable();
     const promise = new Promise<void>((resolve, reject) => this.pending.push({ frame, onDurable, resolve, reject }));
     this.tail = promise.catch(() => undefined);
     if (!this.flushing) {
