@@ -62,6 +62,11 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
     return this.active;
   }
 
+  /** Messages received and not yet taken (never more than receiverQueueSize). */
+  bufferedCount(): number {
+    return this.queue.length;
+  }
+
   async start(): Promise<void> {
     await this.bind();
   }

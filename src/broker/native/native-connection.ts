@@ -49,7 +49,7 @@ export class NativeConnection implements ConnectionHandle, Session {
   constructor(private readonly socket: Socket, readonly context: NativeContext) {
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.updateFlow());
+    socket.on('drain', () => this.onDrain());
     socket.once('close', () => this.onClose());
     socket.resume();
   }
@@ -58,6 +58,16 @@ export class NativeConnection implements ConnectionHandle, Session {
     if (this.closed) return;
     for (const chunk of encodeNativeFrame(message, 0)) this.socket.write(chunk);
     this.updateFlow();
+  }
+
+  backpressured(): boolean {
+    return this.socket.writableLength >= CONNECTION_LIMITS.pendingWriteBytesMax;
+  }
+
+  /** Pushes held back by a full socket buffer may go now. */
+  private onDrain(): void {
+    this.updateFlow();
+    for (const consumer of this.consumers.values()) consumer.entry.subscription.redispatch();
   }
 
   close(): Promise<void> {

@@ -47,6 +47,8 @@ export interface Session {
   readonly consumers: Map<number, SessionConsumer>;
   /** Writes a push frame (requestId 0) to the client. */
   push(message: NativeMessage): void;
+  /** True while unflushed bytes to the client exceed the pending-write limit. */
+  backpressured(): boolean;
 }
 
 export type NativeHandler = (session: Session, message: NativeMessage, requestId: number) => Promise<NativeMessage | null>;

@@ -30,6 +30,7 @@ export const subscribe: NativeHandler = async (session, message) => {
       publishTimeMs: stored.publishTimeMs, key: stored.key, headers: stored.headers, payload: stored.payload, redeliveryCount,
     }),
     activeChanged: (active) => session.push({ type: 'activeConsumerChange', consumerId: m.consumerId, active }),
+    backpressured: () => session.backpressured(),
   };
   const entry = await context.subscriptions.subscribe({
     topic, subscription: m.subscription, type: m.subscriptionType, initialPosition: m.initialPosition,

@@ -194,6 +194,11 @@ export class Subscription {
     this.dispatch();
   }
 
+  /** A consumer's connection drained: try again what it could not take. */
+  redispatch(): void {
+    this.dispatch();
+  }
+
   /** Unacked messages delivered to `consumerId` (for tests and stats). */
   unackedOf(consumerId: string): number {
     return this.consumers.get(consumerId)?.unacked.size ?? 0;
@@ -279,7 +284,8 @@ export class Subscription {
   }
 
   private canTake(state: ConsumerState | undefined): state is ConsumerState {
-    return state !== undefined && state.permits > 0 && state.unacked.size < this.options.consumerUnackedMessagesMax;
+    return state !== undefined && state.permits > 0 && state.unacked.size < this.options.consumerUnackedMessagesMax
+      && !state.consumer.backpressured?.();
   }
 
   private pick(message: StoredMessage): ConsumerState | undefined {

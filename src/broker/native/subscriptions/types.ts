@@ -22,6 +22,8 @@ export interface SubscriptionConsumer {
   push(message: StoredMessage, redeliveryCount: number): void;
   /** Failover: this consumer became (or stopped being) the active one. */
   activeChanged(active: boolean): void;
+  /** True while the consumer's connection has too many unflushed bytes: it gets nothing new. */
+  backpressured?(): boolean;
 }
 
 export interface Clock {

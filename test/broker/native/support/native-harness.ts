@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SingleNodeCluster } from '../../../../src/broker/cluster/cluster-view';
+import { BrokerNode, ClusterView, SingleNodeCluster } from '../../../../src/broker/cluster/cluster-view';
 import { NativeOptions, startNative } from '../../../../src/broker/native/native-plugin';
 import { Listener } from '../../../../src/broker/net/listener';
 import { ProtocolRegistry } from '../../../../src/broker/net/protocols';
@@ -30,10 +30,14 @@ export class NativeHarness {
   private port = 0;
   private closers: Array<() => Promise<void>> = [];
 
-  private constructor(readonly dir: string, private readonly options: NativeOptions) {}
+  private constructor(
+    readonly dir: string,
+    private readonly options: NativeOptions,
+    private readonly clusterOf: (self: BrokerNode) => ClusterView,
+  ) {}
 
-  static async start(options: Partial<NativeOptions> = {}): Promise<NativeHarness> {
-    const harness = new NativeHarness(await mkdtemp(join(tmpdir(), 'tributary-native-')), { ...TEST_NATIVE_OPTIONS, ...options });
+  static async start(options: Partial<NativeOptions> = {}, clusterOf = (self: BrokerNode): ClusterView => new SingleNodeCluster('test-cluster', self)): Promise<NativeHarness> {
+    const harness = new NativeHarness(await mkdtemp(join(tmpdir(), 'tributary-native-')), { ...TEST_NATIVE_OPTIONS, ...options }, clusterOf);
     await harness.open();
     return harness;
   }
@@ -48,9 +52,9 @@ export class NativeHarness {
     const partitions = new PartitionRegistry(topics, new WalLogOpener(logs, inspector, 50), { ...config.topics, flushPolicy: 'always' }, {
       inspector, producers: stateFreeProducers, now: () => BigInt(Date.now()),
     });
-    const self = { nodeId: 1, host: '127.0.0.1', port: this.port, rack: null };
+    const self: BrokerNode = { nodeId: 1, host: '127.0.0.1', port: this.port, rack: null };
     const shutdown = new AbortController();
-    this.services = { config, store, keys, topics, partitions, shutdown: shutdown.signal, cluster: new SingleNodeCluster('test-cluster', self) };
+    this.services = { config, store, keys, topics, partitions, shutdown: shutdown.signal, cluster: this.clusterOf(self) };
     const plugin: PluginInstance = await startNative(this.services, this.options);
     const refuse = { name: 'refuse', claims: () => true, accept: (socket: import('node:net').Socket) => {
       socket.destroy();

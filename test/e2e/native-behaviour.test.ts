@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import type { BrokerNode, ClusterView } from '../../src/broker/cluster/cluster-view';
+import { connect, TributaryError } from '../../src/client';
+import { NativeHarness } from '../broker/native/support/native-harness';
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('Native protocol behaviour', function () {
+  this.timeout(30_000);
+
+  it('flow control: a consumer that takes nothing holds no more than its permits, and gets the rest when it reads', async () => {
+    const broker = await NativeHarness.start();
+    const client = await connect({ bootstrap: broker.address });
+    try {
+      const producer = await client.producer({ topic: 'slow' });
+      const consumer = await client.subscribe({ topic: 'slow', subscription: 's', type: 'shared', receiverQueueSize: 10, initialPosition: 'earliest' });
+      await Promise.all(Array.from({ length: 2000 }, (_, i) => producer.send(`m${i}`)));
+      await until(() => consumer.bufferedCount() === 10);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(consumer.bufferedCount()).to.equal(10);
+      let taken = 0;
+      while (taken < 2000) {
+        const m = (await consumer.receive(5000))!;
+        expect(m.offset).to.equal(BigInt(taken));
+        await consumer.ack(m);
+        taken++;
+        expect(consumer.bufferedCount()).to.be.at.most(10);
+      }
+    } finally {
+      await client.close();
+      await broker.destroy();
+    }
+  });
+
+  it('non-reliable topics keep cursors in memory only: after a restart the subscription starts at the end', async () => {
+    const broker = await NativeHarness.start();
+    try {
+      const client = await connect({ bootstrap: broker.address });
+      await client.admin.createTopic('/default/ephemeral', { reliable: false });
+      const producer = await client.producer({ topic: 'ephemeral' });
+      const consumer = await client.subscribe({ topic: 'ephemeral', subscription: 'e', type: 'exclusive', initialPosition: 'earliest' });
+      await producer.send('before');
+      expect((await consumer.receive(5000))!.payload.toString()).to.equal('before');
+      expect(await broker.services.store.get(broker.services.keys.subscription('ephemeral', 'e'))).to.equal(null);
+      await client.close();
+      await broker.restart();
+      const again = await connect({ bootstrap: broker.address });
+      const c2 = await again.subscribe({ topic: 'ephemeral', subscription: 'e', type: 'exclusive', initialPosition: 'latest' });
+      const p2 = await again.producer({ topic: 'ephemeral' });
+      await p2.send('after');
+      expect((await c2.receive(5000))!.payload.toString()).to.equal('after');
+      await again.close();
+    } finally {
+      await broker.destroy();
+    }
+  });
+
+  it('refuses a connection without the configured auth token', async () => {
+    const broker = await NativeHarness.start({ authTokens: ['s3cret'] });
+    try {
+      const refused = await connect({ bootstrap: broker.address }).catch((e: unknown) => e);
+      expect((refused as TributaryError).codeName).to.equal('authenticationFailed');
+      const wrong = await connect({ bootstrap: broker.address, authToken: 'nope' }).catch((e: unknown) => e);
+      expect((wrong as TributaryError).codeName).to.equal('authenticationFailed');
+      const ok = await connect({ bootstrap: broker.address, authToken: 's3cret' });
+      await ok.close();
+    } finally {
+      await broker.destroy();
+    }
+  });
+
+  it('a non-owner redirects LOOKUP to the owner and refuses producers with notOwner; the client follows the redirect', async () => {
+    const owner = await NativeHarness.start();
+    let ownerNode: BrokerNode;
+    const other = await NativeHarness.start({}, (self): ClusterView => ({
+      clusterId: 'test-cluster', self,
+      brokers: () => [self, ownerNode],
+      controllerId: () => 1,
+      leaderOf: (topic) => (topic === 'moved' ? 2 : self.nodeId),
+      leaderEpochOf: () => 0,
+    }));
+    const [host, port] = owner.address.split(':');
+    ownerNode = { nodeId: 2, host, port: Number(port), rack: null };
+    try {
+      const client = await connect({ bootstrap: other.address });
+      const producer = await client.producer({ topic: 'moved' });
+      expect((await producer.send('to the owner')).offset).to.equal(0n);
+      expect(owner.services.topics.get('moved')).to.not.equal(undefined);
+      expect(other.services.topics.get('moved')).to.equal(undefined);
+      const direct = await client.connectionTo(other.address);
+      const refused = await direct.request({
+        type: 'createProducer', producerId: 999, topic: 'moved', producerName: 'p', accessMode: 'shared', schema: { type: 'bytes', definition: null },
+      }).catch((e: unknown) => e);
+      expect((refused as TributaryError).codeName).to.equal('notOwner');
+      await client.close();
+    } finally {
+      await other.destroy();
+      await owner.destroy();
+    }
+  });
+});
