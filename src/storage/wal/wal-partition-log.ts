@@ -110,6 +110,8 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
 
   async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
     this.checkReadable();
+    checkOffsetArgument(offset);
+    if (Number.isNaN(maxBytes)) throw new StorageError('INVALID_ARGUMENT', 'maxBytes must be a number');
     const start = this.logStartOffset();
     const hwm = this.hwm;
     if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);
@@ -120,6 +122,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
 
   async offsetForTimestamp(timestampMs: bigint): Promise<bigint | null> {
     this.checkReadable();
+    if (typeof timestampMs !== 'bigint') throw new StorageError('INVALID_ARGUMENT', 'timestampMs must be a bigint');
     return findOffsetForTimestamp(this.segments, timestampMs, this.hwm, this.config.batchFormat);
   }
 
@@ -132,8 +135,9 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   }
 
   /** Drops every batch at or after `offset`, a batch boundary in [logStartOffset, highWatermark]. */
-  truncate(offset: bigint): Promise<void> {
+  async truncate(offset: bigint): Promise<void> {
     this.checkWritable();
+    checkOffsetArgument(offset);
     return this.serial(async () => {
       await this.writePending();
       this.checkWritable();
@@ -163,7 +167,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   }
 
   /** Deletes old segments per retention; returns how many. Runs between flushes. */
-  applyRetention(nowMs: number = this.shared.clock()): Promise<number> {
+  async applyRetention(nowMs: number = this.shared.clock()): Promise<number> {
     this.checkReadable();
     return this.serial(async () => {
       const count = segmentsToDelete(this.segments.map((s) => ({ nextOffset: s.nextOffset, sizeBytes: s.writtenBytes, largestTimestampMs: s.index.largestTimestampMs })), {
@@ -343,4 +347,8 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   private checkReadable(): void {
     if (this.state === 'closed') throw new StorageError('LOG_CLOSED', `log ${this.dir} is closed`);
   }
+}
+
+function checkOffsetArgument(offset: bigint): void {
+  if (typeof offset !== 'bigint') throw new StorageError('INVALID_ARGUMENT', `offset must be a bigint, got ${typeof offset}`);
 }
