@@ -1,0 +1,132 @@
+/**
+ * `npm run bench:native`: one broker process; the native protocol (this package's client) and
+ * the Kafka path (kcat) side by side in the same run, for 100 B and 1 KiB messages, then the
+ * end-to-end latency of a Shared subscription (2 consumers) at a steady 10,000 msg/s.
+ * Prints RESULT lines; BENCH_SCALE=0.1 runs a smaller version.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, TributaryClient } from '../src/client';
+import { freePort, result, startBrokerProcess, timed } from './kafka-bench-support';
+
+const KCAT = '/usr/bin/kcat';
+const scale = Number(process.env.BENCH_SCALE ?? '1');
+
+async function kcatProduce(bootstrap: string, topic: string, file: string, count: number): Promise<number> {
+  const { seconds } = await timed(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=all', '-X', 'linger.ms=5',
+    '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.kbytes=1048576', '-l', file]);
+  return count / seconds;
+}
+
+async function kcatConsume(bootstrap: string, topic: string, count: number): Promise<number> {
+  const { seconds, stdout } = await timed(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q',
+    '-f', '%o\n', '-X', 'fetch.max.bytes=52428800'], undefined, true);
+  const got = stdout.length === 0 ? 0 : stdout.trimEnd().split('\n').length;
+  if (got !== count) throw new Error(`kcat consumed ${got} of ${count} from ${topic}`);
+  return count / seconds;
+}
+
+async function nativeProduce(client: TributaryClient, topic: string, count: number, bytes: number): Promise<number> {
+  const producer = await client.producer({ topic, lingerMs: 2, batchMessagesMax: 2000 });
+  const payload = Buffer.alloc(bytes, 'n');
+  const window = 20_000;
+  const started = process.hrtime.bigint();
+  const inFlight: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    inFlight.push(producer.send(payload));
+    if (inFlight.length >= window) await Promise.all(inFlight.splice(0));
+  }
+  await Promise.all(inFlight);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await producer.close();
+  return count / seconds;
+}
+
+async function nativeConsume(client: TributaryClient, topic: string, count: number): Promise<number> {
+  const consumer = await client.subscribe({ topic, subscription: 'bench', type: 'exclusive', initialPosition: 'earliest', receiverQueueSize: 5000 });
+  const started = process.hrtime.bigint();
+  let got = 0;
+  for await (const m of consumer) {
+    got++;
+    if (got % 1000 === 0 || got === count) await consumer.ackCumulative(m);
+    if (got === count) break;
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await consumer.close();
+  return count / seconds;
+}
+
+/** Sends at `rate` msg/s for `seconds`, each payload carrying its send time; two Shared consumers ack and record latency. */
+async function sharedLatency(client: TributaryClient, topic: string, rate: number, seconds: number): Promise<number[]> {
+  const latencies: number[] = [];
+  const total = rate * seconds;
+  const consumers = await Promise.all(['l1', 'l2'].map((name) =>
+    client.subscribe({ topic, subscription: 'latency', type: 'shared', name, receiverQueueSize: 1000, initialPosition: 'latest' })));
+  const loops = consumers.map(async (consumer) => {
+    for await (const m of consumer) {
+      latencies.push(Number(process.hrtime.bigint() - m.payload.readBigInt64BE(0)) / 1e6);
+      void consumer.ack(m);
+      if (latencies.length >= total) break;
+    }
+  });
+  const producer = await client.producer({ topic, lingerMs: 1 });
+  const startedMs = Date.now();
+  for (let i = 0; i < total; i++) {
+    const dueMs = startedMs + (i * 1000) / rate;
+    const waitMs = dueMs - Date.now();
+    if (waitMs > 1) await new Promise((r) => setTimeout(r, waitMs));
+    const payload = Buffer.alloc(100);
+    payload.writeBigInt64BE(process.hrtime.bigint(), 0);
+    void producer.send(payload);
+  }
+  await producer.flush();
+  const deadline = Date.now() + 30_000;
+  while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await Promise.all(consumers.map((c) => c.close()));
+  await Promise.all(loops);
+  await producer.close();
+  if (latencies.length < total) throw new Error(`latency run received ${latencies.length} of ${total}`);
+  return latencies.sort((a, b) => a - b);
+}
+
+function writeInput(file: string, count: number, bytes: number): void {
+  writeFileSync(file, `${'k'.repeat(bytes - 1)}\n`.repeat(count));
+}
+
+async function main() {
+  const work = mkdtempSync(join(tmpdir(), 'tributary-native-bench-'));
+  const port = await freePort();
+  const bootstrap = `127.0.0.1:${port}`;
+  const broker = await startBrokerProcess(port, join(work, 'data'), { TRIBUTARY_LOG_LEVEL: 'warn' });
+  const client = await connect({ bootstrap, clientName: 'bench' });
+  try {
+    process.stdout.write(`# scale=${scale}\n`);
+    for (const [label, count, bytes] of [['100b', Math.round(500_000 * scale), 100], ['1k', Math.round(100_000 * scale), 1024]] as const) {
+      const input = join(work, `in-${label}`);
+      writeInput(input, count, bytes);
+      const kafkaProduce = await kcatProduce(bootstrap, `kafka-${label}`, input, count);
+      const nativeProduceRate = await nativeProduce(client, `/default/native-${label}`, count, bytes);
+      const kafkaConsume = await kcatConsume(bootstrap, `kafka-${label}`, count);
+      const nativeConsumeRate = await nativeConsume(client, `/default/native-${label}`, count);
+      result(`kcat_produce_${label}`, kafkaProduce, 'msg/s');
+      result(`native_produce_${label}`, nativeProduceRate, 'msg/s');
+      result(`native_vs_kcat_produce_${label}`, nativeProduceRate / kafkaProduce, 'ratio');
+      result(`kcat_consume_${label}`, kafkaConsume, 'msg/s');
+      result(`native_consume_${label}`, nativeConsumeRate, 'msg/s');
+      result(`native_vs_kcat_consume_${label}`, nativeConsumeRate / kafkaConsume, 'ratio');
+    }
+    const latencies = await sharedLatency(client, '/default/native-latency', 10_000, Math.max(2, Math.round(10 * scale)));
+    result('native_shared_e2e_latency_p50_at_10k', latencies[Math.floor(latencies.length * 0.5)], 'ms');
+    result('native_shared_e2e_latency_p99_at_10k', latencies[Math.floor(latencies.length * 0.99)], 'ms');
+  } finally {
+    await client.close();
+    await broker.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:native failed: ${(err as Error).stack}\n`);
+  process.exitCode = 1;
+});
