@@ -4,8 +4,9 @@
  * fsync `always`, to fdatasync them, all logs in parallel. Appends arriving while a cycle runs
  * wait for the next one, so concurrent appends share one write and one fdatasync.
  *
- * When no cycle runs, the next starts after the group-commit window (windowMs; 0 = as soon as
- * the current event-loop turn ends) or at once when the pending bytes reach groupBytesMax.
+ * When no cycle runs, the next starts after the group-commit window (windowMs) for appends that
+ * wait for an fsync, at the end of the event-loop turn for the others, and at once when the
+ * pending bytes reach groupBytesMax.
  * Logs with fsync `interval` are also fsynced by one timer here, each at its own period.
  */
 import { STORAGE_LIMITS } from '../limits';
@@ -54,13 +55,19 @@ export class FlushScheduler {
     return this.pendingBytes + bytes <= this.pendingBytesMax;
   }
 
-  /** A log has `bytes` more pending; it is flushed in the next cycle. */
-  enqueue(target: FlushTarget, bytes: number): void {
+  /**
+   * A log has `bytes` more pending; it is flushed in the next cycle. `waitsForSync` (fsync
+   * `always`): worth holding the cycle open for the window so more appends share the fsync;
+   * other appends only need a write, so their cycle starts when the event-loop turn ends.
+   */
+  enqueue(target: FlushTarget, bytes: number, waitsForSync: boolean): void {
     this.pendingBytes += bytes;
     this.dirty.add(target);
     if (this.cycleRunning) return;
     if (this.pendingBytes >= this.groupBytesMax) this.startNow();
-    else if (!this.startScheduled) this.startScheduled = this.windowMs > 0 ? setTimeout(() => this.startNow(), this.windowMs) : setImmediate(() => this.startNow());
+    else if (!this.startScheduled) {
+      this.startScheduled = waitsForSync && this.windowMs > 0 ? setTimeout(() => this.startNow(), this.windowMs) : setImmediate(() => this.startNow());
+    }
   }
 
   /** The log took `bytes` of its pending appends into a flush. */

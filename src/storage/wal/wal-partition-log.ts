@@ -104,7 +104,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     return new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ header, batch, baseOffset, recordCount, maxTimestampMs: Number(maxTimestampMs), resolve, reject });
       this.pendingBytes += frameBytes;
-      this.shared.scheduler.enqueue(this, frameBytes);
+      this.shared.scheduler.enqueue(this, frameBytes, this.config.fsyncPolicy === 'always');
     });
   }
 

@@ -19,6 +19,17 @@ describe('Group commit', () => {
     await log.close();
   });
 
+  it('with fsync always, holds an idle loop open for the window so appends of the next turns share the fsync', async () => {
+    const harness = new WalTestHarness();
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'always' });
+    const first = log.append(testAppend());
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = log.append(testAppend());
+    await Promise.all([first, second]);
+    expect(log.stats.syncs).to.equal(1);
+    await log.close();
+  });
+
   it('flushes all partitions in one cycle, each with its own fdatasync', async () => {
     const harness = new WalTestHarness();
     const logs = await Promise.all([0, 1, 2].map((i) => openTestWal(harness, `${dir}/${i}`)));
