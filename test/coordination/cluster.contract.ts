@@ -3,6 +3,7 @@ import { listAssignments, type StoredAssignment } from '../../src/coordination/a
 import { type RegisteredBroker, listBrokers, registerBroker } from '../../src/coordination/broker-registry';
 import { type ControllerElection, controllerFence, electController } from '../../src/coordination/controller';
 import { isCoordinationError } from '../../src/coordination/errors';
+import { watchClusterState } from '../../src/coordination/cluster-state';
 import { createFencing } from '../../src/coordination/fencing';
 import { type ClusterKeys, clusterKeys } from '../../src/coordination/keys';
 import type { MetadataStore } from '../../src/coordination/metadata-store';
@@ -151,6 +152,25 @@ export function clusterContract(name: string, setup: () => ClusterUnderTest): vo
       await (await subject.client()).txn([], [{ type: 'delete', key: keys.topic('gone') }]);
       await eventually(async () => (await ownersOf('gone')).length === 0, 10_000, 'deleted topic assignments removed');
       await eventually(async () => (await ownersOf('kept')).every((a) => a.brokerId === 2), 10_000, 'drained partitions moved');
+    });
+
+    it('keeps a broker\'s view of brokers, the controller and assignments current', async () => {
+      const view = await watchClusterState(await subject.client(), keys);
+      cleanups.push(() => view.close());
+      await broker(1);
+      const second = await broker(2);
+      const election = await candidate(1);
+      await assigner(election);
+      await createTopic('viewed', 2);
+      await eventually(() => view.assignment('viewed', 1) !== null, 10_000, 'the view to see assignments');
+      expect(view.brokers().map((b) => b.brokerId)).to.deep.equal([1, 2]);
+      expect(view.controller()).to.deep.equal({ brokerId: 1, epoch: election.epoch });
+      await second.deregister();
+      await eventually(() => view.assignmentsOf(1).length === 2, 10_000, 'broker 1 to own both partitions in the view');
+      expect(view.brokers().map((b) => b.brokerId)).to.deep.equal([1]);
+      expect(view.assignmentsOf(2)).to.deep.equal([]);
+      await election.resign();
+      await eventually(() => view.controller() === null, 10_000, 'the view to see the controller go');
     });
 
     it('applies fenced writes only while the writer holds the current leader epoch', async () => {
