@@ -80,6 +80,10 @@ export const COORDINATION_LIMITS = {
   etcdWatchCreateMsMax: 5000,
   /** etcd: retries of a failed unary call (the client moves to another endpoint). */
   etcdCallRetriesMax: 3,
+  /** etcd: keys per page of a prefix listing (pages at one revision make one consistent list). */
+  etcdListPageKeysMax: 100,
+  /** etcd: largest response accepted (a full page of largest values fits: 100 x 1 MiB). */
+  etcdResponseBytesMax: 128 * 1024 * 1024,
   /** etcd: shortest lease TTL it honours (etcd rounds shorter grants up to its minimum TTL). */
   etcdLeaseTtlMsMin: 2000,
   /** Default TTL of broker registrations and controller leases: must outlive an etcd leader election plus a keepalive interval. */

@@ -96,6 +96,17 @@ export function metadataStoreContract(name: string, setup: () => StoreUnderTest)
       expect(keys).to.deep.equal(['a', 'a/10', 'a/2', 'b', 'c']);
     });
 
+    it('lists a prefix holding more keys than one page of etcd\'s listing, in order', async () => {
+      const total = COORDINATION_LIMITS.etcdListPageKeysMax * 2 + 7;
+      const keys = Array.from({ length: total }, (_, i) => `${prefix}many/${String(i).padStart(4, '0')}`);
+      for (let start = 0; start < total; start += 100) {
+        await store.txn([], keys.slice(start, start + 100).map((key) => ({ type: 'put' as const, key, value: key })));
+      }
+      const listed = await store.list(`${prefix}many/`);
+      expect(listed.map((kv) => kv.key)).to.deep.equal(keys);
+      expect(listed.every((kv) => kv.value === kv.key)).to.equal(true);
+    });
+
     it('increases revisions with every write and keeps the create revision across updates', async () => {
       const revisions: bigint[] = [];
       for (let i = 0; i < 5; i++) revisions.push(await put(store, `${prefix}mono`, String(i)));

@@ -13,6 +13,7 @@ export function createEtcdClient(endpoints: string[]): Etcd3 {
   return new Etcd3({
     hosts: endpoints,
     dialTimeout: COORDINATION_LIMITS.etcdCallDeadlineMs,
+    grpcOptions: { 'grpc.max_receive_message_length': COORDINATION_LIMITS.etcdResponseBytesMax },
     defaultCallOptions: (context) =>
       (context.isStream ? {} : { deadline: Date.now() + COORDINATION_LIMITS.etcdCallDeadlineMs }),
     faultHandling: {

@@ -38,12 +38,26 @@ export class EtcdMetadataStore implements MetadataStore {
     return response.kvs.length === 0 ? null : toKeyValue(response.kvs[0]);
   }
 
+  /**
+   * Reads the prefix in pages of etcdListPageKeysMax keys (a gRPC message has a size limit), all
+   * at the revision of the first page so the result is one consistent snapshot, sorted by key bytes.
+   */
   async list(prefix: string): Promise<KeyValue[]> {
     this.ensureOpen();
-    // etcd returns a range sorted by key bytes.
-    const response = await this.call('list', () =>
-      this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix) }));
-    return response.kvs.map(toKeyValue);
+    const end = prefixEnd(prefix);
+    const found: KeyValue[] = [];
+    let from = Buffer.from(prefix);
+    let revision: string | undefined;
+    for (;;) {
+      const page = await this.call('list', () => this.client.kv.range({
+        key: from, range_end: end, limit: COORDINATION_LIMITS.etcdListPageKeysMax, ...(revision ? { revision } : {}),
+      }));
+      revision ??= page.header.revision;
+      found.push(...page.kvs.map(toKeyValue));
+      if (!page.more || page.kvs.length === 0) return found;
+      // The next page starts right after the last key: the key plus a zero byte.
+      from = Buffer.concat([page.kvs[page.kvs.length - 1].key, Buffer.from([0])]);
+    }
   }
 
   async txn(compares: Compare[], ops: TxnOp[]): Promise<TxnResult> {
