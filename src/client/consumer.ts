@@ -47,6 +47,7 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
   private queue: ReceivedMessage[] = [];
   private waiters: Waiter[] = [];
   private takenSinceFlow = 0;
+  private pendingAcks: MessageId[] = [];
   private closed = false;
   private active: boolean | null = null;
   private readonly queueSize: number;
@@ -103,7 +104,19 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
   }
 
   ack(message: MessageId | MessageId[]): Promise<void> {
+    if (!this.options.ackReceipts && this.connection && !this.connection.closed) {
+      // Fire-and-forget acks of one tick travel in one ACK frame.
+      if (this.pendingAcks.length === 0) process.nextTick(() => this.flushAcks());
+      this.pendingAcks.push(...ids(message));
+      return Promise.resolve();
+    }
     return this.acknowledge({ type: 'ack', consumerId: this.consumerId, ackType: 'individual', ids: ids(message) });
+  }
+
+  private flushAcks(): void {
+    const batch = this.pendingAcks;
+    this.pendingAcks = [];
+    if (batch.length > 0) this.connection?.fireAndForget({ type: 'ack', consumerId: this.consumerId, ackType: 'individual', ids: batch });
   }
 
   /** Everything up to and including this message on its partition (Exclusive, Failover). */
@@ -119,6 +132,7 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
     if (this.closed) return;
     this.closed = true;
     this.client.forget(this);
+    this.flushAcks();
     for (const w of this.waiters.splice(0)) w.resolve(null);
     const connection = this.connection;
     this.connection = null;
@@ -127,6 +141,7 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
   }
 
   private async acknowledge(message: NativeMessage): Promise<void> {
+    this.flushAcks();
     const connection = this.connection;
     if (!connection || connection.closed) throw new ConnectionLostError('consumer is not connected; the message will be redelivered');
     if (this.options.ackReceipts) await connection.request(message);

@@ -11,9 +11,11 @@
  * idempotent). Reading handles uncompressed and gzip batches (what kcat, kafkajs and native
  * producers send by default); other codecs are reported, not guessed.
  */
-import { crc32c } from '@node-rs/crc32';
 import { gunzipSync } from 'node:zlib';
-import type { Header, OutgoingMessage } from '../../protocol/native/messages';
+import { crc32c } from '../../protocol/primitives/crc32c';
+import { Reader } from '../../protocol/primitives/reader';
+import { Writer } from '../../protocol/primitives/writer';
+import type { OutgoingMessage } from '../../protocol/native/messages';
 import type { NativeRecordCodec } from './record-codec';
 import type { StoredMessage } from './subscriptions/types';
 
@@ -23,100 +25,78 @@ const ATTR_TIMESTAMP_LOG_APPEND = 0x08;
 const ATTR_CONTROL = 0x20;
 const COMPRESSION = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
-class VarWriter {
-  readonly parts: Buffer[] = [];
-  bytes = 0;
-  varint(v: number): void {
-    this.varlong(BigInt(v));
+/** Bytes of a zigzag varint (the record length must be known before the record is written). */
+function varIntBytes(value: number): number {
+  let raw = ((value << 1) ^ (value >> 31)) >>> 0;
+  let n = 1;
+  while (raw >= 0x80) {
+    raw = Math.floor(raw / 128);
+    n++;
   }
-  varlong(v: bigint): void {
-    let z = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
-    const out: number[] = [];
-    while (z >= 0x80n) {
-      out.push(Number(z & 0x7fn) | 0x80);
-      z >>= 7n;
-    }
-    out.push(Number(z));
-    this.raw(Buffer.from(out));
-  }
-  bytesField(b: Buffer | null): void {
-    if (b === null) return this.varint(-1);
-    this.varint(b.length);
-    this.raw(b);
-  }
-  raw(b: Buffer): void {
-    this.parts.push(b);
-    this.bytes += b.length;
-  }
+  return n;
 }
 
-function encodeRecord(m: OutgoingMessage, index: number, baseTimestamp: bigint): Buffer {
-  const body = new VarWriter();
-  body.raw(Buffer.from([0]));
-  body.varlong(m.timestampMs - baseTimestamp);
-  body.varint(index);
-  body.bytesField(m.key);
-  body.bytesField(m.payload);
-  body.varint(m.headers.length);
-  for (const h of m.headers) {
-    body.bytesField(Buffer.from(h.key, 'utf8'));
-    body.bytesField(h.value);
+function varLongBytes(value: bigint): number {
+  let raw = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+  let n = 1;
+  while (raw >= 0x80n) {
+    raw >>= 7n;
+    n++;
   }
-  const length = new VarWriter();
-  length.varint(body.bytes);
-  return Buffer.concat([...length.parts, ...body.parts]);
+  return n;
+}
+
+function fieldBytes(b: Buffer | null): number {
+  return b === null ? 1 : varIntBytes(b.length) + b.length;
+}
+
+function writeField(w: Writer, b: Buffer | null): void {
+  if (b === null) {
+    w.writeVarInt(-1);
+    return;
+  }
+  w.writeVarInt(b.length);
+  if (b.length > 0) w.writeRaw(b);
+}
+
+function writeRecord(w: Writer, m: OutgoingMessage, index: number, baseTimestamp: bigint): void {
+  const timestampDelta = m.timestampMs - baseTimestamp;
+  const headerKeys = m.headers.map((h) => Buffer.from(h.key, 'utf8'));
+  let size = 1 + varLongBytes(timestampDelta) + varIntBytes(index) + fieldBytes(m.key) + fieldBytes(m.payload) + varIntBytes(m.headers.length);
+  m.headers.forEach((h, i) => {
+    size += fieldBytes(headerKeys[i]) + fieldBytes(h.value);
+  });
+  w.writeVarInt(size).writeInt8(0).writeVarLong(timestampDelta).writeVarInt(index);
+  writeField(w, m.key);
+  writeField(w, m.payload);
+  w.writeVarInt(m.headers.length);
+  m.headers.forEach((h, i) => {
+    writeField(w, headerKeys[i]);
+    writeField(w, h.value);
+  });
 }
 
 export function encodeRecordBatch(messages: OutgoingMessage[]): Buffer {
-  const baseTimestamp = messages.reduce((min, m) => (m.timestampMs < min ? m.timestampMs : min), messages[0].timestampMs);
-  const maxTimestamp = messages.reduce((max, m) => (m.timestampMs > max ? m.timestampMs : max), messages[0].timestampMs);
-  const records = messages.map((m, i) => encodeRecord(m, i, baseTimestamp));
-  const header = Buffer.alloc(HEADER_BYTES);
-  const total = HEADER_BYTES + records.reduce((s, r) => s + r.length, 0);
-  header.writeBigInt64BE(0n, 0);
-  header.writeInt32BE(total - 12, 8);
-  header.writeInt32BE(-1, 12);
-  header.writeInt8(2, 16);
-  header.writeInt16BE(0, 21);
-  header.writeInt32BE(messages.length - 1, 23);
-  header.writeBigInt64BE(baseTimestamp, 27);
-  header.writeBigInt64BE(maxTimestamp, 35);
-  header.writeBigInt64BE(-1n, 43);
-  header.writeInt16BE(-1, 51);
-  header.writeInt32BE(-1, 53);
-  header.writeInt32BE(messages.length, 57);
-  const batch = Buffer.concat([header, ...records], total);
+  let baseTimestamp = messages[0].timestampMs;
+  let maxTimestamp = baseTimestamp;
+  for (const m of messages) {
+    if (m.timestampMs < baseTimestamp) baseTimestamp = m.timestampMs;
+    if (m.timestampMs > maxTimestamp) maxTimestamp = m.timestampMs;
+  }
+  const w = new Writer(HEADER_BYTES + messages.length * 32 + messages.reduce((n, m) => n + (m.payload.length < 1024 ? m.payload.length : 0), 0));
+  // batchLength and crc are patched once the records are written.
+  w.writeInt64(0n).writeInt32(0).writeInt32(-1).writeInt8(2).writeUInt32(0).writeInt16(0).writeInt32(messages.length - 1)
+    .writeInt64(baseTimestamp).writeInt64(maxTimestamp).writeInt64(-1n).writeInt16(-1).writeInt32(-1).writeInt32(messages.length);
+  messages.forEach((m, i) => writeRecord(w, m, i, baseTimestamp));
+  const batch = w.toBuffer();
+  batch.writeInt32BE(batch.length - 12, 8);
   batch.writeUInt32BE(crc32c(batch.subarray(CRC_START)) >>> 0, 17);
   return batch;
 }
 
-class VarReader {
-  pos = 0;
-  constructor(private readonly buf: Buffer) {}
-  varlong(): bigint {
-    let shift = 0n;
-    let z = 0n;
-    for (;;) {
-      if (this.pos >= this.buf.length) throw new Error('record varint runs past the end of the batch');
-      const b = this.buf[this.pos++];
-      z |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) break;
-      shift += 7n;
-      if (shift > 63n) throw new Error('record varint is longer than 10 bytes');
-    }
-    return (z >> 1n) ^ -(z & 1n);
-  }
-  varint(): number {
-    return Number(this.varlong());
-  }
-  bytesField(): Buffer | null {
-    const length = this.varint();
-    if (length < 0) return null;
-    if (this.pos + length > this.buf.length) throw new Error('record field runs past the end of the batch');
-    const out = this.buf.subarray(this.pos, this.pos + length);
-    this.pos += length;
-    return out;
-  }
+function readField(r: Reader): Buffer | null {
+  const length = r.readVarInt();
+  return length < 0 ? null : r.readRaw(length);
 }
 
 function decodeOne(batch: Buffer, partition: number, out: StoredMessage[]): void {
@@ -130,19 +110,20 @@ function decodeOne(batch: Buffer, partition: number, out: StoredMessage[]): void
   let records = batch.subarray(HEADER_BYTES);
   if (codec === 'gzip') records = gunzipSync(records);
   else if (codec !== 'none') throw new Error(`batch at offset ${baseOffset} is ${codec}-compressed; native dispatch reads none and gzip`);
-  const r = new VarReader(records);
+  const r = new Reader(records);
   for (let i = 0; i < count; i++) {
-    const length = r.varint();
-    const end = r.pos + length;
-    r.pos += 1;
-    const timestampDelta = r.varlong();
-    const offsetDelta = r.varint();
-    const key = r.bytesField();
-    const payload = r.bytesField() ?? Buffer.alloc(0);
-    const headerCount = r.varint();
-    const headers: Header[] = [];
-    for (let h = 0; h < headerCount; h++) headers.push({ key: (r.bytesField() ?? Buffer.alloc(0)).toString('utf8'), value: r.bytesField() });
-    r.pos = end;
+    const length = r.readVarInt();
+    const end = r.offset + length;
+    r.readInt8();
+    const timestampDelta = r.readVarLong();
+    const offsetDelta = r.readVarInt();
+    const key = readField(r);
+    const payload = readField(r) ?? Buffer.alloc(0);
+    const headerCount = r.readVarInt();
+    const headers = [];
+    for (let h = 0; h < headerCount; h++) headers.push({ key: (readField(r) ?? Buffer.alloc(0)).toString('utf8'), value: readField(r) });
+    if (r.offset > end) throw new Error(`record ${i} of the batch at offset ${baseOffset} overruns its length`);
+    if (r.offset < end) r.skip(end - r.offset);
     out.push({
       partition, offset: baseOffset + BigInt(offsetDelta), publishTimeMs: logAppendTime ?? baseTimestamp + timestampDelta,
       key, headers, payload,

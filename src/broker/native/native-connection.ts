@@ -45,6 +45,7 @@ export class NativeConnection implements ConnectionHandle, Session {
   private closing = false;
   private closed = false;
   private drained: (() => void) | null = null;
+  private pushCorked = false;
 
   constructor(private readonly socket: Socket, readonly context: NativeContext) {
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -54,10 +55,19 @@ export class NativeConnection implements ConnectionHandle, Session {
     socket.resume();
   }
 
+  /** Pushes of one tick leave in one write: the socket is corked until the tick ends. */
   push(message: NativeMessage): void {
     if (this.closed) return;
+    if (!this.pushCorked) {
+      this.pushCorked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.pushCorked = false;
+        this.socket.uncork();
+        this.updateFlow();
+      });
+    }
     for (const chunk of encodeNativeFrame(message, 0)) this.socket.write(chunk);
-    this.updateFlow();
   }
 
   backpressured(): boolean {

@@ -6,7 +6,7 @@
 import { DecodeError } from '../primitives/decode-error';
 import { Reader } from '../primitives/reader';
 import { Writer } from '../primitives/writer';
-import { NativeFrame, encodeFrameHeader } from './frame';
+import { NATIVE_MAGIC, NATIVE_PREFIX_BYTES, NativeFrame } from './frame';
 import {
   ACCESS_MODES, ACK_TYPES, FRAME_TYPES, FrameTypeName, Header, INITIAL_POSITIONS, MessageId, MessageOf,
   NativeMessage, OutgoingMessage, SCHEMA_TYPES, SUBSCRIPTION_TYPES,
@@ -207,11 +207,13 @@ export class UnknownFrameTypeError extends DecodeError {
  * header, then the body (large payloads are referenced, not copied).
  */
 export function encodeNativeFrame(message: NativeMessage, requestId: number): Buffer[] {
-  const body = new Writer(message.type === 'message' || message.type === 'send' ? 1024 : 64);
-  (CODECS[message.type] as Codec<FrameTypeName>).write(body, message as never);
-  const chunks = body.chunksOut();
-  const bytes = chunks.reduce((n, c) => n + c.length, 0);
-  return [encodeFrameHeader(FRAME_TYPES[message.type], requestId, bytes), ...chunks];
+  const w = new Writer(message.type === 'message' || message.type === 'send' ? 1024 : 64);
+  // Prefix and header first, patched below: the writer's first chunk always holds these 10 bytes.
+  w.writeInt8(NATIVE_MAGIC - 0x100).writeUInt32(0).writeInt8(FRAME_TYPES[message.type]).writeUInt32(requestId >>> 0);
+  (CODECS[message.type] as Codec<FrameTypeName>).write(w, message as never);
+  const chunks = w.chunksOut();
+  chunks[0].writeUInt32BE(w.length - NATIVE_PREFIX_BYTES, 1);
+  return chunks;
 }
 
 /** The whole frame as one buffer. */

@@ -58,16 +58,6 @@ export function describeNativeFrameError(error: NativeFrameError): string {
   }
 }
 
-/** Prefix and header of a frame whose body is `bodyBytes` long. */
-export function encodeFrameHeader(type: number, requestId: number, bodyBytes: number): Buffer {
-  const header = Buffer.allocUnsafe(NATIVE_PREFIX_BYTES + NATIVE_HEADER_BYTES);
-  header[0] = NATIVE_MAGIC;
-  header.writeUInt32BE(NATIVE_HEADER_BYTES + bodyBytes, 1);
-  header[5] = type;
-  header.writeUInt32BE(requestId >>> 0, 6);
-  return header;
-}
-
 /**
  * Collects socket chunks and yields frames; a frame spanning chunks is copied once, when its
  * last byte arrives. Errors are thrown as NativeFramingError.
