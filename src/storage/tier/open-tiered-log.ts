@@ -21,10 +21,15 @@ export interface TierTopicSettings {
   localRetentionBytes: number;
 }
 
-/** `walConfig` carries the topic's retention.ms/bytes; the WAL gets the local ones instead. */
+/**
+ * `walConfig` carries the topic's retention.ms/bytes; the WAL gets the local ones instead.
+ * durability cloud: an acknowledgement waits for the object store, so a local fsync would add
+ * latency and no safety; the WAL leaves flushing to the OS.
+ */
 export function localWalConfig(walConfig: WalLogConfig, settings: TierTopicSettings, initialOffset: bigint): WalLogConfig {
   return {
     ...walConfig,
+    fsyncPolicy: settings.durability === 'cloud' ? 'never' : walConfig.fsyncPolicy,
     retentionMs: settings.localRetentionMs === -2 ? walConfig.retentionMs : settings.localRetentionMs,
     retentionBytes: settings.localRetentionBytes === -2 ? walConfig.retentionBytes : settings.localRetentionBytes,
     retentionRequiresUploadMark: true,

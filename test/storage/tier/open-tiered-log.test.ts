@@ -36,7 +36,10 @@ describe('opening tiered logs through the LogManager', () => {
   it('maps local.retention (-2 = same as retention) onto the WAL and gates it on the upload mark', () => {
     const wal = { ...defaultTestConfig, retentionMs: 1000, retentionBytes: 5000 };
     expect(localWalConfig(wal, { durability: 'local', localRetentionMs: -2, localRetentionBytes: 10 }, 7n)).to.deep.include({
-      retentionMs: 1000, retentionBytes: 10, retentionRequiresUploadMark: true, initialOffset: 7n,
+      retentionMs: 1000, retentionBytes: 10, retentionRequiresUploadMark: true, initialOffset: 7n, fsyncPolicy: 'always',
+    });
+    expect(localWalConfig(wal, { durability: 'cloud', localRetentionMs: 5, localRetentionBytes: -2 }, 0n)).to.deep.include({
+      retentionMs: 5, retentionBytes: 5000, fsyncPolicy: 'never',
     });
   });
 
