@@ -17,7 +17,8 @@ const log = componentLogger('native-subscription');
 interface ConsumerState {
   consumer: SubscriptionConsumer;
   permits: number;
-  unacked: Set<string>;
+  /** Outstanding messages delivered to this consumer. */
+  unacked: number;
 }
 
 interface Queued {
@@ -37,8 +38,9 @@ export class Subscription {
   private readonly readOffsets = new Map<number, bigint>();
   private buffer: Queued[] = [];
   private redeliver: Queued[] = [];
-  private readonly outstanding = new Map<string, Outstanding>();
-  private readonly deadLettering = new Set<string>();
+  /** Delivered, unacked messages in delivery order (ack timeouts scan from the oldest). */
+  private readonly outstanding = new Map<bigint, Outstanding>();
+  private readonly deadLettering = new Set<bigint>();
   private activeId: string | null = null;
   private roundRobin = 0;
   private dispatching = false;
@@ -88,7 +90,7 @@ export class Subscription {
     }
     if (this.consumers.has(consumer.id)) throw new NativeError('invalidRequest', `consumer ${consumer.id} is already subscribed`);
     this.subscriptionType = type;
-    this.consumers.set(consumer.id, { consumer, permits: 0, unacked: new Set() });
+    this.consumers.set(consumer.id, { consumer, permits: 0, unacked: 0 });
     if (type === 'failover') {
       this.electActive();
       if (this.activeId !== consumer.id) consumer.activeChanged(false);
@@ -187,7 +189,8 @@ export class Subscription {
   tick(): void {
     const now = this.options.clock.nowMs();
     for (const [key, out] of this.outstanding) {
-      if (now - out.deliveredAtMs < this.options.ackTimeoutMs) continue;
+      // Delivery order: the first one not yet due means none after it is due.
+      if (now - out.deliveredAtMs < this.options.ackTimeoutMs) break;
       this.dropOutstanding(key, out);
       this.requeue({ message: out.message, redeliveryCount: out.redeliveryCount + 1, notBeforeMs: now });
     }
@@ -201,7 +204,7 @@ export class Subscription {
 
   /** Unacked messages delivered to `consumerId` (for tests and stats). */
   unackedOf(consumerId: string): number {
-    return this.consumers.get(consumerId)?.unacked.size ?? 0;
+    return this.consumers.get(consumerId)?.unacked ?? 0;
   }
 
   isActive(consumerId: string): boolean {
@@ -223,20 +226,20 @@ export class Subscription {
     if (cursor.ack(offset)) this.options.onCursorChange?.(partition);
   }
 
-  private dropOutstanding(key: string, out: Outstanding): void {
+  private dropOutstanding(key: bigint, out: Outstanding): void {
     this.outstanding.delete(key);
-    this.consumers.get(out.consumerId)?.unacked.delete(key);
+    const state = this.consumers.get(out.consumerId);
+    if (state) state.unacked--;
   }
 
   private requeueAllOf(state: ConsumerState): void {
     const now = this.options.clock.nowMs();
-    for (const key of state.unacked) {
-      const out = this.outstanding.get(key);
-      if (!out) continue;
+    for (const [key, out] of this.outstanding) {
+      if (out.consumerId !== state.consumer.id) continue;
       this.outstanding.delete(key);
       this.requeue({ message: out.message, redeliveryCount: out.redeliveryCount + 1, notBeforeMs: now });
     }
-    state.unacked.clear();
+    state.unacked = 0;
   }
 
   /** Into the redelivery queue in (partition, offset) order, or to the dead-letter topic past the limit. */
@@ -284,7 +287,7 @@ export class Subscription {
   }
 
   private canTake(state: ConsumerState | undefined): state is ConsumerState {
-    return state !== undefined && state.permits > 0 && state.unacked.size < this.options.consumerUnackedMessagesMax
+    return state !== undefined && state.permits > 0 && state.unacked < this.options.consumerUnackedMessagesMax
       && !state.consumer.backpressured?.();
   }
 
@@ -367,8 +370,10 @@ export class Subscription {
   private deliver(state: ConsumerState, item: Queued, now: number): void {
     const key = messageKey(item.message.partition, item.message.offset);
     state.permits--;
-    state.unacked.add(key);
-    this.outstanding.set(key, { ...item, consumerId: state.consumer.id, deliveredAtMs: now });
+    state.unacked++;
+    this.outstanding.set(key, {
+      message: item.message, redeliveryCount: item.redeliveryCount, notBeforeMs: item.notBeforeMs, consumerId: state.consumer.id, deliveredAtMs: now,
+    });
     state.consumer.push(item.message, item.redeliveryCount);
   }
 }

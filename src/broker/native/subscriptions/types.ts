@@ -48,6 +48,16 @@ export interface SubscriptionOptions {
   onCursorChange?: (partition: number) => void;
 }
 
-export function messageKey(partition: number, offset: bigint): string {
-  return `${partition}:${offset}`;
+const PARTITION_SHIFT = 2n ** 48n;
+const partitionBases: bigint[] = [];
+
+/**
+ * One bigint per (partition, offset) for map keys: offsets stay below 2^48 and the partition
+ * sits above them. Cheaper than building strings on every delivery.
+ */
+export function messageKey(partition: number, offset: bigint): bigint {
+  if (partition === 0) return offset;
+  let base = partitionBases[partition];
+  if (base === undefined) base = partitionBases[partition] = BigInt(partition) * PARTITION_SHIFT;
+  return base + offset;
 }
