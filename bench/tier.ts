@@ -6,7 +6,8 @@
  *   - history replay throughput from object storage (local WAL emptied) for fs and Azurite;
  *   - produce p50/p99 latency for durability cloud on fs (target p99 <= 100 ms).
  * Batches of 16 KiB, 8 partitions, 64 concurrent producers, fsync interval.
- * BENCH_SECONDS sets each produce measurement's duration (default 3).
+ * BENCH_SECONDS sets each produce measurement's duration (default 3); BENCH_TIER_ONLY=produce,replay,cloud
+ * runs only some parts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ const PARTITIONS = 8;
 const PRODUCERS = 64;
 const BATCH_BYTES = 16 * 1024;
 const MIB = 1024 * 1024;
+const ONLY = new Set((process.env.BENCH_TIER_ONLY ?? 'produce,replay,cloud').split(','));
 
 const benchFormat: RecoverableBatchFormat = {
   setBaseOffset: (batch, base) => { batch.writeBigInt64BE(base, 0); },
@@ -136,40 +138,50 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'tributary-bench-tier-'));
   try {
-    const off = await openRig(join(root, 'off'), null, 'local');
-    const plain = await produce(off.logs);
-    await off.close();
-    result('tier_produce_uploads_off', plain.mbPerSecond, 'MB/s');
-    // memory: the tier's own cost with the object store off this disk (as S3 or Azure are);
-    // fs: the object store on the same disk as the WAL, so every byte is written and synced twice.
-    for (const [name, store] of [['memory', { backend: 'memory' }], ['fs', { backend: 'fs', root: join(root, 'on', 'objects') }]] as const) {
-      const on = await openRig(join(root, `on-${name}`), store, 'local');
-      const uploading = await produce(on.logs);
-      const stats = on.tier!.uploads.stats;
-      await on.close();
-      result(`tier_produce_uploads_on_${name}`, uploading.mbPerSecond, 'MB/s');
-      result(`tier_produce_ratio_on_vs_off_${name}`, uploading.mbPerSecond / plain.mbPerSecond, 'x');
-      result(`tier_uploaded_during_produce_${name}`, stats.bytes / MIB / SECONDS, 'MB/s');
-    }
-
-    await replayFrom('fs', { backend: 'fs', root: join(root, 'replay-fs', 'objects') }, join(root, 'replay-fs'));
-    const azurite = await startAzurite();
-    try {
-      await replayFrom('azurite', azurite.config, join(root, 'replay-az'));
-    } finally {
-      await azurite.stop();
-    }
-
-    const cloud = await openRig(join(root, 'cloud'), { backend: 'fs', root: join(root, 'cloud', 'objects') }, 'cloud');
-    const committed = await produce(cloud.logs);
-    await cloud.close();
-    const sorted = committed.latenciesMs.sort((a, b) => a - b);
-    result('tier_cloud_produce', committed.mbPerSecond, 'MB/s');
-    result('tier_cloud_produce_p50', percentile(sorted, 0.5), 'ms');
-    result('tier_cloud_produce_p99', percentile(sorted, 0.99), 'ms');
+    if (ONLY.has('produce')) await benchProduce(root);
+    if (ONLY.has('replay')) await benchReplay(root);
+    if (ONLY.has('cloud')) await benchCloud(root);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+async function benchProduce(root: string): Promise<void> {
+  const off = await openRig(join(root, 'off'), null, 'local');
+  const plain = await produce(off.logs);
+  await off.close();
+  result('tier_produce_uploads_off', plain.mbPerSecond, 'MB/s');
+  // memory: the tier's own cost with the object store off this disk (as S3 or Azure are);
+  // fs: the object store on the same disk as the WAL, so every byte is written and synced twice.
+  for (const [name, store] of [['memory', { backend: 'memory' }], ['fs', { backend: 'fs', root: join(root, 'on', 'objects') }]] as const) {
+    const on = await openRig(join(root, `on-${name}`), store, 'local');
+    const uploading = await produce(on.logs);
+    const stats = on.tier!.uploads.stats;
+    await on.close();
+    result(`tier_produce_uploads_on_${name}`, uploading.mbPerSecond, 'MB/s');
+    result(`tier_produce_ratio_on_vs_off_${name}`, uploading.mbPerSecond / plain.mbPerSecond, 'x');
+    result(`tier_uploaded_during_produce_${name}`, stats.bytes / MIB / SECONDS, 'MB/s');
+  }
+}
+
+async function benchReplay(root: string): Promise<void> {
+  await replayFrom('fs', { backend: 'fs', root: join(root, 'replay-fs', 'objects') }, join(root, 'replay-fs'));
+  const azurite = await startAzurite();
+  try {
+    await replayFrom('azurite', azurite.config, join(root, 'replay-az'));
+  } finally {
+    await azurite.stop();
+  }
+}
+
+async function benchCloud(root: string): Promise<void> {
+  const cloud = await openRig(join(root, 'cloud'), { backend: 'fs', root: join(root, 'cloud', 'objects') }, 'cloud');
+  const committed = await produce(cloud.logs);
+  await cloud.close();
+  const sorted = committed.latenciesMs.sort((a, b) => a - b);
+  result('tier_cloud_produce', committed.mbPerSecond, 'MB/s');
+  result('tier_cloud_produce_p50', percentile(sorted, 0.5), 'ms');
+  result('tier_cloud_produce_p99', percentile(sorted, 0.99), 'ms');
 }
 
 void main().then(() => process.exit(0), (error: unknown) => {
