@@ -1,7 +1,7 @@
 /**
- * DescribeGroups (15): state, protocol and members of each group. Before v6 an unknown group
- * is described as Dead with no error (Kafka GroupCoordinator.DeadGroup); v6+ answers
- * GROUP_ID_NOT_FOUND (KIP-1043).
+ * DescribeGroups (15): state, protocol and members of each group. An unknown group is
+ * described as Dead with no error (Kafka GroupCoordinator.DeadGroup); only v6+ (not described
+ * yet) would answer GROUP_ID_NOT_FOUND (KIP-1043).
  */
 import type { KafkaHandler } from '../handler';
 import type { GroupDescription } from '../../groups/group-api';
@@ -20,7 +20,6 @@ function describeOne(d: GroupDescription, version: number) {
   const errorCode = notFound && version < 6 ? GroupErrorCode.NONE : groupErrorCode(d.error);
   return {
     errorCode,
-    errorMessage: errorCode === GroupErrorCode.NONE ? null : `group ${d.groupId}: ${d.error}`,
     groupId: d.groupId,
     groupState: d.state,
     protocolType: d.protocolType,
@@ -35,7 +34,7 @@ function describeOne(d: GroupDescription, version: number) {
 
 function failed(groupId: string, errorCode: number) {
   return {
-    errorCode, errorMessage: null, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPERATIONS_NOT_REQUESTED,
+    errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPERATIONS_NOT_REQUESTED,
   };
 }
 
@@ -43,7 +42,7 @@ export function describeGroupsHandler(groups: GroupServices): KafkaHandler {
   return {
     apiKey: 15,
     minVersion: 0,
-    maxVersion: 6,
+    maxVersion: 5,
     async handle(request: DescribeGroupsRequest, ctx) {
       const described = request.groups.map((groupId) => (groups.coordinates(groupId)
         ? describeOne(groups.coordinator.describe([groupId])[0], ctx.apiVersion)

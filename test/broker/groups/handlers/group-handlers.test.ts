@@ -99,7 +99,6 @@ describe('Group handlers (requests mapped onto the coordinator, every version)',
     expect(described.groups[0]).to.include({ errorCode: 0, groupState: 'Stable', protocolType: 'consumer', protocolData: 'range' });
     expect(described.groups[0].members[0]).to.include({ memberId, clientId: 'test', clientHost: '/127.0.0.1' });
     expect(described.groups[1]).to.include({ errorCode: 0, groupState: 'Dead' });
-    expect((await call(15, 6, { groups: ['unknown'] })).groups[0].errorCode).to.equal(69);
     expect((await call(16, 4, { statesFilter: ['stable'] })).groups.map((g: { groupId: string }) => g.groupId)).to.deep.equal(['g']);
     expect((await call(16, 4, { statesFilter: ['Empty'] })).groups).to.deep.equal([]);
     expect((await call(16, 5, { statesFilter: [], typesFilter: ['consumer'] })).groups).to.deep.equal([]);
