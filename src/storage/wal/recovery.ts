@@ -6,7 +6,9 @@
  *   the middle of a write leaves: it was never acknowledged, so it is truncated and logged.
  * - A bad frame anywhere else would silently drop acknowledged data: the log refuses to open
  *   with a CorruptLogError naming file, offset and position, unless the operator allows
- *   truncation (`allowMidLogTruncation`), in which case the log is cut at that frame.
+ *   truncation, in which case the log is cut at that frame: `allowMidLogTruncation` in the
+ *   log's config, or (one time, without touching any config) a file named
+ *   ALLOW_TRUNCATION_FILE in the partition directory, deleted once the log has opened.
  */
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -18,6 +20,9 @@ import { decodeFrame, FRAME_HEADER_BYTES } from './frame';
 import { readExactly, scanFrames, ScanStop } from './frame-scanner';
 import { readIndexFile } from './index-file';
 import { parseSegmentFileName, Segment, SEGMENT_SUFFIX, syncDirectory } from './segment';
+
+/** An operator creates this file in a partition directory to let its next open cut the log at a bad frame. */
+export const ALLOW_TRUNCATION_FILE = 'allow-mid-log-truncation';
 
 export interface RecoveryOptions {
   dir: string;
@@ -41,6 +46,9 @@ export async function recoverSegments(options: RecoveryOptions): Promise<Segment
   if (bases.length === 0) {
     return [await Segment.create(options.dir, options.initialOffset, options.indexIntervalBytes, options.nowMs)];
   }
+  const marker = join(options.dir, ALLOW_TRUNCATION_FILE);
+  const markerPresent = names.includes(ALLOW_TRUNCATION_FILE);
+  if (markerPresent) options = { ...options, allowMidLogTruncation: true };
   const segments: Segment[] = [];
   try {
     for (let i = 0; i < bases.length; i++) {
@@ -48,7 +56,14 @@ export async function recoverSegments(options: RecoveryOptions): Promise<Segment
       segments.push(segment);
       const previous = segments[i - 1];
       if (previous && previous.nextOffset !== segment.baseOffset) {
-        throw new CorruptLogError(segment.path, 0, segment.baseOffset, `segment starts at ${segment.baseOffset} but the previous one ends at ${previous.nextOffset}`);
+        const reason = `segment starts at ${segment.baseOffset} but the previous one ends at ${previous.nextOffset}`;
+        if (!options.allowMidLogTruncation) throw new CorruptLogError(segment.path, 0, segment.baseOffset, `${reason}. ${truncationHint(options.dir)}`);
+        options.logger.error({ file: segment.path, reason }, 'gap between segments: cutting the log before it, as the operator allowed');
+        segments.pop();
+        await segment.retire();
+        await removeSegments(bases.slice(i), options);
+        await previous.dropIndexFile();
+        break;
       }
       const isLast = i === bases.length - 1;
       if (!isLast && await restoreFromIndexFile(segment)) continue;
@@ -62,12 +77,21 @@ export async function recoverSegments(options: RecoveryOptions): Promise<Segment
     }
     const last = segments[segments.length - 1];
     await last.sync();
+    if (markerPresent) {
+      await unlink(marker);
+      options.logger.warn({ file: marker }, 'opened with the operator\'s one-time permission to truncate; permission file removed');
+    }
     await syncDirectory(options.dir);
     return segments;
   } catch (err) {
     await Promise.all(segments.map((s) => s.retire()));
     throw err;
   }
+}
+
+function truncationHint(dir: string): string {
+  return `To cut the log here, losing everything from this point on, create the file ${join(dir, ALLOW_TRUNCATION_FILE)} `
+    + 'and open the log again (or open it with allowMidLogTruncation)';
 }
 
 /** A sealed segment whose index file matches its size needs no scan. */
@@ -119,10 +143,10 @@ async function scanSegment(segment: Segment, isLast: boolean, options: RecoveryO
       'truncating a torn or bad final frame (never acknowledged)');
   } else if (options.allowMidLogTruncation) {
     options.logger.error({ file: segment.path, position: stop.position, offset: String(expected), reason: stop.reason },
-      'bad frame in the middle of the log: truncating here and dropping everything after it, as allowMidLogTruncation asks');
+      'bad frame in the middle of the log: truncating here and dropping everything after it, as the operator allowed');
   } else {
     throw new CorruptLogError(segment.path, stop.position, expected,
-      `${stop.reason}; valid data follows, so this is not a torn tail (open with allowMidLogTruncation to cut the log here)`);
+      `${stop.reason}; valid data follows, so this is not a torn tail. ${truncationHint(options.dir)}`);
   }
   await segment.truncateFile(stop.position);
   return !isLast;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { appendFile, open, readdir, readFile, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorruptLogError, isStorageError } from '../../../src/storage/errors';
+import { ALLOW_TRUNCATION_FILE } from '../../../src/storage/wal/recovery';
 import { readAll } from '../partition-log.contract';
 import { testAppend } from '../support/test-batch-format';
 import { openTestWal, WalTestHarness } from './wal-harness';
@@ -183,6 +184,33 @@ describe('WAL recovery', () => {
     const err = await openTestWal(harness, dir).catch((e) => e);
     expect(isStorageError(err, 'CORRUPT_LOG')).to.equal(true);
     expect(err.message).to.include(files[2]);
+  });
+
+  it('cuts the log once when the operator leaves the permission file in the partition directory, then removes the file', async () => {
+    await flipByte(firstSegment, 3 * FRAME_BYTES + 30);
+    const err = await openTestWal(harness, dir).catch((e) => e);
+    expect(err.message).to.include(join(dir, ALLOW_TRUNCATION_FILE));
+    await writeFile(join(dir, ALLOW_TRUNCATION_FILE), '');
+    const log = await openTestWal(harness, dir);
+    expect(log.highWatermark()).to.equal(3n);
+    await log.close();
+    expect(await readdir(dir)).to.not.include(ALLOW_TRUNCATION_FILE);
+  });
+
+  it('cuts the log before a missing segment when truncation is allowed', async () => {
+    const log = await openTestWal(harness, dir, { segmentBytes: 3 * FRAME_BYTES });
+    await appendMany(log, 6, (i) => ({ seed: 100 + i }));
+    await log.close();
+    const files = await segmentFiles(dir);
+    await unlink(join(dir, files[2]));
+    const reopened = await openTestWal(harness, dir, { allowMidLogTruncation: true });
+    expect(reopened.highWatermark()).to.equal(BigInt(files[2].slice(0, 20)));
+    expect(await segmentFiles(dir)).to.deep.equal(files.slice(0, 2));
+    expect((await reopened.append(testAppend())).baseOffset).to.equal(BigInt(files[2].slice(0, 20)));
+    await reopened.close();
+    const again = await openTestWal(harness, dir);
+    expect(again.highWatermark()).to.equal(BigInt(files[2].slice(0, 20)) + 1n);
+    await again.close();
   });
 
   it('treats a frame whose offset breaks the sequence as bad', async () => {
