@@ -1,4 +1,5 @@
 import type { Compare, KeyValue, TxnOp, WatchEvent } from '../metadata-store';
+import { SortedKeys } from './sorted-keys';
 
 /** One key change of a committed transaction: a put (with its lease) or a delete. */
 export type Change =
@@ -18,6 +19,7 @@ export interface CommitRecord {
  */
 export class KvState {
   private readonly kvs = new Map<string, KeyValue>();
+  private readonly sorted = new SortedKeys();
   private readonly keysByLease = new Map<string, Set<string>>();
   private currentRevision = 0n;
 
@@ -31,12 +33,7 @@ export class KvState {
   }
 
   list(prefix: string): KeyValue[] {
-    const found: Array<{ bytes: Buffer; kv: KeyValue }> = [];
-    for (const kv of this.kvs.values()) {
-      if (kv.key.startsWith(prefix)) found.push({ bytes: Buffer.from(kv.key), kv: { ...kv } });
-    }
-    // Byte order of the UTF-8 key, as etcd sorts (JS string order differs past U+FFFF).
-    return found.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map((entry) => entry.kv);
+    return this.sorted.withPrefix(prefix).map((key) => ({ ...this.kvs.get(key)! }));
   }
 
   all(): KeyValue[] {
@@ -72,7 +69,7 @@ export class KvState {
         if (present(op.key)) changes.push({ type: 'delete', key: op.key });
         touched.set(op.key, false);
       } else {
-        const candidates = new Set([...this.kvs.keys(), ...touched.keys()].filter((key) => key.startsWith(op.prefix)));
+        const candidates = new Set([...this.sorted.withPrefix(op.prefix), ...[...touched.keys()].filter((key) => key.startsWith(op.prefix))]);
         for (const key of candidates) {
           if (present(key)) changes.push({ type: 'delete', key });
           touched.set(key, false);
@@ -95,6 +92,7 @@ export class KvState {
 
   /** Loads a snapshot into an empty state. */
   load(revision: bigint, kvs: KeyValue[]): void {
+    this.sorted.reset(kvs.map((kv) => kv.key));
     for (const kv of kvs) {
       this.kvs.set(kv.key, { ...kv });
       if (kv.leaseId !== undefined) this.indexLease(kv.leaseId, kv.key);
@@ -113,6 +111,7 @@ export class KvState {
       ...(change.leaseId ? { leaseId: change.leaseId } : {}),
     };
     this.kvs.set(change.key, kv);
+    if (previous === undefined) this.sorted.add(change.key);
     if (change.leaseId) this.indexLease(change.leaseId, change.key);
     return { ...kv };
   }
@@ -122,6 +121,7 @@ export class KvState {
     if (previous === undefined) return false;
     if (previous.leaseId !== undefined) this.unindexLease(previous.leaseId, key);
     this.kvs.delete(key);
+    this.sorted.remove(key);
     return true;
   }
 
