@@ -58,6 +58,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   private serialTail: Promise<unknown> = Promise.resolve();
   private intervalSync: Promise<void> = Promise.resolve();
   private uploadMark: bigint | null = null;
+  private truncation: Promise<void> | null = null;
   private readonly cacheSlot: CacheSlot;
   readonly stats: WalStats = { writes: 0, syncs: 0, rolls: 0 };
 
@@ -90,6 +91,8 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   }
 
   async append(input: AppendInput): Promise<AppendResult> {
+    // An append made after truncate() was called lands after the cut, never inside what it drops.
+    while (this.truncation) await this.truncation.catch(() => undefined);
     this.checkWritable();
     const { batch, recordCount, maxTimestampMs } = input;
     this.checkBatch(batch, recordCount, maxTimestampMs);
@@ -138,18 +141,26 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   async truncate(offset: bigint): Promise<void> {
     this.checkWritable();
     checkOffsetArgument(offset);
-    return this.serial(async () => {
-      await this.writePending();
-      this.checkWritable();
-      const start = this.logStartOffset();
-      if (offset < start || offset > this.hwm) throw new OffsetOutOfRangeError(offset, start, this.hwm);
-      if (offset === this.hwm) return;
-      this.segments = await truncateSegments(this.segments, offset, this.config.batchFormat, this.dir);
-      this.logEndOffset = offset;
-      this.hwm = offset;
-      if (this.durableOffset > offset) this.durableOffset = offset;
-      this.cacheSlot.dropFrom(offset);
-    });
+    const run = this.serial(() => this.truncateNow(offset));
+    this.truncation = run;
+    try {
+      await run;
+    } finally {
+      if (this.truncation === run) this.truncation = null;
+    }
+  }
+
+  private async truncateNow(offset: bigint): Promise<void> {
+    await this.writePending();
+    this.checkWritable();
+    const start = this.logStartOffset();
+    if (offset < start || offset > this.hwm) throw new OffsetOutOfRangeError(offset, start, this.hwm);
+    if (offset === this.hwm) return;
+    this.segments = await truncateSegments(this.segments, offset, this.config.batchFormat, this.dir);
+    this.logEndOffset = offset;
+    this.hwm = offset;
+    if (this.durableOffset > offset) this.durableOffset = offset;
+    this.cacheSlot.dropFrom(offset);
   }
 
   async close(): Promise<void> {

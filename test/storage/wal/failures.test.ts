@@ -58,6 +58,20 @@ describe('WAL failures and bad arguments', () => {
     await log.close();
   });
 
+  it('puts an append made while a truncation is pending after the cut, never inside what it drops', async () => {
+    const log = await openTestWal(harness, dir);
+    await appendMany(log, 4);
+    const cut = log.truncate(2n);
+    const late = testAppend({ seed: 42 });
+    const appended = log.append(late);
+    await cut;
+    expect((await appended).baseOffset).to.equal(2n);
+    const r = await log.read(2n, 1 << 20);
+    expect(r.chunks).to.have.length(1);
+    expect(r.chunks[0].equals(late.batch)).to.equal(true);
+    await log.close();
+  });
+
   it('refuses a bad config with INVALID_ARGUMENT', async () => {
     const err = await openTestWal(harness, dir, { segmentBytes: 0 }).catch((e) => e);
     expect(isStorageError(err, 'INVALID_ARGUMENT')).to.equal(true);
