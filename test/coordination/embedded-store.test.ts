@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedMetadataStore } from '../../src/coordination/embedded/embedded-store';
@@ -65,6 +65,15 @@ describe('Embedded metadata store durability', () => {
     expect(kvs[0]).to.include({ key: '/s/000', value: 'value-0' });
     expect(reopened.stats().revision).to.equal(revision);
     await reopened.close();
+  });
+
+  it('refuses to open on a damaged snapshot, naming the file, and releases the directory', async () => {
+    writeFileSync(join(dir, SNAPSHOT_FILE), '{"revision": "12", "kvs": [');
+    const error = await EmbeddedMetadataStore.open(dir).then(() => null, (e: unknown) => e);
+    expect(isCoordinationError(error, 'STORE_FAILED'), String(error)).to.equal(true);
+    expect((error as Error).message).to.contain(SNAPSHOT_FILE);
+    const again = await EmbeddedMetadataStore.open(dir).then(() => null, (e: unknown) => e);
+    expect(isCoordinationError(again, 'STORE_FAILED'), 'the lock was released: the same error, not STORE_LOCKED').to.equal(true);
   });
 
   it('shares one fdatasync among many concurrent writes (group commit)', async () => {

@@ -57,6 +57,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
     const logBytesMax = options.logBytesMax ?? COORDINATION_LIMITS.embeddedLogBytesMax;
     await mkdir(dir, { recursive: true });
     const unlock = await lockDirectory(dir);
+    let opened: TxnLog | undefined;
     try {
       const state = new KvState();
       const snapshot = await readSnapshot(dir);
@@ -65,13 +66,15 @@ export class EmbeddedMetadataStore implements MetadataStore {
       const { log: txnLog, records } = await TxnLog.open(dir, fsyncs, {
         groupCommitWindowMs: options.groupCommitWindowMs ?? COORDINATION_LIMITS.embeddedGroupCommitWindowMs,
         pendingCommitsMax: options.pendingCommitsMax ?? COORDINATION_LIMITS.embeddedPendingCommitsMax,
-        betweenBatches: (opened) => compactIfLarge(dir, state, opened, fsyncs, logBytesMax),
+        betweenBatches: (log) => compactIfLarge(dir, state, log, fsyncs, logBytesMax),
       });
+      opened = txnLog;
       for (const record of records) if (record.revision > state.revision) state.apply(record);
       const store = new EmbeddedMetadataStore(state, txnLog, fsyncs, unlock);
       await store.dropLeasedKeysOfPreviousOwner();
       return store;
     } catch (error) {
+      await opened?.close().catch(() => undefined);
       await unlock();
       throw error;
     }

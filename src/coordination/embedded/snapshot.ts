@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CoordinationError } from '../errors';
 import type { KeyValue } from '../metadata-store';
 import { FsyncCounter, writeFileDurably } from './durable-file';
 
@@ -24,7 +25,13 @@ export async function readSnapshot(dir: string): Promise<Snapshot> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { revision: 0n, kvs: [] };
     throw error;
   }
-  const parsed = JSON.parse(text) as { revision: string; kvs: StoredKv[] };
+  let parsed: { revision: string; kvs: StoredKv[] };
+  try {
+    parsed = JSON.parse(text) as { revision: string; kvs: StoredKv[] };
+  } catch (cause) {
+    // Snapshots are replaced atomically, so a bad one is damage from outside: refuse to guess.
+    throw new CoordinationError('STORE_FAILED', `metadata snapshot ${join(dir, SNAPSHOT_FILE)} is unreadable: ${(cause as Error).message}`, { cause });
+  }
   return {
     revision: BigInt(parsed.revision),
     kvs: parsed.kvs.map(([key, value, modRevision, createRevision, leaseId]) => ({
