@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { Broker, startBroker } from '../../src/broker/broker';
+import { connect } from '../../src/client';
+import { loadConfig } from '../../src/config/load';
+
+const run = promisify(execFile);
+const KCAT = '/usr/bin/kcat';
+const CLI = join(__dirname, '../../scripts/tributary.cjs');
+
+function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'silent' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    if (stdin !== undefined) child.stdin.end(stdin);
+    else child.stdin.end();
+  });
+}
+
+describe('Native and Kafka clients on one topic', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let broker: Broker;
+  let bootstrap: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tributary-native-x-'));
+    const config = loadConfig({ env: {}, overrides: { 'data.dir': dir, 'broker.listen': '127.0.0.1:0', 'log.level': 'silent' } });
+    broker = await startBroker(config);
+    bootstrap = `127.0.0.1:${broker.address.port}`;
+  });
+  after(async () => {
+    await broker.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('kcat reads what a native producer wrote: keys, headers, timestamps and payloads intact', async () => {
+    const client = await connect({ bootstrap });
+    const producer = await client.producer({ topic: '/default/native-to-kcat' });
+    for (let i = 0; i < 5; i++) {
+      await producer.send(`payload-${i}`, { key: `key-${i}`, headers: { trace: `t${i}` }, timestampMs: 1_700_000_000_000n + BigInt(i) });
+    }
+    await client.close();
+    const { stdout } = await run(KCAT, ['-C', '-b', bootstrap, '-t', 'native-to-kcat', '-o', 'beginning', '-e', '-q', '-f', '%o|%k|%s|%T|%h\n']);
+    expect(stdout.trim().split('\n')).to.deep.equal(
+      Array.from({ length: 5 }, (_, i) => `${i}|key-${i}|payload-${i}|${1_700_000_000_000 + i}|trace=t${i}`),
+    );
+  });
+
+  it('a native consumer reads what kafkajs wrote: keys, headers, timestamps and payloads intact', async () => {
+    const kafka = new Kafka({ clientId: 'x', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'kafkajs-to-native', numPartitions: 1 }] });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'kafkajs-to-native',
+      messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, headers: { h: `x${i}` }, timestamp: String(1_600_000_000_000 + i) })),
+    });
+    await producer.disconnect();
+    const client = await connect({ bootstrap });
+    const consumer = await client.subscribe({ topic: '/default/kafkajs-to-native', subscription: 'n', type: 'exclusive', initialPosition: 'earliest' });
+    for (let i = 0; i < 5; i++) {
+      const m = (await consumer.receive(10_000))!;
+      expect(m.offset).to.equal(BigInt(i));
+      expect(m.key!.toString()).to.equal(`k${i}`);
+      expect(m.payload.toString()).to.equal(`v${i}`);
+      expect(m.publishTimeMs).to.equal(BigInt(1_600_000_000_000 + i));
+      expect(m.headers.map((h) => [h.key, h.value!.toString()])).to.deep.equal([['h', `x${i}`]]);
+      await consumer.ack(m);
+    }
+    await client.close();
+  });
+
+  it('the CLI produces lines from stdin and with --count, and consumes them back, one per line', async () => {
+    const produced = await cli(['produce', '/default/cli-topic', '--bootstrap', bootstrap], 'alpha\nbeta\ngamma\n');
+    expect(produced.code, produced.stderr).to.equal(0);
+    expect(produced.stderr).to.match(/produced 3 messages in .* msg\/s/);
+    const generated = await cli(['produce', 'cli-topic', '--bootstrap', bootstrap, '--count', '20', '--size', '8', '--rate', '1000', '--key', 'k']);
+    expect(generated.code, generated.stderr).to.equal(0);
+    const consumed = await cli(['consume', 'cli-topic', '--bootstrap', bootstrap, '--subscription', 'cli', '--type', 'exclusive', '--count', '23', '--from', 'earliest']);
+    expect(consumed.code, consumed.stderr).to.equal(0);
+    expect(consumed.stdout.split('\n').slice(0, 3)).to.deep.equal(['alpha', 'beta', 'gamma']);
+    expect(consumed.stdout.trim().split('\n')).to.have.length(23);
+    expect(consumed.stdout.trim().split('\n').slice(3).every((l) => l === 'xxxxxxxx')).to.equal(true);
+    const listed = await cli(['admin', '--bootstrap', bootstrap, 'subscriptions', 'list', 'cli-topic']);
+    expect(JSON.parse(listed.stdout).subscriptions[0]).to.include({ name: 'cli' });
+    const bad = await cli(['consume', 'cli-topic', '--bootstrap', bootstrap, '--subscription', 'cli', '--type', 'bogus']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.match(/--type must be one of/);
+  });
+});
