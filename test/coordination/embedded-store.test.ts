@@ -103,31 +103,43 @@ describe('Embedded metadata store durability', () => {
     await reopened.close();
   });
 
-  it('keeps every acknowledged write when the writer process is killed with SIGKILL mid-stream', async function () {
-    this.timeout(30_000);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'embedded-writer.ts'), dir],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    const acked: number[] = [];
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    let buffered = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) if (line.startsWith('ack ')) acked.push(Number(line.slice(4)));
-        if (acked.length >= 700 && child.exitCode === null) { child.kill('SIGKILL'); resolve(); }
-      });
-      child.on('exit', () => (acked.length >= 700 ? resolve() : reject(new Error(`writer exited early: ${stderr}`))));
+  for (const [label, logBytesMax] of [['', undefined], [' while snapshots replace the log', 8192]] as const) {
+    it(`keeps every acknowledged write when the writer process is killed with SIGKILL mid-stream${label}`, async function () {
+      this.timeout(30_000);
+      const acked = await runWriterUntilKilled(dir, 700, logBytesMax);
+      const store = await EmbeddedMetadataStore.open(dir);
+      const present = new Map((await store.list('/crash/k/')).map((kv) => [kv.key, kv.value]));
+      const lost = acked.filter((n) => present.get(`/crash/k/${String(n).padStart(8, '0')}`) !== `v${n}`);
+      expect(lost, 'acknowledged writes missing after kill -9').to.deep.equal([]);
+      expect(await store.get('/crash/leased'), 'the dead owner\'s leased key').to.equal(null);
+      if (logBytesMax !== undefined) expect(existsSync(join(dir, SNAPSHOT_FILE)), 'a snapshot was written').to.equal(true);
+      await store.close();
     });
-    expect(await exited).to.equal('SIGKILL');
-    const store = await EmbeddedMetadataStore.open(dir);
-    const present = new Map((await store.list('/crash/k/')).map((kv) => [kv.key, kv.value]));
-    const lost = acked.filter((n) => present.get(`/crash/k/${String(n).padStart(8, '0')}`) !== `v${n}`);
-    expect(lost, 'acknowledged writes missing after kill -9').to.deep.equal([]);
-    expect(await store.get('/crash/leased'), 'the dead owner\'s leased key').to.equal(null);
-    await store.close();
-  });
+  }
 });
+
+/** Runs the writer child until it has acknowledged `acks` writes, SIGKILLs it, returns what it acknowledged. */
+async function runWriterUntilKilled(dir: string, acks: number, logBytesMax?: number): Promise<number[]> {
+  const args = ['--import', 'tsx', join(__dirname, 'fixtures', 'embedded-writer.ts'), dir, ...(logBytesMax ? [String(logBytesMax)] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const acked: number[] = [];
+  let stderr = '';
+  let buffered = '';
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line.startsWith('ack ')) acked.push(Number(line.slice(4)));
+      if (acked.length >= acks && child.exitCode === null) {
+        child.kill('SIGKILL');
+        resolve();
+      }
+    });
+    child.on('exit', () => (acked.length >= acks ? resolve() : reject(new Error(`writer exited early: ${stderr}`))));
+  });
+  expect(await exited).to.equal('SIGKILL');
+  return acked;
+}
