@@ -22,6 +22,7 @@ describe('etcd cluster coordination', () => {
       clients.push(client);
       return client;
     },
-    leaseTtlMs: COORDINATION_LIMITS.etcdLeaseTtlMsMin,
+    // Nothing here waits for an expiry; a roomy TTL keeps a busy CI machine from losing a lease.
+    leaseTtlMs: COORDINATION_LIMITS.etcdLeaseTtlMsMin * 3,
   }));
 });
