@@ -1,30 +1,4 @@
-/** Kafka error codes used by the broker (Kafka Errors.java). */
-export const ErrorCode = {
-  UNKNOWN_SERVER_ERROR: -1,
-  NONE: 0,
-  OFFSET_OUT_OF_RANGE: 1,
-  CORRUPT_MESSAGE: 2,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  LEADER_NOT_AVAILABLE: 5,
-  NOT_LEADER_OR_FOLLOWER: 6,
-  MESSAGE_TOO_LARGE: 10,
-  INVALID_TOPIC_EXCEPTION: 17,
-  INVALID_REQUIRED_ACKS: 21,
-  REQUEST_TIMED_OUT: 7,
-  UNSUPPORTED_VERSION: 35,
-  TOPIC_ALREADY_EXISTS: 36,
-  INVALID_PARTITIONS: 37,
-  INVALID_REPLICATION_FACTOR: 38,
-  INVALID_CONFIG: 40,
-  NOT_CONTROLLER: 41,
-  INVALID_REQUEST: 42,
-  UNSUPPORTED_FOR_MESSAGE_FORMAT: 43,
-  POLICY_VIOLATION: 44,
-  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
-  INVALID_PRODUCER_EPOCH: 47,
-  KAFKA_STORAGE_ERROR: 56,
-  UNKNOWN_PRODUCER_ID: 59,
-  TOPIC_DELETION_DISABLED: 73,
-  INVALID_RECORD: 87,
-  UNKNOWN_TOPIC_ID: 100,
-} as const;
+/** Kafka error codes for handlers: the protocol's one table (src/protocol/kafka/error-codes.ts) plus NONE. */
+import { ErrorCode as KafkaErrorCode } from '../../protocol/kafka/error-codes';
+
+export const ErrorCode = Object.freeze({ NONE: 0 as const, ...KafkaErrorCode });

@@ -72,5 +72,7 @@ export class Listener {
     const protocol = this.options.protocols.pick(chunk[0]);
     if (socket.destroyed) return;
     this.open.set(socket, protocol.accept(socket));
+    // The sniff paused the socket explicitly, and a new 'data' listener does not undo that.
+    socket.resume();
   }
 }

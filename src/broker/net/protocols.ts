@@ -17,7 +17,8 @@ export interface ProtocolHandler {
   claims(firstByte: number): boolean;
   /**
    * Takes over a socket. The sniffed bytes were pushed back (socket.unshift), so the handler
-   * reads the connection from its first byte as if it were fresh.
+   * reads the connection from its first byte as if it were fresh. The listener resumes the
+   * socket once accept() returns: attach 'data' listeners synchronously in accept().
    */
   accept(socket: Socket): ConnectionHandle;
 }

@@ -1,0 +1,96 @@
+/**
+ * One broker: metadata store, topic registry, partition logs on the WAL, plugins, and one
+ * listener serving Kafka (and any plugin protocol) on one port. close() is the graceful
+ * shutdown: stop accepting, answer what was read (parked fetches answer at once), then flush
+ * and close logs and the metadata store.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseHostPort } from '../config/knobs';
+import type { TributaryConfig } from '../config/schema';
+import { EmbeddedMetadataStore } from '../coordination/embedded/embedded-store';
+import { EtcdMetadataStore } from '../coordination/etcd/etcd-store';
+import { clusterKeys } from '../coordination/keys';
+import type { MetadataStore } from '../coordination/metadata-store';
+import { CONNECTION_LIMITS } from '../limits';
+import { componentLogger } from '../log';
+import { LogManager } from '../storage/log-manager';
+import { ensureClusterId } from './cluster/cluster-id';
+import { BrokerNode, SingleNodeCluster } from './cluster/cluster-view';
+import { kafkaBatchInspector } from './kafka/batch-inspector';
+import { kafkaProtocol } from './kafka/kafka-protocol';
+import { Listener } from './net/listener';
+import { ProtocolRegistry } from './net/protocols';
+import { PartitionRegistry } from './partitions/partition-registry';
+import { stateFreeProducers } from './partitions/producer-state-hook';
+import { WalLogOpener } from './partitions/wal-log-opener';
+import { brokerPlugins } from './plugins';
+import type { BrokerPlugin, BrokerServices, PluginInstance } from './services';
+import { TopicRegistry } from './topics/topic-registry';
+
+const log = componentLogger('broker');
+
+export interface Broker {
+  /** The bound address (the real port when the config asked for port 0). */
+  readonly address: { host: string; port: number };
+  readonly services: BrokerServices;
+  close(): Promise<void>;
+}
+
+function openStore(config: TributaryConfig): Promise<MetadataStore> {
+  if (config.metadata.store === 'etcd') return Promise.resolve(EtcdMetadataStore.connect(config.metadata.etcdEndpoints));
+  return EmbeddedMetadataStore.open(join(config.data.dir, 'metadata'));
+}
+
+export async function startBroker(config: TributaryConfig, plugins: BrokerPlugin[] = brokerPlugins): Promise<Broker> {
+  const listen = parseHostPort(config.broker.listen, 'broker.listen');
+  const advertised = config.broker.advertise === '' ? listen : parseHostPort(config.broker.advertise, 'broker.advertise');
+  await mkdir(config.data.dir, { recursive: true });
+  const store = await openStore(config);
+  const keys = clusterKeys(config.metadata.clusterPrefix);
+  const clusterId = await ensureClusterId(store, keys);
+  const topics = await TopicRegistry.open(store, keys);
+  const logs = new LogManager({ dataDir: join(config.data.dir, 'logs'), tailCacheBytes: config.storage.tailCacheBytes });
+  const producers = plugins.find((p) => p.producerStateHook)?.producerStateHook?.(config, store, keys) ?? stateFreeProducers;
+  const partitions = new PartitionRegistry(topics, new WalLogOpener(logs, kafkaBatchInspector, config.storage.flushIntervalMs), config.topics, {
+    inspector: kafkaBatchInspector,
+    producers,
+    now: () => BigInt(Date.now()),
+  });
+  const self: BrokerNode = { nodeId: config.broker.id, host: advertised.host, port: advertised.port, rack: config.broker.rack || null };
+  const shutdown = new AbortController();
+  const services: BrokerServices = {
+    config, store, keys, topics, partitions, shutdown: shutdown.signal, cluster: new SingleNodeCluster(clusterId, self),
+  };
+  const started: PluginInstance[] = [];
+  for (const plugin of plugins) started.push(await plugin.start(services));
+  const kafka = kafkaProtocol(services, started.flatMap((p) => p.kafkaHandlers ?? []), {
+    ...CONNECTION_LIMITS,
+    frameBytesMax: config.kafka.frameBytesMax,
+    inFlightRequestsMax: config.kafka.inFlightRequestsMax,
+    inFlightBytesMax: config.kafka.inFlightBytesMax,
+  });
+  const protocols = new ProtocolRegistry(kafka);
+  for (const p of started) for (const protocol of p.protocols ?? []) protocols.register(protocol);
+  const listener = new Listener({ host: listen.host, port: listen.port, connectionsMax: config.broker.connectionsMax, protocols });
+  const bound = await listener.start();
+  // Port 0 (tests) binds a free port; clients must be told the real one.
+  if (config.broker.advertise === '') self.port = bound.port;
+  log.info({ brokerId: self.nodeId, listen: `${bound.address}:${bound.port}`, advertise: `${self.host}:${self.port}`, clusterId }, 'broker listening');
+
+  let closing: Promise<void> | null = null;
+  const close = async () => {
+    shutdown.abort();
+    await listener.close();
+    for (const p of started.reverse()) await p.close().catch((err: unknown) => log.error({ err }, 'plugin close failed'));
+    await partitions.close();
+    await logs.close();
+    await topics.close();
+    await store.close();
+  };
+  return {
+    address: { host: bound.address, port: bound.port },
+    services,
+    close: () => (closing ??= close()),
+  };
+}
