@@ -64,7 +64,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
 
   private constructor(
     readonly dir: string,
-    private readonly config: WalLogConfig,
+    private config: WalLogConfig,
     private readonly shared: WalShared,
     private segments: Segment[],
   ) {
@@ -196,6 +196,21 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
       this.shared.logger.info({ dir: this.dir, segments: count, logStartOffset: String(this.logStartOffset()) }, 'retention deleted old segments');
       return count;
     });
+  }
+
+  /**
+   * Applies changed topic configs (fsync policy and interval, segment and retention limits) to
+   * the open log; the batch format, initial offset and recovery options apply at open only.
+   */
+  reconfigure(changes: Partial<Pick<WalLogConfig, 'fsyncPolicy' | 'fsyncIntervalMs' | 'segmentBytes' | 'segmentMs' | 'retentionBytes' | 'retentionMs'>>): void {
+    this.checkReadable();
+    const next = { ...this.config, ...changes };
+    checkWalConfig(next);
+    this.config = next;
+    this.shared.scheduler.unregister(this);
+    if (next.fsyncPolicy === 'interval') this.shared.scheduler.registerInterval(this, next.fsyncIntervalMs);
+    // unregister() also forgot that this log had appends waiting for the next cycle.
+    if (this.pending.length > 0) this.shared.scheduler.enqueue(this, 0, false);
   }
 
   /** Tier hook: every offset below `offset` is safely in object storage (see docs/storage.md). */

@@ -66,6 +66,18 @@ describe('Group commit', () => {
     expect(log.stats.syncs).to.equal(1);
   });
 
+  it('applies a changed fsync policy to the open log', async () => {
+    const harness = new WalTestHarness();
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'never' });
+    await log.append(testAppend());
+    expect(log.stats.syncs).to.equal(0);
+    log.reconfigure({ fsyncPolicy: 'always' });
+    await log.append(testAppend());
+    expect(log.stats.syncs).to.equal(1);
+    expect(log.durableEndOffset()).to.equal(2n);
+    await log.close();
+  });
+
   it('refuses appends past the pending-bytes limit and loses none it accepted', async () => {
     const harness = new WalTestHarness({ groupCommit: { pendingBytesMax: 200 } });
     const log = await openTestWal(harness, dir);
