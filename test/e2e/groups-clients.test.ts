@@ -34,6 +34,18 @@ c.close()
 print(json.dumps({"seen": seen, "committed": committed, "end": end, "again": len(again), "minAgain": min(again) if again else None}))
 `;
 
+const KAFKA_PYTHON_JOINER = `
+import sys
+from kafka import KafkaConsumer
+c = KafkaConsumer(sys.argv[2], bootstrap_servers=sys.argv[1], group_id=sys.argv[3], session_timeout_ms=10000)
+try:
+    for _ in range(20):
+        c.poll(timeout_ms=500)
+    print("joined")
+except Exception as e:
+    print(type(e).__name__)
+`;
+
 async function produce(kafka: Kafka, topic: string, count: number): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
@@ -111,6 +123,23 @@ describe('Consumer groups with kcat, kafka-python and the kafkajs admin (e2e)', 
     const deleted = await admin.deleteGroups(['admin-group']);
     expect(deleted[0].errorCode).to.equal(0);
     await admin.disconnect();
+  });
+
+  it('fails a kafka-python member joining a kafkajs group with INCONSISTENT_GROUP_PROTOCOL instead of hanging', async () => {
+    const consumer = kafka.consumer({ groupId: 'mixed', maxWaitTimeInMs: 200 });
+    let assigned = 0;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => { assigned = (e.payload.memberAssignment.events ?? []).length; });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['events'], fromBeginning: true });
+    await consumer.run({ eachMessage: async () => undefined });
+    await eventually(() => assigned === 4, 20_000, 'kafkajs member stable');
+    try {
+      const { stdout } = await run(PYTHON, ['-c', KAFKA_PYTHON_JOINER, broker.bootstrap, 'events', 'mixed'], { timeout: 30_000 });
+      expect(stdout.trim()).to.equal('InconsistentGroupProtocolError');
+      expect(assigned).to.equal(4);
+    } finally {
+      await consumer.disconnect();
+    }
   });
 
   it('removes a member that stops heartbeating and reassigns its partitions within the session timeout plus one rebalance', async () => {
