@@ -34,6 +34,7 @@ class ModelLog {
 
 type Op =
   | { kind: 'append'; recordCount: number; payload: number; maxTs: number; seed: number }
+  | { kind: 'burst'; sizes: number[]; seed: number }
   | { kind: 'read'; at: number; delta: number; maxBytes: number }
   | { kind: 'reopen' }
   | { kind: 'truncate'; at: number }
@@ -43,6 +44,7 @@ type Op =
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('append' as const), recordCount: fc.integer({ min: 1, max: 4 }), payload: fc.integer({ min: 0, max: 300 }), maxTs: fc.integer({ min: 0, max: 1000 }), seed: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('burst' as const), sizes: fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 2, maxLength: 12 }), seed: fc.nat() }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('read' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), delta: fc.constantFrom(-1, 0, 0, 0, 1), maxBytes: fc.integer({ min: 0, max: 2000 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }) },
@@ -81,6 +83,14 @@ async function runOps(ops: Op[], settings: Settings): Promise<void> {
         expect(r.baseOffset).to.equal(model.end);
         model.batches.push({ base: model.end, next: r.nextOffset, bytes: Buffer.from(input.batch), maxTs: BigInt(op.maxTs) });
         model.end = r.nextOffset;
+      } else if (op.kind === 'burst') {
+        const inputs = op.sizes.map((size, i) => testAppend({ recordCount: 1 + (i % 3), payload: size, maxTimestampMs: BigInt(size), seed: op.seed + i }));
+        const results = await Promise.all(inputs.map((input) => log.append(input)));
+        results.forEach((r, i) => {
+          expect(r.baseOffset).to.equal(model.end);
+          model.batches.push({ base: model.end, next: r.nextOffset, bytes: Buffer.from(inputs[i].batch), maxTs: BigInt(op.sizes[i]) });
+          model.end = r.nextOffset;
+        });
       } else if (op.kind === 'read') {
         const span = Number(model.end - model.start) + 1;
         const offset = model.start + BigInt(Math.floor(op.at * span)) + BigInt(op.delta);
