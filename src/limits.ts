@@ -119,6 +119,8 @@ export const GROUP_LIMITS = {
   committedOffsetsMax: 10_000_000,
   /** Length of a group id (it becomes part of a metadata key). */
   groupIdLengthMax: 1024,
+  /** An Empty group without committed offsets is forgotten this long after it emptied (Kafka's offsets.retention.check.interval.ms). */
+  emptyGroupRetentionMs: 600_000,
 } as const;
 
 // ---- Idempotent producers (src/broker/producers) ----

@@ -5,7 +5,7 @@
  */
 import { GROUP_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
-import { type Clock, systemClock } from './clock';
+import { type Clock, systemClock, type Timer } from './clock';
 import { CONSUMER_PROTOCOL_TYPE, groupSubscribesTo } from './consumer-subscription';
 import { Group } from './group';
 import type {
@@ -29,6 +29,7 @@ export interface GroupCoordinatorOptions {
 
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
+  private readonly forgetTimers = new Map<string, Timer>();
   private readonly membership: Membership;
   private readonly clock: Clock;
   private readonly groupsMax: number;
@@ -157,6 +158,8 @@ export class GroupCoordinator {
 
   /** Answers every parked call and stops every timer (broker shutdown). */
   close(): void {
+    for (const timer of this.forgetTimers.values()) timer.cancel();
+    this.forgetTimers.clear();
     for (const group of this.groups.values()) this.membership.rebalancer.shutdown(group, 'coordinator-not-available');
     this.groups.clear();
   }
@@ -206,11 +209,17 @@ export class GroupCoordinator {
     return group;
   }
 
-  /** An Empty group without committed offsets has nothing left to remember. */
+  /** An Empty group without committed offsets has nothing left to remember once emptyGroupRetentionMs passed. */
   private forgetIfUnused(group: Group): void {
-    if (group.is('Empty') && group.members.size === 0 && group.pendingMembers.size === 0 && !this.offsets.hasOffsets(group.groupId)) {
-      if (this.groups.get(group.groupId) === group) this.groups.delete(group.groupId);
-    }
+    if (!this.unused(group) || this.forgetTimers.has(group.groupId)) return;
+    this.forgetTimers.set(group.groupId, this.clock.setTimer(GROUP_LIMITS.emptyGroupRetentionMs, () => {
+      this.forgetTimers.delete(group.groupId);
+      if (this.unused(group) && this.groups.get(group.groupId) === group) this.groups.delete(group.groupId);
+    }));
+  }
+
+  private unused(group: Group): boolean {
+    return group.is('Empty') && group.members.size === 0 && group.pendingMembers.size === 0 && !this.offsets.hasOffsets(group.groupId);
   }
 }
 

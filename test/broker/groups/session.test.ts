@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { GroupCoordinator } from '../../../src/broker/groups/group-coordinator';
+import { GROUP_LIMITS } from '../../../src/limits';
 import { Harness, INITIAL_DELAY_MS, joinInput, joinSettled, openHarness } from './group-fixtures';
 
 const syncAll = (c: GroupCoordinator, generationId: number, memberIds: string[], leader: string) => Promise.all(memberIds.map((memberId) => c.sync({
@@ -71,7 +72,9 @@ describe('Group coordinator: heartbeats, sessions, leaving and static members', 
       await h.clock.advance(2500);
       beat(a.memberId, a.generationId);
     }
-    // Empty and without committed offsets, the group is forgotten (described as Dead).
+    expect(h.coordinator.describe(['g'])[0]).to.include({ state: 'Empty', error: null });
+    // Empty and without committed offsets, the group is forgotten after emptyGroupRetentionMs (then described as Dead).
+    await h.clock.advance(GROUP_LIMITS.emptyGroupRetentionMs);
     expect(h.coordinator.describe(['g'])[0]).to.include({ state: 'Dead', error: 'group-id-not-found' });
   });
 
@@ -81,7 +84,7 @@ describe('Group coordinator: heartbeats, sessions, leaving and static members', 
       { memberId: a.memberId, groupInstanceId: null }, { memberId: 'ghost', groupInstanceId: null }, { memberId: b.memberId, groupInstanceId: null },
     ]);
     expect(result.members.map((m) => m.error)).to.deep.equal([null, 'unknown-member-id', null]);
-    expect(h.coordinator.describe(['g'])[0].members).to.deep.equal([]);
+    expect(h.coordinator.describe(['g'])[0]).to.deep.include({ state: 'Empty', members: [] });
     expect(h.coordinator.leave('unknown-group', [{ memberId: 'x', groupInstanceId: null }]).members[0].error).to.equal('unknown-member-id');
   });
 
