@@ -43,7 +43,7 @@ export class OffsetStore {
     private readonly committedOffsetsMax: number) {}
 
   /** Loads every committed offset of the cluster prefix. */
-  static async open(store: MetadataStore, keys: ClusterKeys, committedOffsetsMax = GROUP_LIMITS.committedOffsetsMax):
+  static async open(store: MetadataStore, keys: ClusterKeys, committedOffsetsMax: number = GROUP_LIMITS.committedOffsetsMax):
     Promise<OffsetStore> {
     const offsets = new OffsetStore(store, keys, committedOffsetsMax);
     const root = keys.groupOffsetsPrefix('\u0000').split('\u0000')[0];

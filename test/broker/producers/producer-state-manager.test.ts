@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { BatchHeader } from '../../../src/broker/partitions/batch-inspector';
+import { PRODUCER_LIMITS } from '../../../src/limits';
 import { ProducerStateManager } from '../../../src/broker/producers/producer-state-manager';
 import { MemoryLog } from '../support/memory-log';
 import { header } from './headers';
@@ -43,5 +44,20 @@ describe('Producer state manager', () => {
     const manager = new ProducerStateManager(readHeaders, () => now);
     await manager.partitionOpened(ref, log);
     expect(() => manager.beforeAppend(ref, header(5n, 0, 1, 1))).to.throw(/unknown here/);
+  });
+});
+
+describe('Producer state rebuild limit', () => {
+  it('reads at most rebuildScanOffsetsMax offsets below the high watermark', async () => {
+    const now = Date.now();
+    const log = new MemoryLog({ setBaseOffset: (b, offset) => b.writeBigInt64BE(offset, 0) });
+    await log.append({ batch: batch(header(5n, 0, 0, 1)), recordCount: 1, maxTimestampMs: BigInt(now) });
+    const filler = PRODUCER_LIMITS.rebuildScanOffsetsMax + 1;
+    await log.append({ batch: batch(header(-1n, -1, -1, filler)), recordCount: filler, maxTimestampMs: BigInt(now) });
+    await log.append({ batch: batch(header(6n, 0, 0, 1)), recordCount: 1, maxTimestampMs: BigInt(now) });
+    const manager = new ProducerStateManager(readHeaders, () => now);
+    await manager.partitionOpened(ref, log);
+    expect(() => manager.beforeAppend(ref, header(5n, 0, 1, 1))).to.throw(/unknown here/);
+    expect(manager.beforeAppend(ref, header(6n, 0, 0, 1)).kind).to.equal('duplicate');
   });
 });
