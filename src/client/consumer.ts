@@ -36,7 +36,27 @@ export interface ReceivedMessage {
   headers: Header[];
   payload: Buffer;
   redeliveryCount: number;
+  /** The payload decoded by the consumer's schema option (bytes, string, int64 as bigint, json). */
   value(): unknown;
+}
+
+/** One class for every received message: no closure per message on the hot path. */
+class Received implements ReceivedMessage {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: bigint,
+    readonly publishTimeMs: bigint,
+    readonly key: Buffer | null,
+    readonly headers: Header[],
+    readonly payload: Buffer,
+    readonly redeliveryCount: number,
+    private readonly schema: SchemaType,
+  ) {}
+
+  value(): unknown {
+    return decodeValue(this.payload, this.schema);
+  }
 }
 
 type Waiter = { resolve(m: ReceivedMessage | null): void };
@@ -162,12 +182,10 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
       this.emit('activeChange', message.active);
       return;
     }
-    const schema = this.options.schema ?? 'bytes';
-    const received: ReceivedMessage = {
-      topic: this.options.topic, partition: message.partition, offset: message.offset, publishTimeMs: message.publishTimeMs,
-      key: message.key, headers: message.headers, payload: message.payload, redeliveryCount: message.redeliveryCount,
-      value: () => decodeValue(message.payload, schema),
-    };
+    const received = new Received(
+      this.options.topic, message.partition, message.offset, message.publishTimeMs, message.key, message.headers,
+      message.payload, message.redeliveryCount, this.options.schema ?? 'bytes',
+    );
     const waiter = this.waiters.shift();
     if (waiter) {
       this.taken();

@@ -21,6 +21,8 @@ export interface ProducerOptions {
   lingerMs?: number;
   batchMessagesMax?: number;
   batchBytesMax?: number;
+  /** Messages sent but not yet acknowledged before send() waits (default clientProducerPendingMessagesMax). */
+  maxPendingMessages?: number;
 }
 
 export interface SendOptions {
@@ -77,7 +79,7 @@ export class Producer {
 
   async send(value: Value, options: SendOptions = {}): Promise<SendResult> {
     if (this.closed) throw new ConnectionLostError('producer is closed');
-    while (this.outstanding >= NATIVE_LIMITS.clientProducerPendingMessagesMax) await new Promise<void>((r) => this.roomWaiters.push(r));
+    while (this.outstanding >= (this.options.maxPendingMessages ?? NATIVE_LIMITS.clientProducerPendingMessagesMax)) await new Promise<void>((r) => this.roomWaiters.push(r));
     const message: OutgoingMessage = {
       key: options.key === undefined || options.key === null ? null : toBuffer(options.key),
       timestampMs: BigInt(options.timestampMs ?? Date.now()),

@@ -44,22 +44,23 @@ function validatorFor(definition: string): ValidateFunction {
   return validate;
 }
 
+function invalid(index: number, why: string): never {
+  throw new NativeError('schemaValidation', `message ${index}: ${why}`);
+}
+
 /** Throws schemaValidation naming the message index and why. */
 export function validatePayload(schema: SchemaInfo, payload: Buffer, index: number): void {
-  const fail = (why: string) => {
-    throw new NativeError('schemaValidation', `message ${index}: ${why}`);
-  };
   switch (schema.type) {
     case 'bytes':
       return;
     case 'int64':
-      if (payload.length !== 8) fail(`int64 payload must be 8 bytes, not ${payload.length}`);
+      if (payload.length !== 8) invalid(index, `int64 payload must be 8 bytes, not ${payload.length}`);
       return;
     case 'string':
       try {
         utf8.decode(payload);
       } catch {
-        fail('string payload is not valid UTF-8');
+        invalid(index, 'string payload is not valid UTF-8');
       }
       return;
     case 'json': {
@@ -67,11 +68,11 @@ export function validatePayload(schema: SchemaInfo, payload: Buffer, index: numb
       try {
         value = JSON.parse(utf8.decode(payload));
       } catch {
-        fail('payload is not valid JSON');
+        invalid(index, 'payload is not valid JSON');
       }
       if (schema.definition === null) return;
       const validate = validatorFor(schema.definition);
-      if (!validate(value)) fail(`JSON does not match the topic's schema: ${ajv.errorsText(validate.errors)}`);
+      if (!validate(value)) invalid(index, `JSON does not match the topic's schema: ${ajv.errorsText(validate.errors)}`);
     }
   }
 }

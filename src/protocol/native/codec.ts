@@ -228,5 +228,7 @@ export function decodeNativeFrame(frame: NativeFrame): NativeMessage {
   const reader = new Reader(frame.body);
   const fields = CODECS[name].read(reader);
   if (reader.remaining() !== 0) throw new DecodeError(`${name} frame has ${reader.remaining()} unexpected trailing bytes`, reader.offset);
-  return { type: name, ...fields } as NativeMessage;
+  // The codec's object becomes the message (no copy: this runs once per pushed message).
+  (fields as { type?: FrameTypeName }).type = name;
+  return fields as NativeMessage;
 }

@@ -45,6 +45,8 @@ export class Subscription {
   private roundRobin = 0;
   private dispatching = false;
   private redeliveredTotal = 0;
+  /** True while outstanding messages were delivered in offset order per partition (no redelivery among them). */
+  private deliveredInOrder = true;
 
   constructor(private readonly options: SubscriptionOptions, private readonly cursors: Map<number, PartitionCursor>) {
     this.subscriptionType = options.type;
@@ -164,7 +166,10 @@ export class Subscription {
     if (!cursor) throw new NativeError('invalidRequest', `partition ${id.partition} is not part of ${this.options.topic}`);
     if (!cursor.ackUpTo(id.offset)) return;
     for (const [key, out] of this.outstanding) {
-      if (out.message.partition === id.partition && out.message.offset <= id.offset) this.dropOutstanding(key, out);
+      if (out.message.partition !== id.partition) continue;
+      if (out.message.offset <= id.offset) this.dropOutstanding(key, out);
+      // In-order deliveries: nothing later in the map is at or below the acked offset.
+      else if (this.deliveredInOrder) break;
     }
     this.options.onCursorChange?.(id.partition);
     this.dispatch();
@@ -228,6 +233,7 @@ export class Subscription {
 
   private dropOutstanding(key: bigint, out: Outstanding): void {
     this.outstanding.delete(key);
+    if (this.outstanding.size === 0) this.deliveredInOrder = true;
     const state = this.consumers.get(out.consumerId);
     if (state) state.unacked--;
   }
@@ -371,6 +377,7 @@ export class Subscription {
     const key = messageKey(item.message.partition, item.message.offset);
     state.permits--;
     state.unacked++;
+    if (item.redeliveryCount > 0) this.deliveredInOrder = false;
     this.outstanding.set(key, {
       message: item.message, redeliveryCount: item.redeliveryCount, notBeforeMs: item.notBeforeMs, consumerId: state.consumer.id, deliveredAtMs: now,
     });
