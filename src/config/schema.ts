@@ -7,7 +7,7 @@
 import {
   boolKnob, enumKnob, hostPortKnob, intKnob, isKnob, Knob, listKnob, optionalHostPortKnob, stringKnob,
 } from './knobs';
-import { CONNECTION_LIMITS, KAFKA_BROKER_LIMITS, STORAGE_LIMITS } from '../limits';
+import { CONNECTION_LIMITS, GROUP_LIMITS, KAFKA_BROKER_LIMITS, STORAGE_LIMITS } from '../limits';
 
 const INT32_MAX = 2 ** 31 - 1;
 const INT53_MAX = Number.MAX_SAFE_INTEGER;
@@ -47,6 +47,12 @@ export const configSchema = {
   storage: {
     flushIntervalMs: intKnob(100, 1, 60_000, 'fsync period for topics with flush.policy interval.'),
     tailCacheBytes: intKnob(STORAGE_LIMITS.tailCacheBytesMax, 0, INT53_MAX, 'Bytes of recent batches cached in memory for tail reads, all partitions together.'),
+  },
+  groups: {
+    initialRebalanceDelayMs: intKnob(GROUP_LIMITS.initialRebalanceDelayMsDefault, 0, GROUP_LIMITS.joinWaitMsMax,
+      'Wait for more members when an Empty consumer group starts rebalancing (Kafka group.initial.rebalance.delay.ms, 3000 there).'),
+    sessionTimeoutMsMin: intKnob(GROUP_LIMITS.sessionTimeoutMsMin, 1, INT32_MAX, 'Shortest session timeout JoinGroup accepts (group.min.session.timeout.ms).'),
+    sessionTimeoutMsMax: intKnob(GROUP_LIMITS.sessionTimeoutMsMax, 1, INT32_MAX, 'Longest session timeout JoinGroup accepts (group.max.session.timeout.ms).'),
   },
   kafka: {
     fetchWaitMsMax: intKnob(KAFKA_BROKER_LIMITS.fetchWaitMsMax, 0, 300_000, 'Cap on a Fetch max_wait_ms long poll (clients time out at 30 s).'),

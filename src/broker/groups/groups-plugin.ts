@@ -44,12 +44,12 @@ export async function openGroupServices(services: BrokerServices, membership: Pa
   };
 }
 
-/** `membership` overrides timing (tests shorten the initial rebalance delay and minimum session timeout). */
+/** Timing comes from the `groups` config section; `membership` overrides it (tests). */
 export function groupsPlugin(membership: Partial<MembershipConfig> = {}): BrokerPlugin {
   return {
     name: 'consumer-groups',
     async start(services: BrokerServices): Promise<PluginInstance> {
-      const groups = await openGroupServices(services, membership);
+      const groups = await openGroupServices(services, { ...services.config.groups, ...membership });
       return {
         kafkaHandlers: groupHandlerFactories.map((factory) => factory(groups)),
         close: async () => groups.coordinator.close(),
