@@ -30,6 +30,20 @@ describe('Group commit', () => {
     await log.close();
   });
 
+  it('starts a cycle at once when groupCommitBytesMax is pending, without waiting for the window', async () => {
+    const harness = new WalTestHarness({ groupCommit: { windowMs: 60_000, groupBytesMax: 1000 } });
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'always' });
+    let firstDone = false;
+    const first = log.append(testAppend({ payload: 400 })).then((r) => { firstDone = true; return r; });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(firstDone, 'a small append waits for the window').to.equal(false);
+    const second = log.append(testAppend({ payload: 700 }));
+    const results = await Promise.all([first, second]);
+    expect(results.map((r) => r.baseOffset)).to.deep.equal([0n, 1n]);
+    expect(log.stats.syncs).to.equal(1);
+    await log.close();
+  });
+
   it('flushes all partitions in one cycle, each with its own fdatasync', async () => {
     const harness = new WalTestHarness();
     const logs = await Promise.all([0, 1, 2].map((i) => openTestWal(harness, `${dir}/${i}`)));

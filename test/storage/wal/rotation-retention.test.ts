@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { STORAGE_LIMITS } from '../../../src/limits';
 import { isStorageError } from '../../../src/storage/errors';
 import { segmentsToDelete } from '../../../src/storage/wal/retention';
 import { segmentFileName } from '../../../src/storage/wal/segment';
@@ -32,6 +33,16 @@ describe('WAL segment rotation', () => {
     expect(await segmentFiles(dir)).to.deep.equal([0n, 1n, 2n].map(segmentFileName));
     expect(await readAll(log)).to.have.length(3);
     await log.close();
+  });
+
+  it('reads and recovers batches larger than the read and scan chunks', async () => {
+    const uncached = new WalTestHarness({ tailCacheBytes: 0 });
+    const log = await openTestWal(uncached, dir, { segmentBytes: 1 << 30 });
+    const stored = await appendMany(log, 4, (i) => ({ payload: i % 2 === 0 ? 100 : STORAGE_LIMITS.scanChunkBytes + 5000, seed: i }));
+    await log.close();
+    const reopened = await openTestWal(uncached, dir);
+    for (let i = 0; i < 4; i++) expect((await reopened.read(BigInt(i), 1)).chunks[0].equals(stored[i])).to.equal(true);
+    await reopened.close();
   });
 
   it('rolls by age on the first append segmentMs after the segment started', async () => {
