@@ -105,3 +105,66 @@ describe('Native protocol behaviour', function () {
     }
   });
 });
+
+describe('Native dead letters and restarts', function () {
+  this.timeout(30_000);
+
+  it('moves a message nacked past maxRedeliveries to <topic>-<subscription>-DLQ, with its origin, and acks it', async () => {
+    const broker = await NativeHarness.start({ tuning: { ackTimeoutMs: 60_000, maxRedeliveries: 2, tickMs: 20 } });
+    const client = await connect({ bootstrap: broker.address });
+    try {
+      const producer = await client.producer({ topic: 'poison' });
+      await producer.send('bad', { key: 'p' });
+      const consumer = await client.subscribe({ topic: 'poison', subscription: 'work', type: 'shared', initialPosition: 'earliest' });
+      const counts: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const m = (await consumer.receive(5000))!;
+        counts.push(m.redeliveryCount);
+        await consumer.nack(m);
+      }
+      expect(counts).to.deep.equal([0, 1, 2]);
+      const dlq = await client.subscribe({ topic: 'poison-work-DLQ', subscription: 'inspect', type: 'exclusive', initialPosition: 'earliest' });
+      const dead = (await dlq.receive(5000))!;
+      expect(dead.payload.toString()).to.equal('bad');
+      expect(dead.key!.toString()).to.equal('p');
+      expect(dead.headers.find((h) => h.key === 'tributary-dlq-origin')!.value!.toString()).to.equal('poison/0/0');
+      expect(await consumer.receive(300)).to.equal(null);
+      const { subscriptions } = await client.admin.listSubscriptions('poison');
+      expect(subscriptions[0].backlog).to.equal(0);
+    } finally {
+      await client.close();
+      await broker.destroy();
+    }
+  });
+
+  it('a producer keeps working across a broker restart: it reconnects, looks up again and gets new offsets', async () => {
+    const broker = await NativeHarness.start();
+    const client = await connect({ bootstrap: broker.address, requestTimeoutMs: 5000 });
+    try {
+      const producer = await client.producer({ topic: 'survivor' });
+      expect((await producer.send('one')).offset).to.equal(0n);
+      await broker.restart();
+      expect((await producer.send('two')).offset).to.equal(1n);
+    } finally {
+      await client.close();
+      await broker.destroy();
+    }
+  });
+
+  it('deleting a topic drops its subscriptions and their persisted cursors', async () => {
+    const broker = await NativeHarness.start();
+    const client = await connect({ bootstrap: broker.address });
+    try {
+      const consumer = await client.subscribe({ topic: 'doomed', subscription: 'd', type: 'exclusive' });
+      await consumer.close();
+      const key = broker.services.keys.subscription('doomed', 'd');
+      expect(await broker.services.store.get(key)).to.not.equal(null);
+      await client.admin.deleteTopic('doomed');
+      expect(await broker.services.store.get(key)).to.equal(null);
+      expect((await client.admin.listTopics()).topics.map((t) => t.kafkaName)).to.not.include('doomed');
+    } finally {
+      await client.close();
+      await broker.destroy();
+    }
+  });
+});

@@ -57,6 +57,18 @@ export class SubscriptionRegistry {
   ) {
     this.ticker = setInterval(() => this.tickAll(), tuning.tickMs);
     this.ticker.unref();
+    services.topics.on('deleted', (record) => void this.dropTopic(record.name));
+  }
+
+  /** A deleted topic takes its subscriptions along: readers stop, persisted cursors go. */
+  private async dropTopic(kafkaTopic: string): Promise<void> {
+    for (const [key, entry] of [...this.settled]) {
+      if (!key.startsWith(`${kafkaTopic}\u0000`)) continue;
+      this.settled.delete(key);
+      this.entries.delete(key);
+      await entry.reader.close();
+      await entry.cursors?.remove().catch(() => undefined);
+    }
   }
 
   async subscribe(request: SubscribeRequest, consumer: SubscriptionConsumer): Promise<SubscriptionEntry> {
@@ -92,7 +104,9 @@ export class SubscriptionRegistry {
     this.entries.delete(key);
     this.settled.delete(key);
     if (entry) await entry.reader.close();
-    await this.services.store.txn([], [{ type: 'delete', key: CursorStore.keyOf(this.services.keys, kafkaTopic, name) }]);
+    // remove() also stops a pending flush that would write the cursor back.
+    if (entry?.cursors) await entry.cursors.remove();
+    else await this.services.store.txn([], [{ type: 'delete', key: CursorStore.keyOf(this.services.keys, kafkaTopic, name) }]);
   }
 
   /** Names of persisted subscriptions of a topic (including ones not loaded here). */
