@@ -65,7 +65,7 @@ export class CacheSlot {
     if (this.cache.bytesMax <= 0 || batch.length > this.cache.bytesMax) return;
     const last = this.entries[this.entries.length - 1];
     if (this.head < this.entries.length && last.nextOffset !== baseOffset) this.clear();
-    const entry: CachedBatch = { baseOffset, nextOffset, batch, slot: this, dropped: false };
+    const entry: CachedBatch = { baseOffset, nextOffset, batch: ownMemory(batch), slot: this, dropped: false };
     this.entries.push(entry);
     this.cache.add(entry);
   }
@@ -135,4 +135,16 @@ export class CacheSlot {
       this.head = 0;
     }
   }
+}
+
+/**
+ * The batch itself when it owns its memory, else an exact copy: a batch that is a view into a
+ * larger buffer (a socket chunk holding many requests) would keep all of it alive, and the
+ * cache's byte budget would no longer bound its memory.
+ */
+function ownMemory(batch: Buffer): Buffer {
+  if (batch.buffer.byteLength <= batch.length * 2) return batch;
+  const copy = Buffer.allocUnsafeSlow(batch.length);
+  batch.copy(copy);
+  return copy;
 }

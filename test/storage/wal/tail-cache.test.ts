@@ -71,6 +71,21 @@ describe('Tail cache', () => {
     await log.close();
   });
 
+  it('copies a batch that is a view into a larger buffer, so the budget bounds real memory', () => {
+    const cache = new TailCache(10_000);
+    const slot = cache.slot();
+    const socketChunk = Buffer.alloc(64 * 1024, 7);
+    const view = socketChunk.subarray(100, 200);
+    slot.append(0n, 1n, view);
+    const own = Buffer.allocUnsafeSlow(100);
+    slot.append(1n, 2n, own);
+    const [first, second] = slot.read(0n, 1000, 2n)!.chunks;
+    expect(first.equals(view)).to.equal(true);
+    expect(first.buffer).to.not.equal(socketChunk.buffer);
+    expect(first.buffer.byteLength).to.equal(100);
+    expect(second).to.equal(own);
+  });
+
   it('returns null for offsets it does not hold and keeps one slot contiguous', () => {
     const cache = new TailCache(10_000);
     const slot = cache.slot();
