@@ -33,6 +33,7 @@ export function parseTopicName(name: string): NativeTopicName {
     [namespace, local] = parts;
   }
   validateNamespace(namespace);
+  if (local.length === 0) throw new NativeError('invalidRequest', `topic "${name}" has an empty name`);
   const kafka = namespace === DEFAULT_NAMESPACE ? local : `${namespace}.${local}`;
   try {
     validateTopicName(kafka);

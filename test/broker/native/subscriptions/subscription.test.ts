@@ -150,6 +150,30 @@ describe('Subscription dispatch', () => {
       expect(subscription.wanted()).to.equal(50);
     });
 
+    it('caps the permits a consumer may hold', () => {
+      const { subscription } = makeSubscription('shared', clock, { consumerPermitsMax: 5 });
+      const a = new RecordingConsumer('a');
+      subscription.addConsumer(a, 'shared');
+      subscription.flow('a', 4);
+      subscription.flow('a', 4);
+      subscription.offer(0, messages(0, 20), 20n);
+      expect(a.received).to.have.length(5);
+    });
+
+    it('holds messages back from a consumer whose connection is backpressured until it drains', () => {
+      const { subscription } = makeSubscription('shared', clock);
+      const a = new RecordingConsumer('a');
+      let full = true;
+      Object.assign(a, { backpressured: () => full });
+      subscription.addConsumer(a, 'shared');
+      subscription.flow('a', 10);
+      subscription.offer(0, messages(0, 3), 3n);
+      expect(a.received).to.have.length(0);
+      full = false;
+      subscription.redispatch();
+      expect(a.received).to.have.length(3);
+    });
+
     it('stops delivering to a consumer at its unacked limit', () => {
       const { subscription } = makeSubscription('shared', clock, { consumerUnackedMessagesMax: 2 });
       const a = new RecordingConsumer('a');
