@@ -10,7 +10,7 @@ import { partitionForKey } from '../protocol/native/key-hash';
 import type { AccessMode, Header, OutgoingMessage, SchemaInfo, SchemaType } from '../protocol/native/messages';
 import type { ClientConnection } from './client-connection';
 import { TributaryClient, withRetry } from './client';
-import { ConnectionLostError } from './errors';
+import { ConnectionLostError, TributaryError } from './errors';
 import { encodeValue, toBuffer, Value } from './payload';
 
 export interface ProducerOptions {
@@ -136,7 +136,12 @@ export class Producer {
     try {
       const offsets = await withRetry(async () => {
         await this.ready();
-        const reply = await this.connection!.request({ type: 'send', producerId: this.producerId, partition, messages: items.map((i) => i.message) });
+        const reply = await this.connection!.request({ type: 'send', producerId: this.producerId, partition, messages: items.map((i) => i.message) })
+          .catch((err: unknown) => {
+            // The topic moved: bind again through a fresh lookup before the retry.
+            if (err instanceof TributaryError && err.codeName === 'notOwner') this.connection = null;
+            throw err;
+          });
         if (reply.type !== 'sendReceipt') throw new Error(`send got ${reply.type}`);
         return reply.offsets;
       }, () => this.client.isClosed);

@@ -108,3 +108,37 @@ describe('Native client against a broker', () => {
     await producer.close();
   });
 });
+
+describe('Native client on a partitioned topic', () => {
+  let broker: NativeHarness;
+  let client: TributaryClient;
+  before(async () => {
+    broker = await NativeHarness.start();
+    client = await connect({ bootstrap: broker.address });
+  });
+  after(async () => {
+    await client.close();
+    await broker.destroy();
+  });
+
+  it('routes each key to one partition and consumes every partition through one subscription', async () => {
+    await client.admin.createTopic('/default/parts', { partitions: 3 });
+    const producer = await client.producer({ topic: 'parts' });
+    expect(producer.partitions).to.equal(3);
+    const sent = await Promise.all(Array.from({ length: 60 }, (_, i) => producer.send(`m${i}`, { key: `key-${i % 6}` })));
+    const partitionOfKey = new Map<string, Set<number>>();
+    sent.forEach((r, i) => partitionOfKey.set(`key-${i % 6}`, (partitionOfKey.get(`key-${i % 6}`) ?? new Set()).add(r.partition)));
+    expect([...partitionOfKey.values()].every((s) => s.size === 1)).to.equal(true);
+    expect(new Set(sent.map((r) => r.partition)).size).to.be.greaterThan(1);
+    const consumer = await client.subscribe({ topic: 'parts', subscription: 'all', type: 'shared', initialPosition: 'earliest' });
+    const seen = new Set<string>();
+    while (seen.size < 60) {
+      const m = (await consumer.receive(5000))!;
+      seen.add(`${m.partition}/${m.offset}`);
+      await consumer.ack(m);
+    }
+    expect([...seen].sort()).to.deep.equal(sent.map((r) => `${r.partition}/${r.offset}`).sort());
+    await consumer.close();
+    await producer.close();
+  });
+});
