@@ -28,7 +28,14 @@ function present(field: FieldSpec, version: number, flexible: boolean): boolean 
   return field.taggedVersions === undefined || (flexible && inVersions(field.taggedVersions, version));
 }
 
+/** Real, non-fatal error codes, so that clients' decoders accept the samples. */
+const ERROR_CODES = [3, 5, 6, 14, 15, 16, 22, 25, 27];
+
 function sampleField(field: FieldSpec, version: number, flexible: boolean, seed: number): { input: unknown; expected: unknown } {
+  if (field.name === 'errorCode' && field.type === 'int16') {
+    const code = ERROR_CODES[seed % ERROR_CODES.length];
+    return { input: code, expected: code };
+  }
   const array = field.type.startsWith('[]');
   const kind = array ? field.type.slice(2) : field.type;
   const one = (s: number) => (kind === 'struct'
