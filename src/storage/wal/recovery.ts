@@ -38,16 +38,22 @@ export interface RecoveryOptions {
 
 /** The segments of the log in offset order, the last one open for appends. */
 export async function recoverSegments(options: RecoveryOptions): Promise<Segment[]> {
-  await mkdir(options.dir, { recursive: true });
+  const created = await mkdir(options.dir, { recursive: true });
+  // The new directory's own name must survive a crash too.
+  if (created) {
+    await syncDirectory(dirname(options.dir));
+    if (created !== options.dir) await syncDirectory(dirname(created));
+  }
   const names = await readdir(options.dir);
   const bases = names.map(parseSegmentFileName).filter((b): b is bigint => b !== null);
   bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   await removeStrayFiles(options.dir, names);
-  if (bases.length === 0) {
-    return [await Segment.create(options.dir, options.initialOffset, options.indexIntervalBytes, options.nowMs)];
-  }
   const marker = join(options.dir, ALLOW_TRUNCATION_FILE);
   const markerPresent = names.includes(ALLOW_TRUNCATION_FILE);
+  if (bases.length === 0) {
+    if (markerPresent) await unlink(marker);
+    return [await Segment.create(options.dir, options.initialOffset, options.indexIntervalBytes, options.nowMs)];
+  }
   if (markerPresent) options = { ...options, allowMidLogTruncation: true };
   const segments: Segment[] = [];
   try {
