@@ -88,6 +88,11 @@ describe('Native client against a broker', () => {
     await p.send('small');
     const topics = await client.admin.listTopics('payments');
     expect(topics.topics).to.deep.include({ name: '/payments/orders', kafkaName: 'payments.orders', partitions: 1 });
+    await client.admin.createNamespace('tight', { maxConsumersPerTopic: 1 });
+    const only = await client.subscribe({ topic: '/tight/t', subscription: 'a', type: 'shared' });
+    const extra = await client.subscribe({ topic: '/tight/t', subscription: 'b', type: 'shared' }).catch((e: unknown) => e);
+    expect((extra as TributaryError).codeName).to.equal('policyViolation');
+    await only.close();
     const missing = await client.producer({ topic: '/nowhere/x' }).catch((e: unknown) => e);
     expect((missing as TributaryError).codeName).to.equal('namespaceNotFound');
     await p.close();

@@ -70,6 +70,10 @@ export class NativeConnection implements ConnectionHandle, Session {
     for (const chunk of encodeNativeFrame(message, 0)) this.socket.write(chunk);
   }
 
+  isClosed(): boolean {
+    return this.closed;
+  }
+
   backpressured(): boolean {
     return this.socket.writableLength >= CONNECTION_LIMITS.pendingWriteBytesMax;
   }

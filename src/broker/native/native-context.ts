@@ -47,6 +47,8 @@ export interface Session {
   readonly consumers: Map<number, SessionConsumer>;
   /** Writes a push frame (requestId 0) to the client. */
   push(message: NativeMessage): void;
+  /** True once the connection closed: handlers that finish later release what they opened. */
+  isClosed(): boolean;
   /** True while unflushed bytes to the client exceed the pending-write limit. */
   backpressured(): boolean;
 }

@@ -37,6 +37,8 @@ export const subscribe: NativeHandler = async (session, message) => {
     positionValue: m.positionValue, reliable: meta.reliable, maxConsumers: policies.maxConsumersPerTopic,
   }, consumer);
   session.consumers.set(m.consumerId, { entry, subscriptionConsumerId: id });
+  // The connection closed while subscribing: nobody will release this consumer later.
+  if (session.isClosed()) releaseConsumer(session, m.consumerId);
   return { type: 'success' };
 };
 

@@ -24,6 +24,7 @@ export const createProducer: NativeHandler = async (session, message) => {
   session.producers.set(m.producerId, {
     topic, partitions: record.partitions, schema, maxMessageBytes: policies.maxMessageBytes, registryId,
   });
+  if (session.isClosed()) releaseProducer(session, m.producerId);
   return { type: 'producerCreated', producerId: m.producerId, partitions: record.partitions };
 };
 
