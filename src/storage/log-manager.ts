@@ -10,6 +10,7 @@ import { STORAGE_LIMITS } from '../limits';
 import { StorageError } from './errors';
 import { FlushScheduler, FlushSchedulerOptions } from './flush-scheduler';
 import { TailCache } from './tail-cache';
+import { syncDirectory } from './wal/segment';
 import type { WalLogConfig } from './wal/wal-config';
 import { WalPartitionLog } from './wal/wal-partition-log';
 
@@ -82,6 +83,10 @@ export class LogManager {
     this.logs.delete(dir);
     if (opening) await (await opening.catch(() => null))?.close();
     await rm(dir, { recursive: true, force: true });
+    // A crash must not bring the directory back (a topic recreated under the same name would see old data).
+    await syncDirectory(this.options.dataDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
   }
 
   /** Closes the partition's log (if open), keeping its data. */
