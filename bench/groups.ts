@@ -50,7 +50,7 @@ async function commitBurst(): Promise<void> {
   result('group_offset_commits', total / seconds, 'commits/s');
   result('group_offset_commit_fsyncs', fsyncs, `fsyncs/${total}_commits`);
   result('group_offset_commits_per_fsync', total / Math.max(1, fsyncs), 'commits/fsync');
-  coordinator.close();
+  await coordinator.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -71,7 +71,7 @@ async function commitPaced(): Promise<void> {
   await Promise.all(pending);
   const elapsed = (Date.now() - started) / 1000;
   result('group_offset_commit_fsyncs_at_1000_commits_per_s', (store.stats().fsyncs - fsyncsBefore) / elapsed, 'fsyncs/s');
-  coordinator.close();
+  await coordinator.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 }

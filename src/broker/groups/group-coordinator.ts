@@ -156,12 +156,13 @@ export class GroupCoordinator {
     return { error: null, partitions: results };
   }
 
-  /** Answers every parked call and stops every timer (broker shutdown). */
-  close(): void {
+  /** Answers every parked call, stops every timer and stops following the store (broker shutdown). */
+  async close(): Promise<void> {
     for (const timer of this.forgetTimers.values()) timer.cancel();
     this.forgetTimers.clear();
     for (const group of this.groups.values()) this.membership.rebalancer.shutdown(group, 'coordinator-not-available');
     this.groups.clear();
+    await this.offsets.close();
   }
 
   private checkCommit(input: OffsetCommitInput): GroupErrorKind | null {

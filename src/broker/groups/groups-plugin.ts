@@ -52,7 +52,7 @@ export function groupsPlugin(membership: Partial<MembershipConfig> = {}): Broker
       const groups = await openGroupServices(services, { ...services.config.groups, ...membership });
       return {
         kafkaHandlers: groupHandlerFactories.map((factory) => factory(groups)),
-        close: async () => groups.coordinator.close(),
+        close: () => groups.coordinator.close(),
       };
     },
   };

@@ -1,13 +1,15 @@
 /**
  * Committed group offsets, written through to the MetadataStore before a commit is answered
- * and cached in memory for OffsetFetch. One OffsetCommit request becomes one transaction (or
- * a few when it names more partitions than a transaction may hold), so the embedded store's
- * group commit turns many concurrent commits into few fsyncs. Group ids are URI-encoded in keys
- * so any id (even one containing "/") maps to its own key range.
+ * and cached in memory for OffsetFetch. One OffsetCommit request becomes one transaction (or a
+ * few when it names more partitions than a transaction may hold), so the embedded store's group
+ * commit turns many concurrent commits into few fsyncs. The cache follows the store through a
+ * watch, ordered by store revision, so brokers sharing one store (a group's coordinator moving
+ * in a cluster) all see every commit. Group ids are URI-encoded in keys so any id (even one
+ * containing "/") maps to its own key range.
  */
 import { COORDINATION_LIMITS, GROUP_LIMITS } from '../../limits';
 import type { ClusterKeys } from '../../coordination/keys';
-import type { MetadataStore, TxnOp } from '../../coordination/metadata-store';
+import type { MetadataStore, TxnOp, Watch, WatchEvent } from '../../coordination/metadata-store';
 import { GroupError } from './group-errors';
 import type { TopicPartition } from './group-api';
 
@@ -27,36 +29,48 @@ interface StoredValue {
   commitTimestampMs: number;
 }
 
-interface CachedOffset extends CommittedOffset {
-  /** Issue order of the write that produced it: a slower earlier write never overwrites a later one. */
-  seq: number;
+interface CachedOffset extends OffsetWrite {
+  /** Store revision of the write: an older write, however late it is seen, never replaces a newer one. */
+  revision: bigint;
+}
+
+interface ParsedKey extends TopicPartition {
+  groupId: string;
 }
 
 const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class OffsetStore {
-  private readonly groups = new Map<string, Map<string, CachedOffset & TopicPartition>>();
-  private nextSeq = 1;
+  private readonly groups = new Map<string, Map<string, CachedOffset>>();
+  /** Keys deleted here whose delete the watch has not delivered yet: older puts seen meanwhile are stale. */
+  private readonly tombstones = new Map<string, bigint>();
+  private watchRevision = 0n;
+  private watch: Watch | null = null;
   private count = 0;
+  private readonly root: string;
 
   private constructor(private readonly store: MetadataStore, private readonly keys: ClusterKeys,
-    private readonly committedOffsetsMax: number) {}
+    private readonly committedOffsetsMax: number) {
+    this.root = keys.groupOffsetsPrefix('\u0000').split('\u0000')[0];
+  }
 
-  /** Loads every committed offset of the cluster prefix. */
+  /** Loads every committed offset of the cluster prefix and follows later changes. */
   static async open(store: MetadataStore, keys: ClusterKeys, committedOffsetsMax: number = GROUP_LIMITS.committedOffsetsMax):
     Promise<OffsetStore> {
     const offsets = new OffsetStore(store, keys, committedOffsetsMax);
-    const root = keys.groupOffsetsPrefix('\u0000').split('\u0000')[0];
-    for (const kv of await store.list(root)) {
-      const parts = kv.key.slice(root.length).split('/');
-      if (parts.length !== 4 || parts[1] !== 'offsets') continue;
-      const value = JSON.parse(kv.value) as StoredValue;
-      offsets.remember(decodeURIComponent(parts[0]), {
-        topic: parts[2], partition: Number(parts[3]), offset: BigInt(value.offset), leaderEpoch: value.leaderEpoch,
-        metadata: value.metadata, commitTimestampMs: value.commitTimestampMs,
-      }, 0);
-    }
+    // Watch first, then list: nothing written in between is missed; revisions drop what both report.
+    const early: WatchEvent[] = [];
+    let listed = false;
+    offsets.watch = await store.watch(offsets.root, (event) => (listed ? offsets.onEvent(event) : early.push(event)));
+    for (const kv of await store.list(offsets.root)) offsets.applyPut(kv.key, kv.value, kv.modRevision);
+    listed = true;
+    for (const event of early) offsets.onEvent(event);
     return offsets;
+  }
+
+  async close(): Promise<void> {
+    await this.watch?.cancel();
+    this.watch = null;
   }
 
   groupIds(): string[] {
@@ -85,51 +99,78 @@ export class OffsetStore {
     if (this.count + added > this.committedOffsetsMax) {
       throw new GroupError('invalid-request', `the coordinator holds ${this.count} committed offsets; at most ${this.committedOffsetsMax}`);
     }
-    const seq = this.nextSeq++;
-    const ops: TxnOp[] = writes.map((w) => ({ type: 'put', key: this.key(groupId, w), value: encodeValue(w) }));
-    await this.apply(ops);
-    for (const w of writes) this.remember(groupId, w, seq);
+    const keyed = writes.map((w) => ({ key: this.key(groupId, w), value: encodeValue(w) }));
+    const revisions = await this.apply(keyed.map(({ key, value }): TxnOp => ({ type: 'put', key, value })));
+    keyed.forEach(({ key, value }, i) => this.applyPut(key, value, revisions[i]));
   }
 
   /** Deletes the named partitions' offsets, or all of the group's when `partitions` is omitted. */
   async delete(groupId: string, partitions?: TopicPartition[]): Promise<void> {
     const targets = partitions ?? this.all(groupId);
-    const present = targets.filter((tp) => this.get(groupId, tp.topic, tp.partition));
-    if (present.length === 0) return;
-    const seq = this.nextSeq++;
-    await this.apply(present.map((tp) => ({ type: 'delete', key: this.key(groupId, tp) })));
-    const cached = this.groups.get(groupId);
-    for (const tp of present) {
-      const entry = cached?.get(partitionKey(tp.topic, tp.partition));
-      if (entry && entry.seq < seq) {
-        cached?.delete(partitionKey(tp.topic, tp.partition));
-        this.count -= 1;
-      }
-    }
-    if (cached?.size === 0) this.groups.delete(groupId);
+    const keys = targets.filter((tp) => this.get(groupId, tp.topic, tp.partition)).map((tp) => this.key(groupId, tp));
+    if (keys.length === 0) return;
+    const revisions = await this.apply(keys.map((key): TxnOp => ({ type: 'delete', key })));
+    keys.forEach((key, i) => {
+      if (this.watchRevision < revisions[i]) this.tombstones.set(key, revisions[i]);
+      this.applyDelete(key, revisions[i]);
+    });
   }
 
-  /** One transaction per txnOpsMax operations; chunks go out together so one group commit covers them. */
-  private async apply(ops: TxnOp[]): Promise<void> {
+  /** One transaction per txnOpsMax operations, sent together so one group commit covers them; the revision of each op. */
+  private async apply(ops: TxnOp[]): Promise<bigint[]> {
     const chunks: TxnOp[][] = [];
     for (let i = 0; i < ops.length; i += COORDINATION_LIMITS.txnOpsMax) chunks.push(ops.slice(i, i + COORDINATION_LIMITS.txnOpsMax));
-    await Promise.all(chunks.map((chunk) => this.store.txn([], chunk)));
+    const results = await Promise.all(chunks.map((chunk) => this.store.txn([], chunk)));
+    return chunks.flatMap((chunk, i) => chunk.map(() => results[i].revision));
   }
 
-  private remember(groupId: string, write: OffsetWrite, seq: number): void {
-    let cached = this.groups.get(groupId);
+  private onEvent(event: WatchEvent): void {
+    const revision = event.type === 'put' ? event.kv.modRevision : event.modRevision;
+    if (revision > this.watchRevision) this.watchRevision = revision;
+    const key = event.type === 'put' ? event.kv.key : event.key;
+    const tombstone = this.tombstones.get(key);
+    // The watch has caught up with our own delete: nothing older can arrive any more.
+    if (tombstone !== undefined && revision >= tombstone) this.tombstones.delete(key);
+    if (event.type === 'put') this.applyPut(key, event.kv.value, revision);
+    else this.applyDelete(key, revision);
+  }
+
+  private applyPut(key: string, raw: string, revision: bigint): void {
+    const parsed = this.parseKey(key);
+    const tombstone = this.tombstones.get(key);
+    if (!parsed || (tombstone !== undefined && revision < tombstone)) return;
+    let cached = this.groups.get(parsed.groupId);
     if (!cached) {
       cached = new Map();
-      this.groups.set(groupId, cached);
+      this.groups.set(parsed.groupId, cached);
     }
-    const key = partitionKey(write.topic, write.partition);
-    const previous = cached.get(key);
-    if (previous && previous.seq > seq) return;
+    const previous = cached.get(partitionKey(parsed.topic, parsed.partition));
+    if (previous && previous.revision >= revision) return;
     if (!previous) this.count += 1;
-    cached.set(key, {
-      topic: write.topic, partition: write.partition, offset: write.offset, leaderEpoch: write.leaderEpoch,
-      metadata: write.metadata, commitTimestampMs: write.commitTimestampMs, seq,
+    const value = JSON.parse(raw) as StoredValue;
+    cached.set(partitionKey(parsed.topic, parsed.partition), {
+      topic: parsed.topic, partition: parsed.partition, offset: BigInt(value.offset), leaderEpoch: value.leaderEpoch,
+      metadata: value.metadata, commitTimestampMs: value.commitTimestampMs, revision,
     });
+  }
+
+  private applyDelete(key: string, revision: bigint): void {
+    const parsed = this.parseKey(key);
+    const cached = parsed && this.groups.get(parsed.groupId);
+    if (!parsed || !cached) return;
+    const previous = cached.get(partitionKey(parsed.topic, parsed.partition));
+    if (!previous || previous.revision > revision) return;
+    cached.delete(partitionKey(parsed.topic, parsed.partition));
+    this.count -= 1;
+    if (cached.size === 0) this.groups.delete(parsed.groupId);
+  }
+
+  /** `<root><uri-encoded group>/offsets/<topic>/<partition>`; topic names never contain "/". */
+  private parseKey(key: string): ParsedKey | null {
+    if (!key.startsWith(this.root)) return null;
+    const parts = key.slice(this.root.length).split('/');
+    if (parts.length !== 4 || parts[1] !== 'offsets') return null;
+    return { groupId: decodeURIComponent(parts[0]), topic: parts[2], partition: Number(parts[3]) };
   }
 
   private key(groupId: string, tp: TopicPartition): string {

@@ -32,13 +32,13 @@ export async function openHarness(options: GroupCoordinatorOptions = {}): Promis
     store: await EmbeddedMetadataStore.open(dir),
     coordinator: undefined as unknown as GroupCoordinator,
     async reopen() {
-      harness.coordinator.close();
+      await harness.coordinator.close();
       await harness.store.close();
       harness.store = await EmbeddedMetadataStore.open(dir);
       harness.coordinator = new GroupCoordinator(await OffsetStore.open(harness.store, keys), full);
     },
     async close() {
-      harness.coordinator.close();
+      await harness.coordinator.close();
       await harness.store.close();
       await rm(dir, { recursive: true, force: true });
     },

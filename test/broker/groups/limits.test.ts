@@ -46,6 +46,7 @@ describe('Group coordinator limits', () => {
     expect(isGroupError(refused, 'invalid-request')).to.equal(true);
     await offsets.commit('g', [{ topic: 't', partition: 0, offset: 9n, leaderEpoch: -1, metadata: '', commitTimestampMs: 0 }]);
     expect(offsets.get('g', 't', 0)?.offset).to.equal(9n);
+    await offsets.close();
   });
 
   it('splits a commit of more partitions than one transaction may hold and keeps them all', async () => {

@@ -19,7 +19,7 @@ describe('Group handlers (requests mapped onto the coordinator, every version)',
     handlers = new Map(groupHandlerFactories.map((f) => f(groups)).map((h) => [h.apiKey, h]));
   });
   afterEach(async () => {
-    groups.coordinator.close();
+    await groups.coordinator.close();
     await t.stop();
   });
 
