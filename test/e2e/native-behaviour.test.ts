@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { connect as tcpConnect, createServer } from 'node:net';
 import type { BrokerNode, ClusterView } from '../../src/broker/cluster/cluster-view';
 import { connect, TributaryError } from '../../src/client';
 import { NativeHarness } from '../broker/native/support/native-harness';
@@ -56,6 +57,28 @@ describe('Native protocol behaviour', function () {
       await p2.send('after');
       expect((await c2.receive(5000))!.payload.toString()).to.equal('after');
       await again.close();
+    } finally {
+      await broker.destroy();
+    }
+  });
+
+  it('serves a separately configured native-only port and closes Kafka connections there', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as { port: number };
+        probe.close(() => resolve(p));
+      });
+    });
+    const broker = await NativeHarness.start({ listen: `127.0.0.1:${port}` });
+    try {
+      const client = await connect({ bootstrap: `127.0.0.1:${port}` });
+      const producer = await client.producer({ topic: 'own-port' });
+      expect((await producer.send('x')).offset).to.equal(0n);
+      await client.close();
+      const kafkaLike = tcpConnect({ host: '127.0.0.1', port });
+      await new Promise((r) => kafkaLike.once('connect', r));
+      kafkaLike.write(Buffer.from([0, 0, 0, 8, 0, 18, 0, 0, 0, 0, 0, 1]));
+      await new Promise((r) => kafkaLike.once('close', r));
     } finally {
       await broker.destroy();
     }
