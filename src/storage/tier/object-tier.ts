@@ -154,7 +154,10 @@ export class ObjectTier {
       if (tiered.durability !== durability) continue;
       out.push({
         topic: tiered.topic, partition: tiered.partition, local: tiered.local, leaderEpoch: tiered.leaderEpoch,
-        onUploaded: (offset) => tiered.local.markUploaded(offset),
+        onUploaded: (offset) => {
+          tiered.local.markUploaded(offset);
+          tiered.local.applyRetention?.().catch((err: unknown) => log.warn({ err, topic: tiered.topic, partition: tiered.partition }, 'local retention after upload failed'));
+        },
       });
     }
     return out;

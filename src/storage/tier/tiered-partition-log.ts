@@ -16,6 +16,8 @@ export type Durability = 'local' | 'cloud';
 /** The local log as the tier needs it: the WAL with its upload hook. */
 export interface LocalLog extends PartitionLog {
   markUploaded(offset: bigint): void;
+  /** Deletes segments local retention no longer needs; run after each upload so space frees promptly. */
+  applyRetention?(): Promise<number>;
 }
 
 /**
