@@ -41,12 +41,10 @@ export class GroupCoordinator {
     this.partitionExists = options.partitionExists ?? (() => true);
     const config = { ...defaultMembershipConfig, ...options.membership };
     this.membership = new Membership({
-      get: (groupId) => this.groups.get(groupId),
+      get: (groupId) => this.lookup(groupId),
       create: (groupId) => this.createGroup(groupId),
       onEmpty: (group) => this.forgetIfUnused(group),
     }, this.clock, config);
-    // Groups known only by their committed offsets are Empty groups, as after Kafka loads __consumer_offsets.
-    for (const groupId of offsets.groupIds()) this.groups.set(groupId, new Group(groupId));
   }
 
   join(input: JoinGroupInput): Promise<JoinGroupResult> {
@@ -85,7 +83,14 @@ export class GroupCoordinator {
       results.push({ topic: o.topic, partition: o.partition, error });
     }
     if (writes.length === 0) return results;
-    if (!this.groups.has(input.groupId)) this.groups.set(input.groupId, this.createGroup(input.groupId));
+    if (!this.lookup(input.groupId)) {
+      try {
+        this.createGroup(input.groupId);
+      } catch (err) {
+        if (!(err instanceof GroupError)) throw err;
+        return results.map((r) => (r.error ? r : { ...r, error: err.kind }));
+      }
+    }
     try {
       await this.offsets.commit(input.groupId, writes);
     } catch (err) {
@@ -113,7 +118,7 @@ export class GroupCoordinator {
 
   describe(groupIds: string[]): GroupDescription[] {
     return groupIds.map((groupId) => {
-      const group = this.groups.get(groupId);
+      const group = this.lookup(groupId);
       if (!group) {
         return { groupId, error: 'group-id-not-found', state: 'Dead', protocolType: '', protocolName: '', members: [] };
       }
@@ -131,6 +136,7 @@ export class GroupCoordinator {
   }
 
   list(): GroupListing[] {
+    for (const groupId of this.offsets.groupIds()) this.lookup(groupId);
     return [...this.groups.values()].map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state }));
   }
 
@@ -140,7 +146,7 @@ export class GroupCoordinator {
 
   /** Kafka handleDeleteOffsets: a group still consuming a topic keeps that topic's offsets. */
   async deleteOffsets(groupId: string, partitions: TopicPartition[]): Promise<OffsetDeleteResult> {
-    const group = this.groups.get(groupId);
+    const group = this.lookup(groupId);
     if (!group || group.is('Dead')) return { error: 'group-id-not-found', partitions: [] };
     if (!group.is('Empty') && group.protocolType !== CONSUMER_PROTOCOL_TYPE) return { error: 'non-empty-group', partitions: [] };
     const results = partitions.map(({ topic, partition }) => ({
@@ -166,7 +172,7 @@ export class GroupCoordinator {
   }
 
   private checkCommit(input: OffsetCommitInput): GroupErrorKind | null {
-    const group = this.groups.get(input.groupId);
+    const group = this.lookup(input.groupId);
     // Kafka: a group unknown here commits only without group management (generation < 0).
     if (!group) return input.generationId < 0 ? null : 'illegal-generation';
     if (group.is('Dead')) return 'coordinator-not-available';
@@ -184,7 +190,7 @@ export class GroupCoordinator {
   private async deleteGroup(groupId: string): Promise<GroupErrorKind | null> {
     const invalid = checkGroupId(groupId, true);
     if (invalid) return invalid;
-    const group = this.groups.get(groupId);
+    const group = this.lookup(groupId);
     if (!group || group.is('Dead')) return 'group-id-not-found';
     if (!group.is('Empty')) return 'non-empty-group';
     group.state = 'Dead';
@@ -198,6 +204,18 @@ export class GroupCoordinator {
     this.membership.rebalancer.shutdown(group, 'coordinator-not-available');
     if (this.groups.get(groupId) === group) this.groups.delete(groupId);
     return null;
+  }
+
+  /**
+   * The group, or an Empty one for a group known only by offsets committed through another
+   * coordinator (the group moved here, as Kafka loads it from __consumer_offsets).
+   */
+  private lookup(groupId: string): Group | undefined {
+    const group = this.groups.get(groupId);
+    if (group || !this.offsets.hasOffsets(groupId) || this.groups.size >= this.groupsMax) return group;
+    const loaded = new Group(groupId);
+    this.groups.set(groupId, loaded);
+    return loaded;
   }
 
   private createGroup(groupId: string): Group {

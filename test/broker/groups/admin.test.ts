@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { Harness, INITIAL_DELAY_MS, joinInput, openHarness } from './group-fixtures';
+import { GroupCoordinator } from '../../../src/broker/groups/group-coordinator';
+import { OffsetStore } from '../../../src/broker/groups/offset-store';
+import { eventually } from '../../coordination/helpers';
+import { Harness, INITIAL_DELAY_MS, joinInput, keys, openHarness } from './group-fixtures';
 
 describe('Group coordinator: describe, list and delete groups', () => {
   let h: Harness;
@@ -34,5 +37,15 @@ describe('Group coordinator: describe, list and delete groups', () => {
     await h.reopen();
     expect(h.coordinator.fetchOffsets('empty', [{ topic: 't', partition: 0 }])[0].offset).to.equal(-1n);
     expect(h.coordinator.list().map((g) => g.groupId)).to.not.include('empty');
+  });
+
+  it('knows groups whose offsets another coordinator committed to the shared store (a group moving here)', async () => {
+    const other = new GroupCoordinator(await OffsetStore.open(h.store, keys), { clock: h.clock });
+    await other.commitOffsets({ groupId: 'moved', generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 't', partition: 0, offset: 8n, leaderEpoch: -1, metadata: null }] });
+    await eventually(() => h.coordinator.fetchOffsets('moved', [{ topic: 't', partition: 0 }])[0].offset === 8n, 2000, 'offsets seen here');
+    expect(h.coordinator.list()).to.deep.include({ groupId: 'moved', protocolType: '', state: 'Empty' });
+    expect(h.coordinator.describe(['moved'])[0]).to.include({ state: 'Empty', error: null });
+    expect(await h.coordinator.deleteGroups(['moved'])).to.deep.equal([{ groupId: 'moved', error: null }]);
+    await other.close();
   });
 });

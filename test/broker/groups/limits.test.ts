@@ -18,6 +18,7 @@ describe('Group coordinator limits', () => {
     void h.coordinator.join(joinInput({ groupId: 'b' }));
     expect((await h.coordinator.join(joinInput({ groupId: 'c' }))).error).to.equal('coordinator-not-available');
     expect(h.coordinator.list().map((g) => g.groupId)).to.deep.equal(['a', 'b']);
+    expect((await h.coordinator.commitOffsets(commit('c', 0)))[0].error).to.equal('coordinator-not-available');
   });
 
   it('refuses MEMBER_ID_REQUIRED joins past pendingMembersPerGroupMax', async () => {
