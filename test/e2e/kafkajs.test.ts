@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
+import { BrokerFixture, startTestBroker } from './support/broker-fixture';
+
+describe('kafkajs end to end', function () {
+  this.timeout(60_000);
+  let fixture: BrokerFixture;
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: Producer;
+
+  before(async () => {
+    fixture = await startTestBroker({ 'topics.autoCreate': 'false' });
+    kafka = new Kafka({ clientId: 'e2e', brokers: [fixture.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+    admin = kafka.admin();
+    producer = kafka.producer({ allowAutoTopicCreation: false });
+    await admin.connect();
+    await producer.connect();
+  });
+
+  after(async () => {
+    await producer?.disconnect();
+    await admin?.disconnect();
+    await fixture?.stop();
+  });
+
+  it('creates topics, lists them and describes their partitions', async () => {
+    expect(await admin.createTopics({ topics: [{ topic: 'js-orders', numPartitions: 3 }, { topic: 'js-audit' }] })).to.equal(true);
+    expect(await admin.listTopics()).to.include.members(['js-orders', 'js-audit']);
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['js-orders'] });
+    expect(topics[0].partitions.map((p) => p.partitionId).sort()).to.deep.equal([0, 1, 2]);
+    expect(topics[0].partitions.every((p) => p.leader === 0)).to.equal(true);
+  });
+
+  it('reports an existing topic instead of creating it twice', async () => {
+    expect(await admin.createTopics({ topics: [{ topic: 'js-audit' }] })).to.equal(false);
+  });
+
+  it('produces with acks=all to every partition and reads the offsets back', async () => {
+    const messages = [...Array(30).keys()].map((i) => ({ key: `k${i}`, value: `v${i}`, partition: i % 3 }));
+    const results = await producer.send({ topic: 'js-orders', acks: -1, messages });
+    expect(results.map((r) => r.errorCode)).to.deep.equal([0, 0, 0]);
+    await producer.send({ topic: 'js-orders', acks: 1, messages: [{ value: 'one more', partition: 0 }] });
+    const offsets = await admin.fetchTopicOffsets('js-orders');
+    const byPartition = Object.fromEntries(offsets.map((o) => [o.partition, [o.low, o.high]]));
+    expect(byPartition).to.deep.equal({ 0: ['0', '11'], 1: ['0', '10'], 2: ['0', '10'] });
+  });
+
+  it('rejects a produce to a topic that does not exist (auto-creation off)', async () => {
+    const failing = producer.send({ topic: 'js-missing', messages: [{ value: 'x' }] });
+    let error: Error | null = null;
+    await failing.catch((err: Error) => {
+      error = err;
+    });
+    expect(error).to.not.equal(null);
+  });
+
+  it('deletes a topic', async () => {
+    await admin.deleteTopics({ topics: ['js-audit'] });
+    expect(await admin.listTopics()).to.not.include('js-audit');
+  });
+
+  it('rejects an invalid topic name with a clear error', async () => {
+    let error: { errors?: Array<{ type: string }> } | null = null;
+    await admin.createTopics({ topics: [{ topic: 'bad name!' }] }).catch((err: { errors?: Array<{ type: string }> }) => {
+      error = err;
+    });
+    expect(error!.errors?.map((e) => e.type)).to.deep.equal(['INVALID_TOPIC_EXCEPTION']);
+  });
+});
