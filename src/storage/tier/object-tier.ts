@@ -60,13 +60,13 @@ export class ObjectTier {
     this.format = options.format;
     this.cache = new BlockCache(options.objects, options.blockCacheBytes);
     this.reader = new TieredReader(index, this.cache);
-    const uploader = new Uploader({ ...options, index });
+    // One uploader per loop: each keeps its own backlog flag and key sequence.
     this.uploads = new UploadLoop({
-      name: 'uploads', uploader, index, onDemand: false,
+      name: 'uploads', uploader: new Uploader({ ...options, index }), index, onDemand: false,
       intervalMs: options.uploadIntervalMs ?? TIER_LIMITS.uploadIntervalMsDefault, sources: () => this.sources('local'),
     });
     this.commits = new UploadLoop({
-      name: 'cloud-commits', uploader, index, onDemand: true,
+      name: 'cloud-commits', uploader: new Uploader({ ...options, index }), index, onDemand: true,
       intervalMs: options.cloudCommitIntervalMs ?? TIER_LIMITS.cloudCommitIntervalMsDefault, sources: () => this.sources('cloud'),
     });
     this.retention = new CloudRetention({ ...options, index });

@@ -137,6 +137,6 @@ export class Uploader {
 
   private objectKey(createdAtMs: number): string {
     const seq = String(this.sequence++).padStart(8, '0');
-    return `objects/${this.options.brokerId}/${String(createdAtMs).padStart(15, '0')}-${seq}-${randomBytes(4).toString('hex')}.tob`;
+    return `objects/${this.options.brokerId}/${String(createdAtMs).padStart(15, '0')}-${seq}-${randomBytes(8).toString('hex')}.tob`;
   }
 }
