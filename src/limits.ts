@@ -189,6 +189,8 @@ export const TIER_LIMITS = {
   blockBytes: 1024 * 1024,
   /** Bytes one upload cycle puts into one object, all partitions together; the rest waits for the next cycle. */
   objectBytesMax: 64 * 1024 * 1024,
+  /** Partition ranges in one object: keeps its descriptor well under COORDINATION_LIMITS.valueBytesMax (~200 bytes a range). */
+  rangesPerObjectMax: 2000,
   /** Default period of the background uploader. */
   uploadIntervalMsDefault: 30_000,
   /** Default period of the cloud-durability commit loop (one object per commit, all cloud partitions). */

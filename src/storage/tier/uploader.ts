@@ -86,6 +86,10 @@ export class Uploader {
     // Start at a different partition each cycle so a large backlog cannot starve the last ones.
     const start = sources.length === 0 ? 0 : this.rotation++ % sources.length;
     for (let i = 0; i < sources.length && budget > 0; i++) {
+      if (out.length >= TIER_LIMITS.rangesPerObjectMax) {
+        this.backlog = true;
+        break;
+      }
       const source = sources[(start + i) % sources.length];
       const batches = await this.newBatches(source, budget);
       if (batches.length === 0) continue;
