@@ -24,7 +24,7 @@ interface PendingRequest {
   timer: NodeJS.Timeout;
 }
 
-type PushMessage = Extract<NativeMessage, { type: 'message' | 'activeConsumerChange' }>;
+export type PushMessage = Extract<NativeMessage, { type: 'message' | 'activeConsumerChange' | 'closeConsumer' }>;
 
 export class ClientConnection extends EventEmitter<{ close: [] }> {
   private readonly frames = new NativeFrameAccumulator(NATIVE_LIMITS.frameBytesMax);
@@ -135,7 +135,8 @@ export class ClientConnection extends EventEmitter<{ close: [] }> {
   }
 
   private onMessage(message: NativeMessage, requestId: number): void {
-    if (message.type === 'message' || message.type === 'activeConsumerChange') {
+    // CLOSE_CONSUMER from the broker is a push: the subscription left this broker (spec §3).
+    if (message.type === 'message' || message.type === 'activeConsumerChange' || message.type === 'closeConsumer') {
       this.pushTargets.get(message.consumerId)?.(message);
       return;
     }

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { NATIVE_LIMITS } from '../limits';
 import type { Header, InitialPosition, MessageId, NativeMessage, SchemaType, SubscriptionType } from '../protocol/native/messages';
-import type { ClientConnection } from './client-connection';
+import type { ClientConnection, PushMessage } from './client-connection';
 import { TributaryClient, withRetry } from './client';
 import { ConnectionLostError } from './errors';
 import { decodeValue } from './payload';
@@ -68,6 +68,7 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
   private waiters: Waiter[] = [];
   private takenSinceFlow = 0;
   private pendingAcks: MessageId[] = [];
+  private rebinding = false;
   private closed = false;
   private active: boolean | null = null;
   private readonly queueSize: number;
@@ -176,7 +177,11 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
     }
   }
 
-  private onPush(message: Extract<NativeMessage, { type: 'message' | 'activeConsumerChange' }>): void {
+  private onPush(message: PushMessage): void {
+    if (message.type === 'closeConsumer') {
+      this.rebind();
+      return;
+    }
     if (message.type === 'activeConsumerChange') {
       this.active = message.active;
       this.emit('activeChange', message.active);
@@ -211,17 +216,28 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
     this.queue = [];
     this.takenSinceFlow = 0;
     connection.fireAndForget({ type: 'flow', consumerId: this.consumerId, permits: this.queueSize });
-    connection.once('close', () => this.rebind());
+    connection.once('close', () => {
+      if (this.connection === connection) this.rebind();
+    });
   }
 
+  /** Lost connection or closed by the broker (topic moved): look up, subscribe again, start permits over. */
   private rebind(): void {
-    if (this.closed) return;
+    if (this.closed || this.rebinding) return;
+    this.rebinding = true;
+    this.connection?.offPush(this.consumerId);
     this.connection = null;
-    // Messages not yet taken will be redelivered by the broker; permits start over.
+    // Messages not yet taken will be redelivered by the broker.
     this.queue = [];
-    withRetry(() => this.bind(), () => this.closed || this.client.isClosed).catch(() => {
-      if (!this.closed) void this.close();
-    });
+    withRetry(() => this.bind(), () => this.closed || this.client.isClosed).then(
+      () => {
+        this.rebinding = false;
+      },
+      () => {
+        this.rebinding = false;
+        if (!this.closed) void this.close();
+      },
+    );
   }
 }
 

@@ -174,6 +174,40 @@ describe('Native dead letters and restarts', function () {
     }
   });
 
+  it('when a topic moves, its consumers are closed by the old owner and resume on the new one; producers follow', async () => {
+    const newOwner = await NativeHarness.start();
+    let ownerId = 1;
+    let newOwnerNode: BrokerNode;
+    const oldOwner = await NativeHarness.start({}, (self): ClusterView => ({
+      clusterId: 'test-cluster', self,
+      brokers: () => [self, newOwnerNode],
+      controllerId: () => 1,
+      leaderOf: (topic) => (topic === 'moving' ? ownerId : self.nodeId),
+      leaderEpochOf: () => 0,
+    }));
+    const [host, port] = newOwner.address.split(':');
+    newOwnerNode = { nodeId: 2, host, port: Number(port), rack: null };
+    const client = await connect({ bootstrap: oldOwner.address });
+    try {
+      const producer = await client.producer({ topic: 'moving' });
+      const consumer = await client.subscribe({ topic: 'moving', subscription: 'm', type: 'exclusive', initialPosition: 'earliest' });
+      await producer.send('before the move');
+      const before = (await consumer.receive(5000))!;
+      expect(before.payload.toString()).to.equal('before the move');
+      await consumer.ack(before);
+      ownerId = 2;
+      const receipt = await producer.send('after the move');
+      expect(newOwner.services.topics.get('moving'), 'the producer followed the topic').to.not.equal(undefined);
+      expect(receipt.offset).to.equal(0n);
+      const after = (await consumer.receive(10_000))!;
+      expect(after.payload.toString()).to.equal('after the move');
+    } finally {
+      await client.close();
+      await oldOwner.destroy();
+      await newOwner.destroy();
+    }
+  });
+
   it('deleting a topic drops its subscriptions and their persisted cursors', async () => {
     const broker = await NativeHarness.start();
     const client = await connect({ bootstrap: broker.address });

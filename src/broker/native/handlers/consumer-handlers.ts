@@ -31,6 +31,10 @@ export const subscribe: NativeHandler = async (session, message) => {
     }),
     activeChanged: (active) => session.push({ type: 'activeConsumerChange', consumerId: m.consumerId, active }),
     backpressured: () => session.backpressured(),
+    closedByBroker: () => {
+      session.consumers.delete(m.consumerId);
+      session.push({ type: 'closeConsumer', consumerId: m.consumerId });
+    },
   };
   const entry = await context.subscriptions.subscribe({
     topic, subscription: m.subscription, type: m.subscriptionType, initialPosition: m.initialPosition,

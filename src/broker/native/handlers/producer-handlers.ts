@@ -37,6 +37,8 @@ export const send: NativeHandler = async (session, message) => {
     throw new NativeError('invalidRequest', `SEND carries ${m.messages.length} messages; at most ${NATIVE_LIMITS.sendMessagesMax}`);
   }
   const { publisher } = session.context;
+  // The topic may have moved since the producer was created: the client looks it up again.
+  requireOwnership(session.context.services, producer.topic.kafka);
   publisher.check(m.messages, producer.schema, producer.maxMessageBytes);
   const partitions = session.context.services.topics.get(producer.topic.kafka)?.partitions ?? producer.partitions;
   const partition = publisher.choosePartition(m.partition, m.messages, partitions);

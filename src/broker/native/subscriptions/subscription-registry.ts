@@ -9,6 +9,7 @@ import { NATIVE_LIMITS } from '../../../limits';
 import type { BrokerServices } from '../../services';
 import type { Partition } from '../../partitions/partition';
 import { NativeError } from '../native-error';
+import { ownerAddress } from '../ownership';
 import type { Publisher } from '../publisher';
 import type { NativeRecordCodec } from '../record-codec';
 import type { NativeTopicName } from '../topic-names';
@@ -60,15 +61,26 @@ export class SubscriptionRegistry {
     services.topics.on('deleted', (record) => void this.dropTopic(record.name));
   }
 
-  /** A deleted topic takes its subscriptions along: readers stop, persisted cursors go. */
+  /** A deleted topic takes its subscriptions along: consumers are told, readers stop, persisted cursors go. */
   private async dropTopic(kafkaTopic: string): Promise<void> {
     for (const [key, entry] of [...this.settled]) {
       if (!key.startsWith(`${kafkaTopic}\u0000`)) continue;
-      this.settled.delete(key);
-      this.entries.delete(key);
-      await entry.reader.close();
+      await this.unload(key, entry);
       await entry.cursors?.remove().catch(() => undefined);
     }
+  }
+
+  /**
+   * Stops dispatching a subscription here: its consumers are closed (they look the topic up
+   * again), the reader stops and the cursor is flushed for whoever serves the topic next.
+   */
+  private async unload(key: string, entry: SubscriptionEntry): Promise<void> {
+    if (this.settled.get(key) !== entry) return;
+    this.settled.delete(key);
+    this.entries.delete(key);
+    entry.subscription.evictAll();
+    await entry.reader.close();
+    await entry.cursors?.close();
   }
 
   async subscribe(request: SubscribeRequest, consumer: SubscriptionConsumer): Promise<SubscriptionEntry> {
@@ -188,7 +200,12 @@ export class SubscriptionRegistry {
   }
 
   private tickAll(): void {
-    for (const entry of this.settled.values()) {
+    for (const [key, entry] of [...this.settled]) {
+      // The topic moved to another broker: hand the subscription over (clients re-look-up).
+      if (ownerAddress(this.services, entry.topic.kafka) !== null) {
+        void this.unload(key, entry);
+        continue;
+      }
       entry.subscription.tick();
       entry.reader.wake();
     }

@@ -111,6 +111,14 @@ export class Subscription {
     this.dispatch();
   }
 
+  /** Detaches every consumer, telling each one (the subscription is being unloaded here). */
+  evictAll(): void {
+    const states = [...this.consumers.values()];
+    this.consumers.clear();
+    this.activeId = null;
+    for (const state of states) state.consumer.closedByBroker?.();
+  }
+
   flow(consumerId: string, permits: number): void {
     const state = this.requireConsumer(consumerId);
     state.permits = Math.min(this.options.consumerPermitsMax, state.permits + permits);

@@ -24,6 +24,8 @@ export interface SubscriptionConsumer {
   activeChanged(active: boolean): void;
   /** True while the consumer's connection has too many unflushed bytes: it gets nothing new. */
   backpressured?(): boolean;
+  /** The broker dropped the subscription here (topic moved or deleted): tell the client to look up again. */
+  closedByBroker?(): void;
 }
 
 export interface Clock {
