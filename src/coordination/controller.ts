@@ -49,6 +49,9 @@ class Campaign implements ControllerElection {
   private lease: Lease | null = null;
   private watch: Watch | null = null;
   private known: ControllerInfo | null = null;
+  private notified = '';
+  /** Newest revision of the controller key this campaign has seen (events or its own reads). */
+  private seenRevision = 0n;
   private ownEpoch: bigint | null = null;
   private readonly listeners: Array<(controller: ControllerInfo | null) => void> = [];
   private running: Promise<void> | null = null;
@@ -116,8 +119,10 @@ class Campaign implements ControllerElection {
     const value = JSON.stringify({ brokerId: this.brokerId });
     const result = await this.store.txn([{ key: this.key, modRevision: 0n }], [{ type: 'put', key: this.key, value, leaseId: lease.id }]);
     const holder = result.succeeded ? null : await this.store.get(this.key);
+    if (holder && holder.modRevision > this.seenRevision) this.seenRevision = holder.modRevision;
     if (result.succeeded || holder?.leaseId === lease.id) {
       this.ownEpoch = holder?.createRevision ?? result.revision;
+      if (this.ownEpoch > this.seenRevision) this.seenRevision = this.ownEpoch;
       log.info({ brokerId: this.brokerId, epoch: this.ownEpoch }, 'elected controller');
       this.setKnown({ brokerId: this.brokerId, epoch: this.ownEpoch });
     } else if (holder === null) {
@@ -141,18 +146,28 @@ class Campaign implements ControllerElection {
   }
 
   private onEvent(event: WatchEvent): void {
-    if (event.type === 'put' && event.kv.key === this.key) {
+    const revision = event.type === 'put' ? event.kv.modRevision : event.modRevision;
+    if ((event.type === 'put' ? event.kv.key : event.key) !== this.key || revision <= this.seenRevision) return;
+    // The watch may lag behind our own transaction: an event older than what we saw is history.
+    this.seenRevision = revision;
+    if (event.type === 'put') {
       this.setKnown(toInfo(event.kv));
-    } else if (event.type === 'delete' && event.key === this.key) {
+    } else {
       this.ownEpoch = null;
       this.setKnown(null);
       void this.campaign();
     }
   }
 
+  /**
+   * Listeners hear of every change of the controller or of this broker's own status: the watch
+   * may report our own win before our transaction returns, and the win must still be announced.
+   */
   private setKnown(controller: ControllerInfo | null): void {
-    if (this.known?.epoch === controller?.epoch && this.known?.brokerId === controller?.brokerId) return;
+    const signature = `${controller?.brokerId}:${controller?.epoch}:${this.ownEpoch}`;
     this.known = controller;
+    if (signature === this.notified) return;
+    this.notified = signature;
     for (const listener of this.listeners) {
       try {
         listener(controller);

@@ -112,6 +112,16 @@ export function clusterContract(name: string, setup: () => ClusterUnderTest): vo
       expect(stale.succeeded).to.equal(false);
     });
 
+    it('tells a waiting candidate\'s listeners when it wins, with its epoch', async () => {
+      const first = await candidate(1);
+      const second = await candidate(2);
+      const heard: Array<[number | undefined, boolean]> = [];
+      second.onChange((controller) => heard.push([controller?.brokerId, second.isController()]));
+      await first.resign();
+      await eventually(() => heard.some(([id, self]) => id === 2 && self), 10_000, 'the win to be announced');
+      expect(second.current()).to.deep.equal({ brokerId: 2, epoch: second.epoch });
+    });
+
     it('assigns every partition of a new topic to running brokers, balanced by count, at leader epoch 0', async () => {
       await broker(1);
       await broker(2);

