@@ -83,6 +83,16 @@ describe('Idempotent producers (e2e)', function () {
     expect(increasing).to.equal(true);
   });
 
+  it('accepts a kafkajs idempotent producer (InitProducerId at the controller, sequences per partition)', async () => {
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (let i = 0; i < 10; i++) {
+      await producer.send({ topic: 'idem', acks: -1, messages: Array.from({ length: 100 }, (_, j) => ({ key: `k${i * 100 + j}`, value: `v${i * 100 + j}` })) });
+    }
+    await producer.disconnect();
+    expect((await highWatermarks(kafka, 'idem')).reduce((a, b) => a + b, 0)).to.equal(1000);
+  });
+
   it('answers a replayed duplicate batch with its original offset and does not append it twice, also after a restart', async () => {
     const raw = await RawKafka.connect(broker.port);
     const { errorCode, producerId, epoch } = await raw.initProducerId();
