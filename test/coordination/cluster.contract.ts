@@ -134,6 +134,22 @@ export function clusterContract(name: string, setup: () => ClusterUnderTest): vo
       expect(owners.every((a) => a.leaderEpoch === 0)).to.equal(true);
     });
 
+    it('assigns partitions added to an existing topic without moving the others', async () => {
+      await broker(1);
+      await broker(2);
+      await assigner(await candidate(1));
+      await createTopic('growing', 1);
+      await eventually(async () => (await ownersOf('growing')).length === 1, 10_000, 'one assignment');
+      const [first] = await ownersOf('growing');
+      await createTopic('growing', 3);
+      await eventually(async () => (await ownersOf('growing')).length === 3, 10_000, 'three assignments');
+      const owners = await ownersOf('growing');
+      expect(owners[0]).to.deep.equal(first);
+      // Partition 1 goes to the empty broker 2; partition 2 breaks the 1-1 tie to the lowest id.
+      expect(first.brokerId).to.equal(1);
+      expect(owners.map((a) => a.brokerId)).to.deep.equal([1, 2, 1]);
+    });
+
     it('moves the partitions of a dead broker to live ones, bumping their leader epochs', async () => {
       await broker(1);
       const doomed = await broker(2);
