@@ -69,6 +69,14 @@ export function timed(command: string, args: string[], stdinFile?: string, captu
   });
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8') as string;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of stat (utime, stime) are at 11 and 12 after the command name; clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export function result(name: string, value: number, unit: string): void {
   const shown = value >= 100 ? value.toFixed(0) : value.toFixed(2);
   process.stdout.write(`RESULT ${name} ${shown} ${unit}\n`);

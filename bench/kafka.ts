@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, result, startBrokerProcess, timed } from './kafka-bench-support';
+import { cpuSeconds, freePort, result, startBrokerProcess, timed } from './kafka-bench-support';
 
 const KCAT = '/usr/bin/kcat';
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -70,11 +70,12 @@ async function kafkajsProduce(bootstrap: string, topic: string, count: number, b
   report('kafkajs_produce_1k', count / seconds, (count * bytes) / seconds / 1e6, 'MB/s');
 }
 
-async function latencyProbe(bootstrap: string, topic: string) {
+async function latencyProbe(bootstrap: string, topic: string, seconds: number, report: boolean) {
   const { stdout } = await timed('/usr/bin/python3', [join(__dirname, 'kafka-latency-probe.py'), bootstrap, topic, '10000',
-    String(Math.max(2, 10 * scale))], undefined, true);
+    String(seconds)], undefined, true);
   const probe = JSON.parse(stdout) as { p50: number; p99: number; rate: number; errors: number };
   if (probe.errors > 0) throw new Error(`latency probe saw ${probe.errors} errors`);
+  if (!report) return;
   result('produce_rate_at_10k', probe.rate, 'msg/s');
   result('produce_p50_at_10k', probe.p50, 'ms');
   result('produce_p99_at_10k', probe.p99, 'ms');
@@ -93,12 +94,23 @@ async function main() {
   }, process.env.BENCH_CPU_PROF);
   try {
     process.stdout.write(`# flush.policy=${flush} scale=${scale}\n`);
-    await kcatProduce(bootstrap, 'bench-1k', join(work, 'in-1k'), large, 1024, 'kcat_produce_1k');
-    await kcatProduce(bootstrap, 'bench-100b', join(work, 'in-100b'), small, 100, 'kcat_produce_100b');
-    await kcatConsume(bootstrap, 'bench-100b', small, 100, 'kcat_consume_100b');
-    await kcatConsume(bootstrap, 'bench-1k', large, 1024, 'kcat_consume_1k');
-    await kafkajsProduce(bootstrap, 'bench-js-1k', large, 1024);
-    await latencyProbe(bootstrap, 'bench-latency');
+    const pid = broker.child.pid!;
+    // Broker CPU per MB moved: what the broker costs, apart from the clients sharing its 2 cores.
+    const phase = async (name: string, mb: number, run: () => Promise<void>) => {
+      const before = cpuSeconds(pid);
+      await run();
+      result(`broker_cpu_ms_per_mb_${name}`, ((cpuSeconds(pid) - before) * 1000) / mb, 'ms/MB');
+    };
+    const mbLarge = (large * 1024) / 1e6;
+    const mbSmall = (small * 100) / 1e6;
+    await phase('kcat_produce_1k', mbLarge, () => kcatProduce(bootstrap, 'bench-1k', join(work, 'in-1k'), large, 1024, 'kcat_produce_1k'));
+    await phase('kcat_produce_100b', mbSmall, () => kcatProduce(bootstrap, 'bench-100b', join(work, 'in-100b'), small, 100, 'kcat_produce_100b'));
+    await phase('kcat_consume_100b', mbSmall, () => kcatConsume(bootstrap, 'bench-100b', small, 100, 'kcat_consume_100b'));
+    await phase('kcat_consume_1k', mbLarge, () => kcatConsume(bootstrap, 'bench-1k', large, 1024, 'kcat_consume_1k'));
+    await phase('kafkajs_produce_1k', mbLarge, () => kafkajsProduce(bootstrap, 'bench-js-1k', large, 1024));
+    // Warm-up run first: the first seconds include topic creation and JIT compilation.
+    await latencyProbe(bootstrap, 'bench-latency', 1, false);
+    await latencyProbe(bootstrap, 'bench-latency', Math.max(3, 10 * scale), true);
   } finally {
     await broker.stop();
     rmSync(work, { recursive: true, force: true });
