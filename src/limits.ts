@@ -90,6 +90,8 @@ export const COORDINATION_LIMITS = {
   clusterLeaseTtlMsDefault: 10_000,
   /** Longest pause before a failed controller campaign or assignment round is retried. */
   clusterRetryDelayMsMax: 1000,
+  /** The controller re-checks assignments this often even without a watch event. */
+  clusterReconcileIntervalMs: 30_000,
 } as const;
 
 // ---- Consumer groups (src/broker/groups) ----

@@ -9,7 +9,10 @@ import type { MetadataStore, Watch } from './metadata-store';
 const log = componentLogger('partition-assigner');
 
 export interface PartitionAssigner {
-  /** One reconciliation now (only while this broker is the controller); resolves with the changes applied. */
+  /**
+   * One reconciliation now (only while this broker is the controller); resolves with the changes
+   * applied. If a round is already running, resolves with that one's and runs another after it.
+   */
   reconcile(): Promise<AssignmentChange[]>;
   stop(): Promise<void>;
 }
@@ -26,6 +29,7 @@ export async function startPartitionAssigner(store: MetadataStore, keys: Cluster
   loop.watches.push(await store.watch(keys.topicsPrefix, () => loop.schedule()));
   election.onChange(() => loop.schedule());
   loop.schedule();
+  loop.startSafetyNet();
   return loop;
 }
 
@@ -35,9 +39,16 @@ class AssignerLoop implements PartitionAssigner {
   private rerun = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private safetyTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly store: MetadataStore, private readonly keys: ClusterKeys,
     private readonly election: ControllerElection) {}
+
+  /** A periodic round besides the watches, so a missed event (a watch cancelled by etcd) is repaired too. */
+  startSafetyNet(): void {
+    this.safetyTimer = setInterval(() => this.schedule(), COORDINATION_LIMITS.clusterReconcileIntervalMs);
+    this.safetyTimer.unref();
+  }
 
   schedule(): void {
     this.reconcile().catch(() => undefined);
@@ -67,6 +78,7 @@ class AssignerLoop implements PartitionAssigner {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.safetyTimer) clearInterval(this.safetyTimer);
     await Promise.all(this.watches.splice(0).map((watch) => watch.cancel()));
     await this.running?.catch(() => undefined);
   }
