@@ -172,6 +172,7 @@ export class Subscription {
     }
     const cursor = this.cursors.get(id.partition);
     if (!cursor) throw new NativeError('invalidRequest', `partition ${id.partition} is not part of ${this.options.topic}`);
+    this.checkDelivered(id.partition, id.offset);
     if (!cursor.ackUpTo(id.offset)) return;
     for (const [key, out] of this.outstanding) {
       if (out.message.partition !== id.partition) continue;
@@ -233,10 +234,19 @@ export class Subscription {
   private ackOne(partition: number, offset: bigint): void {
     const cursor = this.cursors.get(partition);
     if (!cursor) throw new NativeError('invalidRequest', `partition ${partition} is not part of ${this.options.topic}`);
+    this.checkDelivered(partition, offset);
     const key = messageKey(partition, offset);
     const out = this.outstanding.get(key);
     if (out) this.dropOutstanding(key, out);
     if (cursor.ack(offset)) this.options.onCursorChange?.(partition);
+  }
+
+  /** An ack may only name a message already read for this subscription: others would skip unseen messages. */
+  private checkDelivered(partition: number, offset: bigint): void {
+    const readTo = this.readOffsets.get(partition) ?? 0n;
+    if (offset >= readTo) {
+      throw new NativeError('invalidRequest', `offset ${offset} of partition ${partition} was not delivered yet (read up to ${readTo}); it cannot be acked`);
+    }
   }
 
   private dropOutstanding(key: bigint, out: Outstanding): void {

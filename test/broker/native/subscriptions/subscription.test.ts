@@ -39,6 +39,16 @@ describe('Subscription dispatch', () => {
       expect(changed).to.deep.equal([0]);
     });
 
+    it('refuses acks of messages not delivered yet, so a bad ack cannot skip unseen messages', () => {
+      const { subscription, cursor } = makeSubscription('exclusive', clock);
+      subscription.addConsumer(new RecordingConsumer('a'), 'exclusive');
+      subscription.flow('a', 10);
+      subscription.offer(0, messages(0, 3), 3n);
+      expect(() => subscription.ack([{ partition: 0, offset: 5n }])).to.throw(NativeError, /not delivered yet/);
+      expect(() => subscription.ackCumulative({ partition: 0, offset: 3n })).to.throw(NativeError, /not delivered yet/);
+      expect(cursor.markDelete()).to.equal(0n);
+    });
+
     it('refuses to join with another type while consumers are attached', () => {
       const { subscription } = makeSubscription('exclusive', clock);
       subscription.addConsumer(new RecordingConsumer('a'), 'exclusive');
