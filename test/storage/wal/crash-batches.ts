@@ -2,7 +2,7 @@
 import { patternBytes, testBatch, TEST_BATCH_HEADER_BYTES } from '../support/test-batch-format';
 
 export function crashBatch(run: number, seq: number): Buffer {
-  const size = 8 + ((run * 7919 + seq * 104729) % 6000);
+  const size = 8 + ((run * 7919 + seq * 104729) % 1500);
   const payload = patternBytes(size, run * 1_000_003 + seq);
   payload.writeUInt32BE(run, 0);
   payload.writeUInt32BE(seq, 4);

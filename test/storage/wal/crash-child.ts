@@ -1,22 +1,28 @@
 /**
- * Child process of the crash test: appends batches to a WAL with fsync `always` from several
- * concurrent appenders and prints `ACK <run> <seq> <baseOffset>` for every acknowledged batch,
- * until it is killed. Usage: node --import tsx crash-child.ts <dataDir> <run>
+ * Child process of the crash test: prints LOADED, waits for a line on stdin (so the test can
+ * start it while it still checks the previous run), then appends batches to a WAL (fsync
+ * `always` unless told otherwise) from several concurrent appenders and prints
+ * `ACK <run> <seq> <baseOffset>` for every acknowledged batch, until it is killed.
+ * Usage: node --import tsx crash-child.ts <dataDir> <run> [fsyncPolicy]
  */
 import { writeSync } from 'node:fs';
 import pino from 'pino';
 import { LogManager } from '../../../src/storage/log-manager';
 import { crashBatch } from './crash-batches';
+import type { FsyncPolicy } from '../../../src/storage/partition-log';
 import { testBatchFormat } from '../support/test-batch-format';
 
 const APPENDERS = 16;
 
 async function main(): Promise<void> {
-  const [dataDir, runArg] = process.argv.slice(2);
+  const [dataDir, runArg, policyArg] = process.argv.slice(2);
   const run = Number(runArg);
+  writeSync(1, 'LOADED\n');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.pause();
   const manager = new LogManager({ dataDir, logger: pino({ level: 'silent' }) });
   const log = await manager.open('crash', 0, {
-    fsyncPolicy: 'always', fsyncIntervalMs: 1000, segmentBytes: 256 * 1024, segmentMs: 3600_000,
+    fsyncPolicy: (policyArg ?? 'always') as FsyncPolicy, fsyncIntervalMs: 1000, segmentBytes: 256 * 1024, segmentMs: 3600_000,
     retentionBytes: -1, retentionMs: -1, batchFormat: testBatchFormat,
   });
   writeSync(1, 'READY\n');
