@@ -16,6 +16,10 @@ export interface Step {
   /** Sub-plan of a struct or struct array, same version. */
   readonly plan: Plan | null;
   readonly field: FieldSpec;
+  /** For an array: how each element is written (never null, not an array). */
+  readonly item: Step | null;
+  /** The field's default, shared: compare or write it, never hand it out to be mutated. */
+  readonly defaultValue: unknown;
 }
 
 export interface Plan {
@@ -24,9 +28,10 @@ export interface Plan {
   readonly fixed: readonly Step[];
   /** Tagged fields sorted by tag (KIP-482 requires ascending tags). */
   readonly tagged: readonly Step[];
-  readonly taggedByTag: ReadonlyMap<number, Step>;
-  /** Every field of the struct, for defaults. */
+  /** Every field of the struct, in description order (the order of decoded objects). */
   readonly fields: readonly FieldSpec[];
+  /** Fields not on the wire in this version, by name: they only take their default. */
+  readonly absent: ReadonlyMap<string, Step>;
 }
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
@@ -51,28 +56,30 @@ export function planFor(fields: readonly FieldSpec[], version: number, flexible:
 function compile(fields: readonly FieldSpec[], version: number, flexible: boolean): Plan {
   const fixed: Step[] = [];
   const tagged: Step[] = [];
+  const absent = new Map<string, Step>();
   for (const field of fields) {
-    if (!inVersions(field.versions, version)) continue;
     const isTagged = flexible && inVersions(field.taggedVersions, version);
-    if (field.taggedVersions !== undefined && !isTagged) continue;
+    const onWire = inVersions(field.versions, version) && (field.taggedVersions === undefined || isTagged);
     const array = field.type.startsWith('[]');
     const kind = (array ? field.type.slice(2) : field.type) as ValueKind;
-    const step: Step = {
+    const base = {
       name: field.name,
       kind,
-      array,
-      nullable: inVersions(field.nullableVersions, version),
       tag: field.tag ?? -1,
       plan: kind === 'struct' ? planFor(field.fields ?? [], version, flexible) : null,
       field,
+      defaultValue: defaultOf(field, version),
     };
-    if (isTagged) {
+    const item: Step | null = array ? { ...base, array: false, nullable: false, item: null } : null;
+    const step: Step = { ...base, array, nullable: inVersions(field.nullableVersions, version), item };
+    if (!onWire) absent.set(field.name, step);
+    else if (isTagged) {
       if (field.tag === undefined) throw new Error(`tagged field ${field.name} has no tag`);
       tagged.push(step);
     } else fixed.push(step);
   }
   tagged.sort((a, b) => a.tag - b.tag);
-  return { flexible, fixed, tagged, taggedByTag: new Map(tagged.map((s) => [s.tag, s])), fields };
+  return { flexible, fixed, tagged, fields, absent };
 }
 
 /** The value a field takes when it is not on the wire in a version (Kafka's generated defaults). */
@@ -102,8 +109,8 @@ export function defaultStruct(fields: readonly FieldSpec[], version: number): Re
 }
 
 /** True when a value equals the field's default (tagged fields at their default are not written). */
-export function isDefault(field: FieldSpec, value: unknown, version: number): boolean {
-  return value === undefined || sameValue(value, defaultOf(field, version));
+export function isDefault(step: Step, value: unknown): boolean {
+  return value === undefined || sameValue(value, step.defaultValue);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -98,9 +98,15 @@ export function parseVersions(range: VersionRange): VersionBounds | null {
   return { min: Number(span[1]), max: Number(span[2] ?? span[1]) };
 }
 
+const parsedRanges = new Map<VersionRange, VersionBounds | null>();
+
 export function inVersions(range: VersionRange | undefined, version: number): boolean {
   if (range === undefined) return false;
-  const bounds = parseVersions(range);
+  let bounds = parsedRanges.get(range);
+  if (bounds === undefined) {
+    bounds = parseVersions(range);
+    parsedRanges.set(range, bounds);
+  }
   return bounds !== null && version >= bounds.min && version <= bounds.max;
 }
 
