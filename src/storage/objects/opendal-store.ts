@@ -141,7 +141,11 @@ function operatorOptions(config: ObjectStoreConfig): Record<string, string> {
         account_name: config.accountName, account_key: config.accountKey, sas_token: config.sasToken,
       });
     case 'gcs':
-      return defined({ bucket: config.bucket, root: `/${config.prefix}`, endpoint: config.endpoint, credential_path: config.credentialPath });
+      // As for s3: credentials come from the config or GOOGLE_APPLICATION_CREDENTIALS, never from a VM metadata probe.
+      return defined({
+        bucket: config.bucket, root: `/${config.prefix}`, endpoint: config.endpoint, credential_path: config.credentialPath,
+        disable_config_load: 'true', disable_vm_metadata: 'true',
+      });
   }
 }
 

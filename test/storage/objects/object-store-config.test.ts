@@ -47,6 +47,12 @@ describe('opening an object store', () => {
     expect((error as Error).message).to.match(/^object store s3:\/\/b\/ at http:\/\/127\.0\.0\.1:1 .* is not usable/);
   });
 
+  it('fails at startup when gcs has no credentials, without probing a VM metadata server', async () => {
+    const error = await openObjectStore('gcs://b?endpoint=http%3A%2F%2F127.0.0.1%3A1').catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ObjectStoreStartupError);
+    expect((error as Error).message).to.match(/gcs:\/\/b\/ .* is not usable: .*no valid credential/);
+  });
+
   it('opens a working store after a write/read/delete probe that leaves nothing behind', async () => {
     const store = await openObjectStore('memory://');
     expect(await store.list('')).to.deep.equal([]);
