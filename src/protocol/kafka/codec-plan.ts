@@ -1,7 +1,7 @@
 /**
- * Compiles a struct's field list, for one version, into the steps the codec runs: which fields
+ * Resolves a struct's field list, for one version, into the steps the codec runs: which fields
  * are on the wire in order, which travel as tagged fields, and which only take their default.
- * Plans are cached per field list and version, so a description is interpreted once.
+ * Plans are cached per field list and version; codec-compile.ts turns each into code once.
  */
 import { inVersions, type DefaultValue, type FieldSpec, type PrimitiveType } from './schema';
 
@@ -10,7 +10,6 @@ export type ValueKind = PrimitiveType | 'struct';
 export interface Step {
   readonly name: string;
   readonly kind: ValueKind;
-  readonly array: boolean;
   readonly nullable: boolean;
   readonly tag: number;
   /** Sub-plan of a struct or struct array, same version. */
@@ -70,8 +69,8 @@ function compile(fields: readonly FieldSpec[], version: number, flexible: boolea
       field,
       defaultValue: defaultOf(field, version),
     };
-    const item: Step | null = array ? { ...base, array: false, nullable: false, item: null } : null;
-    const step: Step = { ...base, array, nullable: inVersions(field.nullableVersions, version), item };
+    const item: Step | null = array ? { ...base, nullable: false, item: null } : null;
+    const step: Step = { ...base, nullable: inVersions(field.nullableVersions, version), item };
     if (!onWire) absent.set(field.name, step);
     else if (isTagged) {
       if (field.tag === undefined) throw new Error(`tagged field ${field.name} has no tag`);
