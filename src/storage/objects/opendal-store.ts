@@ -6,7 +6,9 @@
  */
 import { Operator } from 'opendal';
 import { join } from 'node:path';
-import { ByteRange, ObjectInfo, ObjectNotFoundError, ObjectStore, ObjectStoreError, ObjectStoreUnsupportedError } from './object-store';
+import {
+  ByteRange, ObjectInfo, ObjectNotFoundError, ObjectStore, ObjectStoreConfigError, ObjectStoreError, ObjectStoreUnsupportedError,
+} from './object-store';
 import { ObjectStoreConfig, resolveCredentials } from './object-store-config';
 
 /** fs writes land here first and are renamed into place, so a crash never leaves half an object under its key. */
@@ -60,6 +62,14 @@ export class OpendalObjectStore implements ObjectStore {
 
   async get(key: string, range?: ByteRange): Promise<Buffer> {
     if (range && range.length === 0) return Buffer.alloc(0);
+    // opendal's memory service panics (in a runtime thread) on a range past the end: check first.
+    if (range && this.backend === 'memory') {
+      const size = (await this.stat(key))?.sizeBytes;
+      if (size === undefined) throw new ObjectNotFoundError(key);
+      if (range.offset + range.length > size) {
+        throw new ObjectStoreError(`memory: range ${range.offset}+${range.length} runs past the end of ${key} (${size} bytes)`, false);
+      }
+    }
     const options = range ? { offset: BigInt(range.offset), size: BigInt(range.length) } : undefined;
     const body = await this.call('read', key, () => this.operator.read(checkKey(key), options));
     if (range && body.length !== range.length) {
@@ -135,6 +145,10 @@ function operatorOptions(config: ObjectStoreConfig): Record<string, string> {
         disable_config_load: 'true', disable_ec2_metadata: 'true',
       });
     case 'azblob':
+      // Without a key or SAS token the signer would fall back to the Azure instance metadata endpoint.
+      if (!config.accountKey && !config.sasToken) {
+        throw new ObjectStoreConfigError('azblob needs account_key or sas_token (or AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN)');
+      }
       return defined({
         container: config.container, root: `/${config.prefix}`,
         endpoint: config.endpoint ?? (config.accountName ? `https://${config.accountName}.blob.core.windows.net` : undefined),

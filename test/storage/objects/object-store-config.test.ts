@@ -53,6 +53,12 @@ describe('opening an object store', () => {
     expect((error as Error).message).to.match(/gcs:\/\/b\/ .* is not usable: .*no valid credential/);
   });
 
+  it('refuses azblob without a key or SAS token at startup', async () => {
+    const error = await openObjectStore('azblob://c?endpoint=http%3A%2F%2F127.0.0.1%3A1%2Fa&account_name=a').catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ObjectStoreStartupError);
+    expect((error as Error).message).to.match(/cannot be configured: azblob needs account_key or sas_token/);
+  });
+
   it('opens a working store after a write/read/delete probe that leaves nothing behind', async () => {
     const store = await openObjectStore('memory://');
     expect(await store.list('')).to.deep.equal([]);
