@@ -10,7 +10,7 @@
  *   log's config, or (one time, without touching any config) a file named
  *   ALLOW_TRUNCATION_FILE in the partition directory, deleted once the log has opened.
  */
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../../log';
 import { STORAGE_LIMITS } from '../../limits';
@@ -58,7 +58,7 @@ export async function recoverSegments(options: RecoveryOptions): Promise<Segment
   const segments: Segment[] = [];
   try {
     for (let i = 0; i < bases.length; i++) {
-      const segment = await Segment.openExisting(options.dir, bases[i], options.indexIntervalBytes, options.nowMs);
+      const segment = Segment.openExisting(options.dir, bases[i], options.indexIntervalBytes, options.nowMs);
       segments.push(segment);
       const previous = segments[i - 1];
       if (previous && previous.nextOffset !== segment.baseOffset) {
@@ -83,6 +83,7 @@ export async function recoverSegments(options: RecoveryOptions): Promise<Segment
     }
     const last = segments[segments.length - 1];
     await last.sync();
+    for (const sealed of segments.slice(0, -1)) sealed.seal();
     if (markerPresent) {
       await unlink(marker);
       options.logger.warn({ file: marker }, 'opened with the operator\'s one-time permission to truncate; permission file removed');
@@ -103,7 +104,7 @@ function truncationHint(dir: string): string {
 /** A sealed segment whose index file matches its size needs no scan. */
 async function restoreFromIndexFile(segment: Segment): Promise<boolean> {
   const file = await readIndexFile(dirname(segment.path), segment.indexName);
-  if (!file || file.nextOffset <= segment.baseOffset || file.segmentBytes !== (await segment.file.stat()).size) return false;
+  if (!file || file.nextOffset <= segment.baseOffset || file.segmentBytes !== (await stat(segment.path)).size) return false;
   segment.restore(file);
   return true;
 }
@@ -119,8 +120,9 @@ async function removeStrayFiles(dir: string, names: string[]): Promise<void> {
 
 /** Rebuilds the segment's index; returns true when the log was cut inside it. */
 async function scanSegment(segment: Segment, isLast: boolean, options: RecoveryOptions): Promise<boolean> {
-  const size = (await segment.file.stat()).size;
-  const frames = scanFrames(segment.file, 0, size, { chunkBytes: STORAGE_LIMITS.scanChunkBytes });
+  const file = await segment.file();
+  const size = (await file.stat()).size;
+  const frames = scanFrames(file, 0, size, { chunkBytes: STORAGE_LIMITS.scanChunkBytes });
   let expected = segment.baseOffset;
   let stop: ScanStop | null = null;
   for (;;) {
@@ -175,15 +177,16 @@ async function validFrameFollows(segment: Segment, stop: ScanStop, size: number)
   if (stop.kind !== 'bad' || stop.declaredBytes === null) return false;
   const at = stop.position + stop.declaredBytes;
   if (at + FRAME_HEADER_BYTES > size) return false;
-  const header = await readExactly(segment.file, at, FRAME_HEADER_BYTES);
+  const file = await segment.file();
+  const header = await readExactly(file, at, FRAME_HEADER_BYTES);
   const length = header.readUInt32BE(8);
   if (length === 0 || length > STORAGE_LIMITS.batchBytesMax || at + FRAME_HEADER_BYTES + length > size) return false;
-  return decodeFrame(await readExactly(segment.file, at, FRAME_HEADER_BYTES + length), 0).kind === 'frame';
+  return decodeFrame(await readExactly(file, at, FRAME_HEADER_BYTES + length), 0).kind === 'frame';
 }
 
 async function removeSegments(bases: bigint[], options: RecoveryOptions): Promise<void> {
   for (const base of bases) {
-    const segment = await Segment.openExisting(options.dir, base, options.indexIntervalBytes, options.nowMs);
+    const segment = Segment.openExisting(options.dir, base, options.indexIntervalBytes, options.nowMs);
     options.logger.error({ file: segment.path }, 'deleting a segment after the truncation point');
     await segment.remove();
   }
@@ -193,7 +196,7 @@ async function removeSegments(bases: bigint[], options: RecoveryOptions): Promis
 /** Re-records the frames of `segment` up to `end` (after a truncation); any bad frame throws. */
 export async function reindexSegment(segment: Segment, end: number, format: RecoverableBatchFormat): Promise<void> {
   segment.resetIndex();
-  const frames = scanFrames(segment.file, 0, end, { chunkBytes: STORAGE_LIMITS.scanChunkBytes });
+  const frames = scanFrames(await segment.file(), 0, end, { chunkBytes: STORAGE_LIMITS.scanChunkBytes });
   for (;;) {
     const next = await frames.next();
     if (next.done) {

@@ -4,7 +4,7 @@
  * from disk is crc-checked; a bad one is a CorruptLogError naming file and position.
  */
 import { STORAGE_LIMITS } from '../../limits';
-import { CorruptLogError } from '../errors';
+import { CorruptLogError, StorageError } from '../errors';
 import type { ReadResult, RecoverableBatchFormat } from '../partition-log';
 import { scanFrames, ScannedFrame } from './frame-scanner';
 import type { Segment } from './segment';
@@ -23,7 +23,7 @@ export function segmentIndexFor(segments: readonly Segment[], offset: bigint): n
 
 /**
  * Whole batches from the one containing `offset` up to `maxBytes` (at least one), never at or
- * past `endOffset`. Segments are acquired synchronously, so retention cannot close them mid-read.
+ * past `endOffset`. Segments are acquired synchronously, so retention cannot close a file mid-read.
  */
 export async function readSegments(segments: readonly Segment[], offset: bigint, maxBytes: number, endOffset: bigint, format: RecoverableBatchFormat): Promise<ReadResult> {
   const first = segmentIndexFor(segments, offset);
@@ -45,6 +45,11 @@ export async function readSegments(segments: readonly Segment[], offset: bigint,
       }
     }
     return result;
+  } catch (err) {
+    // Retention deleted the segment between the start of this read and the opening of its file.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (result.chunks.length > 0) return result;
+    throw new StorageError('OFFSET_OUT_OF_RANGE', `offset ${offset} was deleted by retention during the read`, { cause: err });
   } finally {
     for (const s of used) s.release();
   }
@@ -72,7 +77,7 @@ export async function findOffsetForTimestamp(segments: readonly Segment[], times
 
 /** The visible frames of a segment from `start`; a bad frame throws CorruptLogError. */
 async function* framesOf(segment: Segment, start: number, chunkBytes: number): AsyncGenerator<ScannedFrame> {
-  const frames = scanFrames(segment.file, start, segment.visibleBytes, { chunkBytes });
+  const frames = scanFrames(await segment.file(), start, segment.visibleBytes, { chunkBytes });
   for (;;) {
     const next = await frames.next();
     if (!next.done) {

@@ -46,11 +46,14 @@ export class Segment {
   private readers = 0;
   private retiring = false;
   private closed = false;
+  /** Sealed segments keep no file open between reads (one descriptor per partition, not per segment). */
+  private sealed = false;
+  private opening: Promise<FileHandle> | null = null;
 
   private constructor(
     readonly baseOffset: bigint,
     readonly path: string,
-    private readonly handle: FileHandle,
+    private handle: FileHandle | null,
     private readonly indexIntervalBytes: number,
     /** When this segment started taking appends (drives rotation by age). */
     readonly createdAtMs: number,
@@ -67,14 +70,36 @@ export class Segment {
     return new Segment(baseOffset, path, handle, indexIntervalBytes, nowMs);
   }
 
-  static async openExisting(dir: string, baseOffset: bigint, indexIntervalBytes: number, nowMs: number): Promise<Segment> {
-    const path = join(dir, segmentFileName(baseOffset));
-    return new Segment(baseOffset, path, await open(path, 'r+'), indexIntervalBytes, nowMs);
+  /** A segment already on disk; its file opens on first use. */
+  static openExisting(dir: string, baseOffset: bigint, indexIntervalBytes: number, nowMs: number): Segment {
+    return new Segment(baseOffset, join(dir, segmentFileName(baseOffset)), null, indexIntervalBytes, nowMs);
   }
 
-  get file(): FileHandle {
+  /** The open file, opened on demand. */
+  async file(): Promise<FileHandle> {
     if (this.closed) throw new StorageError('LOG_CLOSED', `segment ${this.path} is closed`);
-    return this.handle;
+    if (this.handle) return this.handle;
+    this.opening ??= open(this.path, 'r+').then((handle) => {
+      this.opening = null;
+      this.handle = handle;
+      if (this.retiring && this.readers === 0) void this.closeHandle();
+      return handle;
+    }, (err) => {
+      this.opening = null;
+      throw err;
+    });
+    return this.opening;
+  }
+
+  /** No more appends: the file is closed whenever no reader uses it. */
+  seal(): void {
+    this.sealed = true;
+    this.park();
+  }
+
+  /** Takes appends again (a truncation cut the log inside it). */
+  unseal(): void {
+    this.sealed = false;
   }
 
   get isEmpty(): boolean {
@@ -96,7 +121,7 @@ export class Segment {
       buffers.push(f.header, f.batch);
       total += f.header.length + f.batch.length;
     }
-    await writeAll(this.file, buffers, total, this.writtenBytes);
+    await writeAll(await this.file(), buffers, total, this.writtenBytes);
     let position = this.writtenBytes;
     for (const f of frames) {
       const frameBytes = f.header.length + f.batch.length;
@@ -110,7 +135,7 @@ export class Segment {
   async sync(): Promise<bigint> {
     const upTo = this.writtenBytes;
     const coveredOffset = this.nextOffset;
-    await this.file.datasync();
+    await (await this.file()).datasync();
     if (upTo > this.syncedBytes) this.syncedBytes = upTo;
     return coveredOffset;
   }
@@ -153,8 +178,9 @@ export class Segment {
 
   /** Shrinks the file to `bytes` and makes that durable; the caller rebuilds the index. */
   async truncateFile(bytes: number): Promise<void> {
-    await this.file.truncate(bytes);
-    await this.file.datasync();
+    const file = await this.file();
+    await file.truncate(bytes);
+    await file.datasync();
     this.writtenBytes = Math.min(this.writtenBytes, bytes);
     this.syncedBytes = Math.min(this.syncedBytes, bytes);
     this.visibleBytes = Math.min(this.visibleBytes, bytes);
@@ -167,7 +193,9 @@ export class Segment {
 
   release(): void {
     this.readers--;
-    if (this.retiring && this.readers === 0) void this.closeHandle();
+    if (this.readers > 0) return;
+    if (this.retiring) void this.closeHandle();
+    else this.park();
   }
 
   /** Closes the file once the last reader releases it. */
@@ -186,7 +214,17 @@ export class Segment {
   private async closeHandle(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.handle.close();
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close();
+  }
+
+  /** Closes a sealed segment's file while no reader needs it (it reopens on the next read). */
+  private park(): void {
+    if (!this.sealed || this.readers > 0 || !this.handle) return;
+    const handle = this.handle;
+    this.handle = null;
+    void handle.close();
   }
 }
 

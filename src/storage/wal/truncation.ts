@@ -14,6 +14,7 @@ import { segmentIndexFor } from './segment-reader';
 export async function truncateSegments(segments: Segment[], offset: bigint, format: RecoverableBatchFormat, dir: string): Promise<Segment[]> {
   const i = segmentIndexFor(segments, offset);
   const segment = segments[i];
+  segment.unseal();
   const position = await framePosition(segment, offset);
   await segment.dropIndexFile();
   await segment.truncateFile(position);
@@ -29,7 +30,7 @@ export async function truncateSegments(segments: Segment[], offset: bigint, form
 async function framePosition(segment: Segment, offset: bigint): Promise<number> {
   if (offset === segment.baseOffset) return 0;
   const start = segment.index.floorByOffset(Number(offset - segment.baseOffset))?.position ?? 0;
-  const frames = scanFrames(segment.file, start, segment.writtenBytes, { chunkBytes: STORAGE_LIMITS.readChunkBytesMin });
+  const frames = scanFrames(await segment.file(), start, segment.writtenBytes, { chunkBytes: STORAGE_LIMITS.readChunkBytesMin });
   for await (const frame of frames) {
     if (frame.baseOffset === offset) return frame.position;
     if (frame.baseOffset > offset) break;

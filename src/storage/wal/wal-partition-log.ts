@@ -312,6 +312,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   private async roll(baseOffset: bigint, nowMs: number): Promise<void> {
     await this.syncActive();
     await this.active.writeIndex();
+    this.active.seal();
     this.stats.rolls++;
     this.segments.push(await Segment.create(this.dir, baseOffset, STORAGE_LIMITS.indexIntervalBytes, nowMs));
   }

@@ -9,8 +9,8 @@ import { appendMany, removeDir, tempDir } from './wal-test-helpers';
 
 /** Fault injection: closes the active segment's file under the log, so its next write fails. */
 async function breakActiveSegment(log: WalPartitionLog): Promise<void> {
-  const segments = (log as unknown as { segments: Array<{ file: FileHandle }> }).segments;
-  await segments[segments.length - 1].file.close();
+  const segments = (log as unknown as { segments: Array<{ file(): Promise<FileHandle> }> }).segments;
+  await (await segments[segments.length - 1].file()).close();
 }
 
 describe('WAL failures and bad arguments', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { stat } from 'node:fs/promises';
+import { readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STORAGE_LIMITS } from '../../../src/limits';
 import { isStorageError } from '../../../src/storage/errors';
@@ -43,6 +43,27 @@ describe('WAL segment rotation', () => {
     const reopened = await openTestWal(uncached, dir);
     for (let i = 0; i < 4; i++) expect((await reopened.read(BigInt(i), 1)).chunks[0].equals(stored[i])).to.equal(true);
     await reopened.close();
+  });
+
+  it('keeps only the active segment file open: sealed ones open for a read and close after it', async () => {
+    const openFilesIn = async (d: string) => {
+      const fds = await readdir('/proc/self/fd');
+      const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return targets.filter((t) => t.startsWith(d)).length;
+    };
+    const uncached = new WalTestHarness({ tailCacheBytes: 0 });
+    const log = await openTestWal(uncached, dir, { segmentBytes: FRAME_BYTES });
+    await appendMany(log, 10);
+    expect(await segmentFiles(dir)).to.have.length(10);
+    expect(await openFilesIn(dir)).to.equal(1);
+    await log.close();
+    const reopened = await openTestWal(uncached, dir);
+    expect(await openFilesIn(dir)).to.equal(1);
+    expect((await readAll(reopened)).length).to.equal(10);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await openFilesIn(dir)).to.equal(1);
+    await reopened.close();
+    expect(await openFilesIn(dir)).to.equal(0);
   });
 
   it('rolls by age on the first append segmentMs after the segment started', async () => {
