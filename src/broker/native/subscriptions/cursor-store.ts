@@ -3,6 +3,8 @@
  * keys.subscription(topic, subscription): `{ type, partitions: { "<p>": CursorState } }`.
  * Changes are coalesced: one write in flight at a time, the next one after cursorFlushMs or at
  * once when an ack asked for a receipt (flush()). Non-reliable topics use no store at all.
+ * Every write compares the key's revision with the one this store last saw, so a broker that
+ * lost a topic to another one cannot overwrite the new owner's cursor (it is told via onConflict).
  */
 import type { ClusterKeys } from '../../../coordination/keys';
 import type { MetadataStore } from '../../../coordination/metadata-store';
@@ -28,19 +30,22 @@ export class CursorStore {
     private readonly key: string,
     private readonly snapshot: () => PersistedSubscription,
     private readonly flushMs: number,
+    /** modRevision of the key as loaded (0n: absent). */
+    private revision: bigint,
+    private readonly onConflict: () => void = () => undefined,
   ) {}
 
   static keyOf(keys: ClusterKeys, kafkaTopic: string, subscription: string): string {
     return keys.subscription(kafkaTopic, subscription);
   }
 
-  static async load(store: MetadataStore, key: string): Promise<Map<number, PartitionCursor> | null> {
+  static async load(store: MetadataStore, key: string): Promise<{ cursors: Map<number, PartitionCursor> | null; revision: bigint }> {
     const kv = await store.get(key);
-    if (!kv) return null;
+    if (!kv) return { cursors: null, revision: 0n };
     const persisted = JSON.parse(kv.value) as PersistedSubscription;
     const cursors = new Map<number, PartitionCursor>();
     for (const [p, state] of Object.entries(persisted.partitions)) cursors.set(Number(p), PartitionCursor.fromState(state));
-    return cursors;
+    return { cursors, revision: kv.modRevision };
   }
 
   /** A cursor changed: persist soon. */
@@ -61,9 +66,17 @@ export class CursorStore {
         continue;
       }
       if (!this.dirty) return;
+      if (this.closed) return;
       this.dirty = false;
       const value = JSON.stringify(this.snapshot());
-      const write = this.store.txn([], [{ type: 'put', key: this.key, value }]).then(() => undefined);
+      const write = this.store.txn([{ key: this.key, modRevision: this.revision }], [{ type: 'put', key: this.key, value }]).then((result) => {
+        if (!result.succeeded) {
+          this.closed = true;
+          this.onConflict();
+          throw new CursorConflictError(`cursor ${this.key} was written by another broker; this one stops dispatching it`);
+        }
+        this.revision = result.revision;
+      });
       this.writing = write;
       try {
         await write;
@@ -79,6 +92,7 @@ export class CursorStore {
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.closed) return;
     await this.flush().catch((err: unknown) => log.warn({ err, key: this.key }, 'final cursor persist failed'));
     this.closed = true;
   }
@@ -89,4 +103,8 @@ export class CursorStore {
     this.dirty = false;
     await this.store.txn([], [{ type: 'delete', key: this.key }]);
   }
+}
+
+export class CursorConflictError extends Error {
+  override readonly name = 'CursorConflictError';
 }

@@ -156,12 +156,14 @@ export class SubscriptionRegistry {
     const record = await this.publisher.ensureTopic(request.topic);
     const partitions = await Promise.all(Array.from({ length: record.partitions }, (_, p) => this.services.partitions.get(record.name, p)));
     const storeKey = CursorStore.keyOf(this.services.keys, record.name, request.subscription);
-    const loaded = request.reliable ? await CursorStore.load(this.services.store, storeKey) : null;
-    const cursors = loaded ?? new Map<number, PartitionCursor>();
+    const loaded = request.reliable ? await CursorStore.load(this.services.store, storeKey) : { cursors: null, revision: 0n };
+    const cursors = loaded.cursors ?? new Map<number, PartitionCursor>();
     for (let p = 0; p < partitions.length; p++) {
       if (!cursors.has(p)) cursors.set(p, new PartitionCursor(await initialOffset(partitions[p], request)));
     }
     let store: CursorStore | null = null;
+    // Assigned once the entry exists; read by the conflict callback.
+    let entry: SubscriptionEntry | undefined;
     const subscription = new Subscription({
       topic: request.topic.full,
       name: request.subscription,
@@ -181,15 +183,19 @@ export class SubscriptionRegistry {
       store = new CursorStore(this.services.store, storeKey, () => ({
         type: subscription.type,
         partitions: Object.fromEntries(subscription.partitions().map((p) => [String(p), subscription.cursor(p)!.toState()])),
-      }), NATIVE_LIMITS.cursorFlushMs);
-      if (!loaded) {
+      }), NATIVE_LIMITS.cursorFlushMs, loaded.revision, () => {
+        // Another broker wrote this cursor: it serves the subscription now.
+        if (entry) void this.unload(`${record.name}\u0000${request.subscription}`, entry);
+      });
+      if (!loaded.cursors) {
         store.changed();
         await store.flush();
       }
     }
     const reader = new SubscriptionReader(subscription, partitions, this.codec);
     reader.start();
-    return { topic: request.topic, subscription, reader, cursors: store, partitions };
+    entry = { topic: request.topic, subscription, reader, cursors: store, partitions };
+    return entry;
   }
 
   private async deadLetter(kafkaTopic: string, subscription: string, message: StoredMessage): Promise<void> {

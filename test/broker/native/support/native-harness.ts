@@ -63,7 +63,7 @@ export class NativeHarness {
     const registry = new ProtocolRegistry(refuse);
     for (const p of plugin.protocols ?? []) registry.register(p);
     const listener = new Listener({ host: '127.0.0.1', port: this.port, connectionsMax: 1000, protocols: registry });
-    const bound = await listener.start();
+    const bound = await startListening(listener);
     this.port = bound.port;
     self.port = bound.port;
     this.address = `127.0.0.1:${bound.port}`;
@@ -91,5 +91,17 @@ export class NativeHarness {
   async destroy(): Promise<void> {
     await this.stop();
     await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A restart listens on the port it had; if the OS has not released it yet, try again briefly. */
+async function startListening(listener: Listener): Promise<import('node:net').AddressInfo> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await listener.start();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }
