@@ -13,7 +13,13 @@ export interface Captured {
   readonly request: DecodedRequest;
 }
 
-type Topics = Array<{ name: string | null; partitions?: Array<Record<string, unknown>> }>;
+interface AnyTopic {
+  name?: string | null;
+  topic?: string;
+  partitions?: Array<{ partitionIndex?: number; partition?: number }>;
+  partitionData?: Array<{ index: number }>;
+}
+type Topics = AnyTopic[];
 
 export class CaptureStub {
   readonly captured: Captured[] = [];
@@ -70,11 +76,11 @@ export class CaptureStub {
       case 'InitProducerId': return respond({ producerId: 1000n, producerEpoch: 0 });
       case 'Produce':
         if (body.acks === 0) return null;
-        return respond({ responses: (body.topicData as Topics).map((t) => ({ name: t.name, partitionResponses: (t as { partitionData: Array<{ index: number }> }).partitionData.map((p) => ({ index: p.index, baseOffset: 0n })) })) });
+        return respond({ responses: topics.map((t) => ({ name: t.name, partitionResponses: t.partitionData!.map((p) => ({ index: p.index, baseOffset: 0n })) })) });
       case 'ListOffsets':
         return respond({ topics: topics.map((t) => ({ name: t.name, partitions: t.partitions!.map((p) => ({ partitionIndex: p.partitionIndex, offset: 0n, timestamp: -1n, oldStyleOffsets: [0n] })) })) });
       case 'Fetch':
-        return respond({ responses: topics.map((t) => ({ topic: (t as { topic?: string }).topic, partitions: t.partitions!.map((p) => ({ partitionIndex: p.partition, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0) })) })) });
+        return respond({ responses: topics.map((t) => ({ topic: t.topic, partitions: t.partitions!.map((p) => ({ partitionIndex: p.partition, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: Buffer.alloc(0) })) })) });
       default: return null;
     }
   }
