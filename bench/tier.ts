@@ -6,8 +6,8 @@
  *   - history replay throughput from object storage (local WAL emptied) for fs and Azurite;
  *   - produce p50/p99 latency for durability cloud on fs (target p99 <= 100 ms).
  * Batches of 16 KiB, 8 partitions, 64 concurrent producers, fsync interval.
- * BENCH_SECONDS sets each produce measurement's duration (default 3); BENCH_TIER_ONLY=produce,replay,cloud
- * runs only some parts.
+ * BENCH_SECONDS sets each produce measurement's duration (default 3), BENCH_ROUNDS the produce
+ * rounds (default 3, medians reported); BENCH_TIER_ONLY=produce,replay,cloud runs only some parts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ import type { WalLogConfig } from '../src/storage/wal/wal-config';
 import { startAzurite } from '../test/support/object-servers';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '3');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 const PARTITIONS = 8;
 const PRODUCERS = 64;
 const BATCH_BYTES = 16 * 1024;
@@ -147,21 +148,35 @@ async function main(): Promise<void> {
 }
 
 async function benchProduce(root: string): Promise<void> {
-  const off = await openRig(join(root, 'off'), null, 'local');
-  const plain = await produce(off.logs);
-  await off.close();
-  result('tier_produce_uploads_off', plain.mbPerSecond, 'MB/s');
+  // Rounds alternate off / on so a change in machine load hits both sides alike; medians reported.
   // memory: the tier's own cost with the object store off this disk (as S3 or Azure are);
   // fs: the object store on the same disk as the WAL, so every byte is written and synced twice.
-  for (const [name, store] of [['memory', { backend: 'memory' }], ['fs', { backend: 'fs', root: join(root, 'on', 'objects') }]] as const) {
-    const on = await openRig(join(root, `on-${name}`), store, 'local');
-    const uploading = await produce(on.logs);
-    const stats = on.tier!.uploads.stats;
-    await on.close();
-    result(`tier_produce_uploads_on_${name}`, uploading.mbPerSecond, 'MB/s');
-    result(`tier_produce_ratio_on_vs_off_${name}`, uploading.mbPerSecond / plain.mbPerSecond, 'x');
-    result(`tier_uploaded_during_produce_${name}`, stats.bytes / MIB / SECONDS, 'MB/s');
+  const stores = { off: null, memory: { backend: 'memory' }, fs: { backend: 'fs', root: '' } } as const;
+  const figures: Record<string, { mb: number[]; uploaded: number[] }> = { off: { mb: [], uploaded: [] }, memory: { mb: [], uploaded: [] }, fs: { mb: [], uploaded: [] } };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, store] of Object.entries(stores)) {
+      const dir = join(root, `produce-${name}-${round}`);
+      const config: ObjectStoreConfig | null = store === null ? null : store.backend === 'fs' ? { backend: 'fs', root: join(dir, 'objects') } : store;
+      const rig = await openRig(dir, config, 'local');
+      const run = await produce(rig.logs);
+      figures[name].mb.push(run.mbPerSecond);
+      figures[name].uploaded.push((rig.tier?.uploads.stats.bytes ?? 0) / MIB / SECONDS);
+      await rig.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   }
+  const off = median(figures.off.mb);
+  result('tier_produce_uploads_off', off, 'MB/s');
+  for (const name of ['memory', 'fs']) {
+    result(`tier_produce_uploads_on_${name}`, median(figures[name].mb), 'MB/s');
+    result(`tier_produce_ratio_on_vs_off_${name}`, median(figures[name].mb) / off, 'x');
+    result(`tier_uploaded_during_produce_${name}`, median(figures[name].uploaded), 'MB/s');
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function benchReplay(root: string): Promise<void> {
