@@ -162,7 +162,7 @@ function compile(plan: Plan, version: number, structName: string): CompiledStruc
     Writer,
     Reader,
     fail(struct, field, problem) {
-      throw new EncodeError(`${struct}.${field} ${problem} in v${version}`);
+      throw new EncodeError(`${field ? `${struct}.${field}` : struct} ${problem} in v${version}`);
     },
     failDecode(message, offset) {
       throw new DecodeError(message, offset);
