@@ -55,6 +55,15 @@ describe('kafkajs end to end', function () {
     expect(error).to.not.equal(null);
   });
 
+  it('describes a topic\'s configs, its own and the broker defaults', async () => {
+    await admin.createTopics({ topics: [{ topic: 'js-configs', configEntries: [{ name: 'retention.ms', value: '60000' }] }] });
+    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'js-configs' }] });
+    const entries = Object.fromEntries(resources[0].configEntries.map((e) => [e.configName, [e.configValue, e.isDefault]]));
+    expect(entries['retention.ms']).to.deep.equal(['60000', false]);
+    expect(entries['flush.policy']).to.deep.equal(['interval', true]);
+    expect(entries).to.include.keys('retention.bytes', 'segment.bytes', 'segment.ms', 'max.message.bytes', 'message.timestamp.type');
+  });
+
   it('deletes a topic', async () => {
     await admin.deleteTopics({ topics: ['js-audit'] });
     expect(await admin.listTopics()).to.not.include('js-audit');

@@ -38,6 +38,19 @@ describe('kcat (librdkafka) end to end', function () {
     });
   }
 
+  it('stamps LogAppendTime on a topic configured for it, with a CRC the client verifies', async () => {
+    const topic = 'kcat-log-append-time';
+    await fixture.broker.services.topics.create({ name: topic, partitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } });
+    const before = Date.now();
+    await run(KCAT, ['-P', '-b', fixture.bootstrap, '-t', topic, '-z', 'gzip'], 'a\nb\nc\n');
+    const after = Date.now();
+    const { stdout } = await run(KCAT, ['-C', '-b', fixture.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q',
+      '-X', 'check.crcs=true', '-f', '%T %s\n']);
+    const lines = stdout.trimEnd().split('\n').map((l) => l.split(' '));
+    expect(lines.map((l) => l[1])).to.deep.equal(['a', 'b', 'c']);
+    for (const [ts] of lines) expect(Number(ts)).to.be.within(before, after);
+  });
+
   it('lists the broker, the topics and their partitions with -L', async () => {
     await run(KCAT, ['-P', '-b', fixture.bootstrap, '-t', 'kcat-metadata'], 'one\n');
     const { stdout } = await run(KCAT, ['-L', '-b', fixture.bootstrap, '-J']);

@@ -84,6 +84,20 @@ describe('Kafka connection', () => {
     socket.destroy();
   });
 
+  it('stops reading past the in-flight byte limit', async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server = createServer((socket) => new KafkaConnection(socket, dispatcher, { ...limits, inFlightRequestsMax: 100, inFlightBytesMax: 100 }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    const socket = await client();
+    const replies = readReplies(socket, 3);
+    socket.write(Buffer.concat(['a', 'b', 'c'].map((t) => frameOf(`40 ${t}${'.'.repeat(60)}`))));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(dispatcher.dispatched).to.have.length(2);
+    expect((await replies).map((r) => r[0])).to.deep.equal(['a', 'b', 'c']);
+    socket.destroy();
+  });
+
   it('closes only the connection that sent an oversized frame or unparsable bytes', async () => {
     const good = await client();
     for (const bad of [Buffer.from([0x7f, 0, 0, 0]), frameOf('bad')]) {
