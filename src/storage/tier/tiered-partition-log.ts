@@ -9,7 +9,9 @@
  */
 import { OffsetOutOfRangeError, StorageError } from '../errors';
 import type { AppendInput, AppendResult, PartitionLog, ReadResult } from '../partition-log';
+import type { WalLogConfig } from '../wal/wal-config';
 import type { ObjectTier } from './object-tier';
+import { localWalConfig, TierTopicSettings } from './open-tiered-log';
 
 export type Durability = 'local' | 'cloud';
 
@@ -18,6 +20,8 @@ export interface LocalLog extends PartitionLog {
   markUploaded(offset: bigint): void;
   /** Deletes segments local retention no longer needs; run after each upload so space frees promptly. */
   applyRetention?(): Promise<number>;
+  /** Applies changed topic configs to the open log (the WAL's reconfigure). */
+  reconfigure?(changes: Partial<Pick<WalLogConfig, 'fsyncPolicy' | 'fsyncIntervalMs' | 'segmentBytes' | 'segmentMs' | 'retentionBytes' | 'retentionMs'>>): void;
 }
 
 /**
@@ -60,6 +64,20 @@ export class TieredPartitionLog implements PartitionLog {
     }
     const result = await this.local.read(offset, maxBytes);
     return this.durability === 'cloud' ? this.capAt(result, hwm) : result;
+  }
+
+  /**
+   * Applies changed topic configs at run time (IncrementalAlterConfigs): durability takes effect
+   * for the next append; `walConfig` holds the topic's WAL settings with Kafka's retention, which
+   * become local retention as at open (see localWalConfig).
+   */
+  reconfigure(walConfig: WalLogConfig, settings: TierTopicSettings): void {
+    const local = localWalConfig(walConfig, settings, 0n);
+    this.local.reconfigure?.({
+      fsyncPolicy: local.fsyncPolicy, fsyncIntervalMs: local.fsyncIntervalMs, segmentBytes: local.segmentBytes,
+      segmentMs: local.segmentMs, retentionBytes: local.retentionBytes, retentionMs: local.retentionMs,
+    });
+    this.durability = settings.durability;
   }
 
   async offsetForTimestamp(timestampMs: bigint): Promise<bigint | null> {

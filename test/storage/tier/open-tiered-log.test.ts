@@ -43,6 +43,18 @@ describe('opening tiered logs through the LogManager', () => {
     });
   });
 
+  it('switches a partition to durability cloud at run time: the next append is acknowledged only once in an object', async () => {
+    const ref = { topic: 'live', partition: 0, tierTopic: 'id-2' };
+    const walConfig = { ...defaultTestConfig };
+    const log = await openTieredLog(logs, tier, ref, walConfig, { durability: 'local', localRetentionMs: -2, localRetentionBytes: -2 });
+    await log.append(testAppend({ seed: 1 }));
+    expect(tier.index.endOffset('id-2', 0)).to.equal(null);
+    log.reconfigure(walConfig, { durability: 'cloud', localRetentionMs: -2, localRetentionBytes: -2 });
+    const { nextOffset } = await log.append(testAppend({ seed: 2 }));
+    expect(tier.index.endOffset('id-2', 0)).to.equal(nextOffset);
+    expect(log.highWatermark()).to.equal(nextOffset);
+  });
+
   it('deletes local segments only once every byte of them is recorded in object storage', async () => {
     const ref = { topic: 'orders', partition: 0, tierTopic: 'id-1' };
     const log = await openTieredLog(logs, tier, ref, { ...defaultTestConfig, segmentBytes: 200 }, { durability: 'local', localRetentionMs: -2, localRetentionBytes: 0 });
