@@ -16,6 +16,10 @@ const SAMPLES: NativeMessage[] = [
   { type: 'producerCreated', producerId: 9, partitions: 4 },
   { type: 'closeProducer', producerId: 9 },
   { type: 'sendReceipt', producerId: 9, partition: 2, offsets: [10n, 11n, 12n] },
+  {
+    type: 'message', consumerId: 7, partition: 2, offset: 2n ** 50n, publishTimeMs: -1n, key: Buffer.from('kéy'),
+    headers: [{ key: 'ünicode', value: Buffer.alloc(3000, 1) }, { key: '', value: null }], payload: Buffer.alloc(5000, 9), redeliveryCount: 4,
+  },
   { type: 'nack', consumerId: 1, ids: [{ partition: 1, offset: 2n }, { partition: 0, offset: 2n ** 40n }] },
   { type: 'closeConsumer', consumerId: 1 },
   { type: 'pong' },
