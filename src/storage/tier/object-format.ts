@@ -74,14 +74,15 @@ export function encodeObject(parts: PartitionUpload[], blockBytes: number = TIER
       position: rangeStart, bytes: position - rangeStart, blocks,
     });
   }
-  const data = Buffer.concat(pieces);
   const index: ObjectIndex = { framesCrc32c: framesCrc >>> 0, ranges };
   const footer = Buffer.from(JSON.stringify(indexToJson(index)));
   const trailer = Buffer.alloc(OBJECT_TRAILER_BYTES);
   trailer.writeUInt32BE(footer.length, 0);
   trailer.writeUInt32BE(crc32c(footer) >>> 0, 4);
   TRAILER_MAGIC.copy(trailer, 8);
-  return { body: Buffer.concat([data, footer, trailer]), index };
+  // One copy of the data: the batches go straight from the WAL's buffers into the object.
+  pieces.push(footer, trailer);
+  return { body: Buffer.concat(pieces, position + footer.length + trailer.length), index };
 }
 
 /** Bytes to read from the end of an object to find its footer: read the trailer first. */
