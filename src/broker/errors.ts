@@ -16,6 +16,7 @@ export type DomainErrorKind =
   | 'batch-too-large'
   | 'invalid-record'
   | 'unsupported-batch-format'
+  | 'unsupported-compression'
   | 'offset-out-of-range'
   | 'not-leader'
   | 'topic-deletion-disabled'

@@ -21,6 +21,7 @@ const BY_KIND: Record<DomainErrorKind, number> = {
   'batch-too-large': ErrorCode.MESSAGE_TOO_LARGE,
   'invalid-record': ErrorCode.INVALID_RECORD,
   'unsupported-batch-format': ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+  'unsupported-compression': ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
   'offset-out-of-range': ErrorCode.OFFSET_OUT_OF_RANGE,
   'not-leader': ErrorCode.NOT_LEADER_OR_FOLLOWER,
   'topic-deletion-disabled': ErrorCode.TOPIC_DELETION_DISABLED,

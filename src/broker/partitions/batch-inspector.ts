@@ -18,9 +18,14 @@ export interface BatchHeader {
   isControl: boolean;
 }
 
+/** Where a batch comes from, for checks that depend on it (ZStandard needs Produce v7+, KIP-110). */
+export interface BatchOrigin {
+  produceVersion?: number;
+}
+
 export interface BatchInspector extends BatchFormat {
   /** Checks one batch (magic, sizes, CRC, record count) and returns its header; throws a DomainError. */
-  validate(batch: Buffer): BatchHeader;
+  validate(batch: Buffer, origin?: BatchOrigin): BatchHeader;
   /** Stamps LogAppendTime (attributes bit 3, maxTimestamp) and recomputes the CRC, in place. */
   setLogAppendTime(batch: Buffer, timestampMs: bigint): void;
 }

@@ -6,7 +6,7 @@
 import type { PartitionLog, ReadResult } from '../../storage/partition-log';
 import { DomainError } from '../errors';
 import type { EffectiveTopicConfig } from '../topics/topic-config';
-import type { BatchHeader, BatchInspector } from './batch-inspector';
+import type { BatchHeader, BatchInspector, BatchOrigin } from './batch-inspector';
 import type { PartitionRef, ProducerStateHook } from './producer-state-hook';
 
 export interface AppendOutcome {
@@ -37,8 +37,8 @@ export class Partition {
   }
 
   /** Resolves once the batch is durable under the topic's flush policy. */
-  async append(batch: Buffer): Promise<AppendOutcome> {
-    const header = this.checkBatch(batch);
+  async append(batch: Buffer, origin?: BatchOrigin): Promise<AppendOutcome> {
+    const header = this.checkBatch(batch, origin);
     const decision = this.deps.producers.beforeAppend(this.ref, header);
     const logAppendTimeMs = this.config.messageTimestampType === 'LogAppendTime' ? this.deps.now() : -1n;
     if (decision.kind === 'duplicate') {
@@ -90,11 +90,11 @@ export class Partition {
     return this.log.close();
   }
 
-  private checkBatch(batch: Buffer): BatchHeader {
+  private checkBatch(batch: Buffer, origin?: BatchOrigin): BatchHeader {
     if (batch.length > this.config.maxMessageBytes) {
       throw new DomainError('batch-too-large', `batch of ${batch.length} bytes exceeds max.message.bytes ${this.config.maxMessageBytes}`);
     }
-    return this.deps.inspector.validate(batch);
+    return this.deps.inspector.validate(batch, origin);
   }
 
   private checkOffset(offset: bigint): void {

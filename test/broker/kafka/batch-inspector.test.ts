@@ -24,9 +24,9 @@ function batchOf(options: { magic?: number; attributes?: number; recordCount?: n
   return b;
 }
 
-function kindOf(batch: Buffer): string {
+function kindOf(batch: Buffer, produceVersion?: number): string {
   try {
-    kafkaBatchInspector.validate(batch);
+    kafkaBatchInspector.validate(batch, { produceVersion });
     return 'ok';
   } catch (err) {
     return isDomainError(err) ? err.kind : String(err);
@@ -46,17 +46,19 @@ describe('Kafka batch checks on the append path', () => {
   });
 
   it('rejects other magic values, truncated batches, two batches in one record set, control batches and bad counts', () => {
-    expect(kindOf(batchOf({ magic: 1 }))).to.equal('unsupported-batch-format');
-    expect(kindOf(batchOf().subarray(0, 65))).to.equal('corrupt-batch');
-    expect(kindOf(batchOf().subarray(0, 30))).to.equal('corrupt-batch');
+    expect(kindOf(batchOf({ magic: 1 }))).to.equal('invalid-record');
+    expect(kindOf(batchOf({ magic: 5 }))).to.equal('corrupt-batch');
+    expect(kindOf(batchOf().subarray(0, 65))).to.equal('invalid-record');
+    expect(kindOf(batchOf().subarray(0, 30))).to.equal('invalid-record');
     expect(kindOf(Buffer.concat([batchOf(), batchOf()]))).to.equal('invalid-record');
     expect(kindOf(batchOf({ attributes: 0x20 }))).to.equal('invalid-record');
     expect(kindOf(batchOf({ recordCount: 3 }))).to.equal('invalid-record');
     expect(kindOf(batchOf({ attributes: 0x07 }))).to.equal('corrupt-batch');
   });
 
-  it('accepts every compression codec without looking inside', () => {
-    for (const codec of [1, 2, 3, 4]) expect(kindOf(batchOf({ attributes: codec }))).to.equal('ok');
+  it('accepts every compression codec without looking inside, and ZStandard only from Produce v7 (KIP-110)', () => {
+    for (const codec of [1, 2, 3, 4]) expect(kindOf(batchOf({ attributes: codec }), 7)).to.equal('ok');
+    expect(kindOf(batchOf({ attributes: 4 }), 6)).to.equal('unsupported-compression');
   });
 
   it('stamps LogAppendTime with a recomputed CRC and leaves the records untouched', () => {

@@ -45,7 +45,7 @@ export function produceHandler(services: BrokerServices): KafkaHandler {
         return partitionResponse(data.index, ErrorCode.CORRUPT_MESSAGE, 'empty record set');
       }
       const partition = await partitions.get(topic, data.index);
-      const outcome = await partition.append(data.records);
+      const outcome = await partition.append(data.records, { produceVersion: ctx.apiVersion });
       return {
         index: data.index,
         errorCode: ErrorCode.NONE,
