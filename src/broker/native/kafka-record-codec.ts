@@ -15,11 +15,14 @@ import { gunzipSync } from 'node:zlib';
 import { crc32c } from '../../protocol/primitives/crc32c';
 import { Reader } from '../../protocol/primitives/reader';
 import { Writer } from '../../protocol/primitives/writer';
-import type { OutgoingMessage } from '../../protocol/native/messages';
+import type { Header, OutgoingMessage } from '../../protocol/native/messages';
 import type { NativeRecordCodec } from './record-codec';
 import type { StoredMessage } from './subscriptions/types';
 
 const HEADER_BYTES = 61;
+const EMPTY = Buffer.alloc(0);
+/** Shared by every record without headers (most of them); never mutated. */
+const NO_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
 const CRC_START = 21;
 const ATTR_TIMESTAMP_LOG_APPEND = 0x08;
 const ATTR_CONTROL = 0x20;
@@ -118,10 +121,10 @@ function decodeOne(batch: Buffer, partition: number, out: StoredMessage[]): void
     const timestampDelta = r.readVarLong();
     const offsetDelta = r.readVarInt();
     const key = readField(r);
-    const payload = readField(r) ?? Buffer.alloc(0);
+    const payload = readField(r) ?? EMPTY;
     const headerCount = r.readVarInt();
-    const headers = [];
-    for (let h = 0; h < headerCount; h++) headers.push({ key: (readField(r) ?? Buffer.alloc(0)).toString('utf8'), value: readField(r) });
+    const headers: Header[] = headerCount === 0 ? NO_HEADERS : [];
+    for (let h = 0; h < headerCount; h++) headers.push({ key: (readField(r) ?? EMPTY).toString('utf8'), value: readField(r) });
     if (r.offset > end) throw new Error(`record ${i} of the batch at offset ${baseOffset} overruns its length`);
     if (r.offset < end) r.skip(end - r.offset);
     out.push({

@@ -21,15 +21,22 @@ interface ConsumerState {
   unacked: number;
 }
 
+/**
+ * A message waiting for (or out at) a consumer. One object per message travels from the queue to
+ * the outstanding map (deliver fills in consumerId and deliveredAtMs), so dispatch allocates nothing.
+ */
 interface Queued {
   message: StoredMessage;
   redeliveryCount: number;
   notBeforeMs: number;
-}
-
-interface Outstanding extends Queued {
   consumerId: string;
   deliveredAtMs: number;
+}
+
+type Outstanding = Queued;
+
+function queued(message: StoredMessage, redeliveryCount: number, notBeforeMs: number): Queued {
+  return { message, redeliveryCount, notBeforeMs, consumerId: '', deliveredAtMs: 0 };
 }
 
 export class Subscription {
@@ -145,7 +152,7 @@ export class Subscription {
     if (!cursor || from === undefined) return;
     for (const message of messages) {
       if (message.offset < from || message.offset >= nextOffset || cursor.isAcked(message.offset)) continue;
-      this.buffer.push({ message, redeliveryCount: 0, notBeforeMs: 0 });
+      this.buffer.push(queued(message, 0, 0));
     }
     if (nextOffset > from) this.readOffsets.set(partition, nextOffset);
     this.dispatch();
@@ -194,7 +201,7 @@ export class Subscription {
       this.dropOutstanding(key, out);
       const count = out.redeliveryCount + 1;
       const backoff = Math.min(this.options.nackBackoffMsMax, this.options.nackBackoffMsMin * 2 ** (count - 1));
-      this.requeue({ message: out.message, redeliveryCount: count, notBeforeMs: now + backoff });
+      this.requeue(queued(out.message, count, now + backoff));
     }
     this.dispatch();
   }
@@ -206,7 +213,7 @@ export class Subscription {
       // Delivery order: the first one not yet due means none after it is due.
       if (now - out.deliveredAtMs < this.options.ackTimeoutMs) break;
       this.dropOutstanding(key, out);
-      this.requeue({ message: out.message, redeliveryCount: out.redeliveryCount + 1, notBeforeMs: now });
+      this.requeue(queued(out.message, out.redeliveryCount + 1, now));
     }
     this.dispatch();
   }
@@ -261,7 +268,7 @@ export class Subscription {
     for (const [key, out] of this.outstanding) {
       if (out.consumerId !== state.consumer.id) continue;
       this.outstanding.delete(key);
-      this.requeue({ message: out.message, redeliveryCount: out.redeliveryCount + 1, notBeforeMs: now });
+      this.requeue(queued(out.message, out.redeliveryCount + 1, now));
     }
     state.unacked = 0;
   }
@@ -292,7 +299,7 @@ export class Subscription {
       (err: unknown) => {
         this.deadLettering.delete(key);
         log.warn({ err, topic: this.options.topic, subscription: this.options.name, offset }, 'dead-letter publish failed; message stays queued');
-        this.redeliver.push({ ...item, notBeforeMs: this.options.clock.nowMs() + this.options.nackBackoffMsMax });
+        this.redeliver.push(queued(item.message, item.redeliveryCount, this.options.clock.nowMs() + this.options.nackBackoffMsMax));
       },
     );
   }
@@ -396,9 +403,9 @@ export class Subscription {
     state.permits--;
     state.unacked++;
     if (item.redeliveryCount > 0) this.deliveredInOrder = false;
-    this.outstanding.set(key, {
-      message: item.message, redeliveryCount: item.redeliveryCount, notBeforeMs: item.notBeforeMs, consumerId: state.consumer.id, deliveredAtMs: now,
-    });
+    item.consumerId = state.consumer.id;
+    item.deliveredAtMs = now;
+    this.outstanding.set(key, item);
     state.consumer.push(item.message, item.redeliveryCount);
   }
 }
