@@ -46,7 +46,8 @@ export class EtcdMetadataStore implements MetadataStore {
     this.ensureOpen();
     const end = prefixEnd(prefix);
     const found: KeyValue[] = [];
-    let from = Buffer.from(prefix);
+    // etcd reads an empty key as "no key given"; "\0" is the start of the keyspace.
+    let from = prefix === '' ? Buffer.from([0]) : Buffer.from(prefix);
     let revision: string | undefined;
     for (;;) {
       const page = await this.call('list', () => this.client.kv.range({
