@@ -10,6 +10,7 @@ import { componentLogger } from '../../../log';
 import { NativeError } from '../native-error';
 import type { PartitionCursor } from './cursor';
 import { consumerForKey, failoverOrder } from './selectors';
+import { insertInOrder, Outstanding, Queued, queued } from './queued';
 import { messageKey, StoredMessage, SubscriptionConsumer, SubscriptionOptions } from './types';
 
 const log = componentLogger('native-subscription');
@@ -19,24 +20,6 @@ interface ConsumerState {
   permits: number;
   /** Outstanding messages delivered to this consumer. */
   unacked: number;
-}
-
-/**
- * A message waiting for (or out at) a consumer. One object per message travels from the queue to
- * the outstanding map (deliver fills in consumerId and deliveredAtMs), so dispatch allocates nothing.
- */
-interface Queued {
-  message: StoredMessage;
-  redeliveryCount: number;
-  notBeforeMs: number;
-  consumerId: string;
-  deliveredAtMs: number;
-}
-
-type Outstanding = Queued;
-
-function queued(message: StoredMessage, redeliveryCount: number, notBeforeMs: number): Queued {
-  return { message, redeliveryCount, notBeforeMs, consumerId: '', deliveredAtMs: 0 };
 }
 
 export class Subscription {
@@ -280,10 +263,7 @@ export class Subscription {
       this.sendToDeadLetter(item);
       return;
     }
-    const before = (a: StoredMessage, b: StoredMessage) => a.partition < b.partition || (a.partition === b.partition && a.offset < b.offset);
-    let i = this.redeliver.length;
-    while (i > 0 && before(item.message, this.redeliver[i - 1].message)) i--;
-    this.redeliver.splice(i, 0, item);
+    insertInOrder(this.redeliver, item);
   }
 
   private sendToDeadLetter(item: Queued): void {
