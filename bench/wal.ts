@@ -2,7 +2,8 @@
  * `npm run bench:wal`: the WAL's append path on this machine, beside the raw disk rate measured
  * in the same run. For 1 KiB and 16 KiB batches, with fsync `always` and `interval`, 64
  * concurrent appenders on one partition log: appends/s, MB/s, p50/p99 append latency.
- * The raw disk rate: sequential 1 MiB writes with an fdatasync after each.
+ * The raw disk rate: sequential 1 MiB writes with an fdatasync after each. The scenario
+ * `wal_fsync_always_16k_tail_reader` adds a consumer at the tail, so the tail cache is filled.
  * BENCH_SECONDS sets each measurement's duration (default 1.5), BENCH_ROUNDS the rounds (default 3),
  * BENCH_DIR the directory (default the OS temp dir).
  */
@@ -41,7 +42,11 @@ interface WalFigures {
   p99Ms: number;
 }
 
-async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number): Promise<WalFigures> {
+/**
+ * `tailReader`: a consumer polls the tail every 50 ms, so the tail cache keeps every batch (with
+ * no reader the cache takes nothing, see src/storage/tail-cache.ts).
+ */
+async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number, tailReader = false): Promise<WalFigures> {
   const manager = new LogManager({ dataDir: dir, logger: pino({ level: 'silent' }) });
   const log = await manager.open(`bench-${policy}-${batchBytes}`, 0, {
     fsyncPolicy: policy, fsyncIntervalMs: 100, segmentBytes: 128 * MIB, segmentMs: 7 * 24 * 3600_000,
@@ -54,6 +59,8 @@ async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number): P
   let appends = 0;
   const started = process.hrtime.bigint();
   const deadline = started + BigInt(SECONDS * 1e9);
+  const poll = tailReader ? setInterval(() => void log.read(log.highWatermark(), 1), 50) : null;
+  if (tailReader) await log.read(log.highWatermark(), 1);
   await Promise.all(Array.from({ length: APPENDERS }, async () => {
     while (process.hrtime.bigint() < deadline) {
       const batch = Buffer.allocUnsafe(batchBytes);
@@ -65,6 +72,7 @@ async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number): P
     }
   }));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (poll) clearInterval(poll);
   await manager.close();
   latenciesMs.sort((a, b) => a - b);
   return {
@@ -119,6 +127,8 @@ async function main(): Promise<void> {
         figures.set(name, [...(figures.get(name) ?? []), f]);
         if (policy === 'always' && label === '16k') ratios.push(f.mbPerSecond / diskMbPerSecond);
       }
+      const cached = await benchWal(dir, 'always', 16 * 1024, true);
+      figures.set('wal_fsync_always_16k_tail_reader', [...(figures.get('wal_fsync_always_16k_tail_reader') ?? []), cached]);
     }
     result('disk_fdatasync_per_mib', median(disk), 'MB/s');
     for (const [name, runs] of figures) {

@@ -44,6 +44,8 @@ export const STORAGE_LIMITS = {
   indexIntervalBytes: 4096,
   /** Shared tail cache of recent batches, all partitions together. */
   tailCacheBytesMax: 256 * 1024 * 1024,
+  /** A partition's new batches enter the tail cache only if it was read within this time. */
+  tailCacheReaderIdleMs: 60_000,
   /** Group commit: flush once this many bytes are pending even if the window is open. */
   groupCommitBytesMax: 4 * 1024 * 1024,
   /** Group commit: longest a pending append waits for its window to close. */
@@ -212,4 +214,16 @@ export const TIER_LIMITS = {
   retentionIntervalMsDefault: 60_000,
   /** Objects deleted per retention pass; the rest waits for the next pass. */
   retentionDeletesPerPassMax: 1000,
+} as const;
+
+/** Serving in a multi-broker cluster (src/broker/cluster). */
+export const CLUSTER_SERVING_LIMITS = {
+  /** Period of the timer that proves the process is not paused. */
+  pauseTickMs: 100,
+  /** A broker whose timer has not run for this long refuses to act as owner until it has checked its lease. */
+  pauseToleranceMs: 1000,
+  /** Wait between attempts to register again after the lease was lost. */
+  rejoinDelayMs: 500,
+  /** Lease TTL of broker registrations and the controller by default (metadata.leaseTtlMs): bounds failover detection. */
+  leaseTtlMsDefault: 3000,
 } as const;

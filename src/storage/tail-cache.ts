@@ -3,7 +3,13 @@
  * the tail (consumers keeping up) never touch the disk. Each log owns a slot holding its most
  * recent visible batches, contiguous and in offset order; when the cache is over its budget the
  * batches inserted first (across all slots) are evicted first.
+ *
+ * A slot takes batches only while its partition has readers (a read within readerIdleMs):
+ * batches nobody reads at the tail would only cost memory, allocation churn and GC (measured:
+ * a third to a half of the CPU of a 16 KiB append on this machine), and a reader that starts later reads
+ * the few batches before its first cached one from the segment files.
  */
+import { STORAGE_LIMITS } from '../limits';
 
 interface CachedBatch {
   baseOffset: bigint;
@@ -18,7 +24,7 @@ export class TailCache {
   private orderHead = 0;
   private bytes = 0;
 
-  constructor(readonly bytesMax: number) {}
+  constructor(readonly bytesMax: number, readonly readerIdleMs: number = STORAGE_LIMITS.tailCacheReaderIdleMs) {}
 
   get usedBytes(): number {
     return this.bytes;
@@ -57,12 +63,22 @@ export class TailCache {
 export class CacheSlot {
   private entries: CachedBatch[] = [];
   private head = 0;
+  private lastReadMs = -Infinity;
 
   constructor(private readonly cache: TailCache) {}
 
-  /** Adds the batch following the slot's last one (a gap empties the slot first). */
-  append(baseOffset: bigint, nextOffset: bigint, batch: Buffer): void {
+  /** A reader read this partition (at any offset) at `nowMs`. */
+  noteReader(nowMs: number): void {
+    this.lastReadMs = nowMs;
+  }
+
+  /** Adds the batch following the slot's last one (a gap empties the slot first); skipped while no one reads. */
+  append(baseOffset: bigint, nextOffset: bigint, batch: Buffer, nowMs: number): void {
     if (this.cache.bytesMax <= 0 || batch.length > this.cache.bytesMax) return;
+    if (nowMs - this.lastReadMs > this.cache.readerIdleMs) {
+      if (this.head < this.entries.length) this.clear();
+      return;
+    }
     const last = this.entries[this.entries.length - 1];
     if (this.head < this.entries.length && last.nextOffset !== baseOffset) this.clear();
     const entry: CachedBatch = { baseOffset, nextOffset, batch: ownMemory(batch), slot: this, dropped: false };

@@ -115,6 +115,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     this.checkReadable();
     checkOffsetArgument(offset);
     if (Number.isNaN(maxBytes)) throw new StorageError('INVALID_ARGUMENT', 'maxBytes must be a number');
+    this.cacheSlot.noteReader(this.shared.clock());
     const start = this.logStartOffset();
     const hwm = this.hwm;
     if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);
@@ -318,11 +319,12 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   }
 
   private complete(group: PendingAppend[]): void {
+    const nowMs = this.shared.clock();
     for (const a of group) {
       const nextOffset = a.baseOffset + BigInt(a.recordCount);
       a.segment!.visibleBytes = a.endPosition!;
       this.hwm = nextOffset;
-      this.cacheSlot.append(a.baseOffset, nextOffset, a.batch);
+      this.cacheSlot.append(a.baseOffset, nextOffset, a.batch, nowMs);
       a.resolve({ baseOffset: a.baseOffset, nextOffset });
     }
   }
