@@ -33,6 +33,11 @@ export interface CloudRetentionOptions {
   policyOf: (topic: string) => Promise<RetentionPolicy | null>;
   now?: () => number;
   orphanGraceMs?: number;
+  /**
+   * In a cluster, each broker moves the log start only of the partitions it leads (default:
+   * all, a single node). Objects are still deleted only when no partition's view needs them.
+   */
+  owns?: (topic: string, partition: number) => boolean;
 }
 
 export interface RetentionPassResult {
@@ -56,6 +61,7 @@ export class CloudRetention {
         dead.add(topic);
         continue;
       }
+      if (this.options.owns && !this.options.owns(topic, partition)) continue;
       const start = retainedStart(index, topic, partition, policy, now);
       if (start !== null && start > index.retainedFrom(topic, partition)) {
         await saveLogStart(this.options.metadata, this.options.keys, topic, partition, start);

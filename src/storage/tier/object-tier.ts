@@ -40,6 +40,8 @@ export interface ObjectTierOptions {
   retentionIntervalMs?: number;
   /** Cloud retention per topic; null when the topic was deleted. */
   policyOf: (topic: string) => Promise<RetentionPolicy | null>;
+  /** Partitions whose cloud log start this broker moves (cluster mode: the ones it leads); default all. */
+  owns?: (topic: string, partition: number) => boolean;
   blockBytes?: number;
   blockCacheBytes?: number;
 }

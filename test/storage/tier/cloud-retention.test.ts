@@ -63,6 +63,20 @@ describe('cloud retention', () => {
     expect(h.index.logStartOffset('long', 0)).to.equal(0n);
   });
 
+  it('moves the log start only of partitions this broker owns, and still collects deleted topics', async () => {
+    policies.set('t', { retentionMs: 10, retentionBytes: -1 });
+    const log = new FakeLocalLog();
+    await uploadRound([['t', log]], 100n);
+    await uploadRound([['t', log]], BigInt(now));
+    await uploadRound([['gone', new FakeLocalLog()]], BigInt(now));
+    const notMine = new CloudRetention({
+      objects: h.objects, metadata: h.metadata, keys: h.keys, index: h.index,
+      policyOf: async (topic) => policies.get(topic) ?? null, now: () => now, owns: () => false,
+    });
+    expect((await notMine.runPass()).objectsDeleted).to.equal(1);
+    expect(h.index.logStartOffset('t', 0)).to.equal(0n);
+  });
+
   it('collects every object of a deleted topic', async () => {
     policies.set('kept', { retentionMs: -1, retentionBytes: -1 });
     await uploadRound([['gone', new FakeLocalLog()]], BigInt(now));
