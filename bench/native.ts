@@ -2,7 +2,8 @@
  * `npm run bench:native`: one broker process; the native protocol (this package's client) and
  * the Kafka path (kcat) side by side in the same run, for 100 B and 1 KiB messages, then the
  * end-to-end latency of a Shared subscription (2 consumers) at a steady 10,000 msg/s.
- * Prints RESULT lines; BENCH_SCALE=0.1 runs a smaller version; BENCH_CPU_PROF=dir profiles the broker.
+ * Prints RESULT lines; BENCH_SCALE=0.1 runs a smaller version; BENCH_CPU_PROF=dir profiles the broker;
+ * BENCH_FLUSH=always|interval|never sets the topics' flush policy (as bench:kafka does).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { freePort, result, startBrokerProcess, timed } from './kafka-bench-suppo
 
 const KCAT = '/usr/bin/kcat';
 const scale = Number(process.env.BENCH_SCALE ?? '1');
+const flush = process.env.BENCH_FLUSH ?? 'interval';
 
 async function kcatProduce(bootstrap: string, topic: string, file: string, count: number): Promise<number> {
   const { seconds } = await timed(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=all', '-X', 'linger.ms=5',
@@ -99,10 +101,10 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'tributary-native-bench-'));
   const port = await freePort();
   const bootstrap = `127.0.0.1:${port}`;
-  const broker = await startBrokerProcess(port, join(work, 'data'), { TRIBUTARY_LOG_LEVEL: 'warn' }, process.env.BENCH_CPU_PROF);
+  const broker = await startBrokerProcess(port, join(work, 'data'), { TRIBUTARY_LOG_LEVEL: 'warn', TRIBUTARY_TOPICS_FLUSH_POLICY: flush }, process.env.BENCH_CPU_PROF);
   const client = await connect({ bootstrap, clientName: 'bench' });
   try {
-    process.stdout.write(`# scale=${scale}\n`);
+    process.stdout.write(`# flush.policy=${flush} scale=${scale}\n`);
     for (const [label, count, bytes] of [['100b', Math.round(500_000 * scale), 100], ['1k', Math.round(100_000 * scale), 1024]] as const) {
       const input = join(work, `in-${label}`);
       writeInput(input, count, bytes);
