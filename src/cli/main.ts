@@ -7,11 +7,12 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/knobs';
 import { renderExampleConfig } from '../config/example';
 import { loadConfig } from '../config/load';
+import { rootLogger } from '../log';
 import { NATIVE_COMMANDS, NATIVE_USAGE } from './native-commands';
-import { runBroker } from './run-broker';
 
 const USAGE = `usage:
   tributary broker [--listen HOST:PORT] [--advertise HOST:PORT] [--data-dir DIR] [--broker-id N] [--config FILE]
+                   [--etcd HOST:PORT[,HOST:PORT...]]   cluster mode: metadata in etcd (docs/cluster.md)
   tributary config-example     print config/tributary.example.yml (every knob with its default)
 ${NATIVE_USAGE}
   tributary help`;
@@ -56,6 +57,7 @@ async function brokerCommand(args: string[]): Promise<number> {
         'data-dir': { type: 'string' },
         'broker-id': { type: 'string' },
         config: { type: 'string' },
+        etcd: { type: 'string' },
       },
     });
     const overrides: Record<string, string> = {};
@@ -63,13 +65,30 @@ async function brokerCommand(args: string[]): Promise<number> {
       const value = values[flag as keyof typeof BROKER_FLAGS];
       if (value !== undefined) overrides[path] = value;
     }
+    Object.assign(overrides, etcdOverrides(values.etcd));
     config = loadConfig({ file: values.config, overrides });
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : (err as Error).message;
     process.stderr.write(`tributary: ${message}\n${USAGE}\n`);
     return 2;
   }
+  // Component loggers take the root's level when they are created, at import: set it first,
+  // then load the broker.
+  rootLogger.level = config.log.level;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runBroker } = require('./run-broker') as typeof import('./run-broker');
   return runBroker(config);
+}
+
+/** --etcd HOST:PORT[,HOST:PORT...] selects cluster mode: metadata.store etcd at those endpoints. */
+function etcdOverrides(etcd: string | undefined): Record<string, string> {
+  if (etcd === undefined) return {};
+  const endpoints = etcd.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (endpoints.length === 0) throw new ConfigError('--etcd needs at least one HOST:PORT');
+  return {
+    'metadata.store': 'etcd',
+    'metadata.etcdEndpoints': endpoints.map((e) => (e.includes('://') ? e : `http://${e}`)).join(','),
+  };
 }
 
 main(process.argv.slice(2)).then(

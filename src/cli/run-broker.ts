@@ -7,7 +7,6 @@ import { rootLogger } from '../log';
 import { startBroker } from '../broker/broker';
 
 export async function runBroker(config: TributaryConfig): Promise<number> {
-  rootLogger.level = process.env.TRIBUTARY_LOG_LEVEL ?? config.log.level;
   const log = rootLogger.child({ component: 'cli' });
   let broker;
   try {
