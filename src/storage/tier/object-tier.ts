@@ -6,16 +6,16 @@
  * `retentionRequiresUploadMark: true` so it never deletes a byte that is not uploaded.
  */
 import type { ClusterKeys } from '../../coordination/keys';
-import type { MetadataStore } from '../../coordination/metadata-store';
+import type { MetadataStore, Watch } from '../../coordination/metadata-store';
 import { TIER_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
 import type { ObjectStore } from '../objects/object-store';
 import { BlockCache } from './block-cache';
 import { CloudRetention, RetentionPolicy } from './cloud-retention';
-import { loadDescriptors } from './descriptor';
 import { decodeBlock } from './object-format';
 import { TierIndex } from './tier-index';
-import { loadCuts, saveCut } from './tier-state';
+import { saveCut } from './tier-state';
+import { syncTierIndex } from './tier-sync';
 import { Durability, LocalLog, ResetLocalLog, TieredPartitionLog } from './tiered-partition-log';
 import { TieredReader } from './tiered-reader';
 import { UploadLoop } from './upload-loop';
@@ -56,6 +56,7 @@ export class ObjectTier {
   readonly retention: CloudRetention;
   private readonly logs = new Set<TieredPartitionLog>();
   private retentionTimer: NodeJS.Timeout | null = null;
+  private watches: Watch[] = [];
 
   private constructor(private readonly options: ObjectTierOptions, index: TierIndex) {
     this.index = index;
@@ -74,12 +75,12 @@ export class ObjectTier {
     this.retention = new CloudRetention({ ...options, index });
   }
 
-  /** Loads every recorded descriptor, cut and retention floor, then starts the loops. */
+  /** Loads (and then follows) every recorded descriptor and cut, loads retention floors, starts the loops. */
   static async open(options: ObjectTierOptions): Promise<ObjectTier> {
     const index = new TierIndex();
-    for (const { descriptor, revision } of await loadDescriptors(options.metadata, options.keys)) index.add(descriptor, revision);
-    for (const cut of await loadCuts(options.metadata, options.keys)) index.addCut(cut.topic, cut.partition, cut.offset, cut.revision);
+    const watches = await syncTierIndex(options.metadata, options.keys, index);
     const tier = new ObjectTier(options, index);
+    tier.watches = watches;
     await tier.retention.loadState();
     tier.uploads.start();
     tier.commits.start();
@@ -147,7 +148,7 @@ export class ObjectTier {
   async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.commits.runOnce().catch(() => undefined);
-    await Promise.all([this.uploads.stop(), this.commits.stop()]);
+    await Promise.all([this.uploads.stop(), this.commits.stop(), ...this.watches.map((w) => w.cancel())]);
   }
 
   private sources(durability: Durability): UploadSource[] {

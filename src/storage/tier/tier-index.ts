@@ -34,9 +34,11 @@ export function partitionId(topic: string, partition: number): string {
 export class TierIndex {
   private readonly partitions = new Map<string, PartitionTier>();
   private readonly objects = new Map<string, ObjectDescriptor>();
+  private readonly removed = new Set<string>();
 
-  /** `revision`: the store revision that recorded the descriptor. */
+  /** `revision`: the store revision that recorded the descriptor. Adding a known object again changes nothing. */
   add(descriptor: ObjectDescriptor, revision: bigint): void {
+    if (this.objects.has(descriptor.key) || this.removed.has(descriptor.key)) return;
     this.objects.set(descriptor.key, descriptor);
     for (const range of descriptor.ranges) {
       const tier = this.tierOf(range.topic, range.partition);
@@ -45,7 +47,13 @@ export class TierIndex {
     }
   }
 
-  remove(objectKey: string): void {
+  /**
+   * Forgets an object. Until `settled` (its descriptor's delete seen by the store watch), a late
+   * event of its creation cannot bring it back.
+   */
+  remove(objectKey: string, settled = false): void {
+    if (settled) this.removed.delete(objectKey);
+    else this.removed.add(objectKey);
     const descriptor = this.objects.get(objectKey);
     if (!descriptor) return;
     this.objects.delete(objectKey);

@@ -4,7 +4,7 @@
  * so fields other components keep in the same value survive.
  */
 import type { ClusterKeys } from '../../coordination/keys';
-import type { MetadataStore } from '../../coordination/metadata-store';
+import type { KeyValue, MetadataStore } from '../../coordination/metadata-store';
 
 const CAS_ATTEMPTS_MAX = 10;
 
@@ -44,7 +44,7 @@ export async function loadLogStarts(store: MetadataStore, keys: ClusterKeys): Pr
  * Truncations below the uploaded end, one key each under `<root>/tier-cuts/` (not in keys.ts
  * yet): the key's create revision orders the cut against descriptor recordings.
  */
-function cutsPrefix(keys: ClusterKeys): string {
+export function cutsPrefix(keys: ClusterKeys): string {
   return `${keys.root}tier-cuts/`;
 }
 
@@ -54,10 +54,18 @@ export async function saveCut(store: MetadataStore, keys: ClusterKeys, topic: st
   return result.revision;
 }
 
-export async function loadCuts(store: MetadataStore, keys: ClusterKeys): Promise<Array<{ topic: string; partition: number; offset: bigint; revision: bigint }>> {
-  const prefix = cutsPrefix(keys);
-  return (await store.list(prefix)).map((kv) => {
-    const [topic, partition] = kv.key.slice(prefix.length).split('/');
-    return { topic, partition: Number(partition), offset: BigInt((JSON.parse(kv.value) as { offset: string }).offset), revision: kv.createRevision };
-  });
+export interface Cut {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  revision: bigint;
+}
+
+export function cutFromKv(keys: ClusterKeys, kv: KeyValue): Cut {
+  const [topic, partition] = kv.key.slice(cutsPrefix(keys).length).split('/');
+  return { topic, partition: Number(partition), offset: BigInt((JSON.parse(kv.value) as { offset: string }).offset), revision: kv.createRevision };
+}
+
+export async function loadCuts(store: MetadataStore, keys: ClusterKeys): Promise<Cut[]> {
+  return (await store.list(cutsPrefix(keys))).map((kv) => cutFromKv(keys, kv));
 }

@@ -61,3 +61,15 @@ describe('tier index view', () => {
     expect(index.entryAt('t', 0, 0n)).to.equal(null);
   });
 });
+
+describe('tier index across brokers', () => {
+  it('ignores a late creation event of an object it already removed', () => {
+    const index = new TierIndex();
+    add(index, 'gone', range(0n, 10n, 1));
+    index.remove('gone');
+    add(index, 'gone', range(0n, 10n, 1));
+    expect(spans(index)).to.deep.equal([]);
+    index.remove('gone', true);
+    expect(spans(index)).to.deep.equal([]);
+  });
+});
