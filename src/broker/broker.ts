@@ -4,6 +4,7 @@
  * shutdown: stop accepting, answer what was read (parked fetches answer at once), then flush
  * and close logs and the metadata store.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseHostPort } from '../config/knobs';
@@ -12,11 +13,12 @@ import { EmbeddedMetadataStore } from '../coordination/embedded/embedded-store';
 import { EtcdMetadataStore } from '../coordination/etcd/etcd-store';
 import { clusterKeys } from '../coordination/keys';
 import type { MetadataStore } from '../coordination/metadata-store';
-import { CONNECTION_LIMITS } from '../limits';
+import { CONNECTION_LIMITS, KAFKA_BROKER_LIMITS } from '../limits';
 import { componentLogger } from '../log';
 import { LogManager } from '../storage/log-manager';
 import { ensureClusterId } from './cluster/cluster-id';
-import { BrokerNode, SingleNodeCluster } from './cluster/cluster-view';
+import { openClusterMode } from './cluster/cluster-mode';
+import type { BrokerNode } from './cluster/cluster-view';
 import { kafkaBatchInspector } from './kafka/batch-inspector';
 import { kafkaProtocol } from './kafka/kafka-protocol';
 import { Listener } from './net/listener';
@@ -58,9 +60,12 @@ export async function startBroker(config: TributaryConfig, plugins: BrokerPlugin
     now: () => BigInt(Date.now()),
   });
   const self: BrokerNode = { nodeId: config.broker.id, host: advertised.host, port: advertised.port, rack: config.broker.rack || null };
+  const clusterMode = await openClusterMode(config, store, keys, clusterId, self);
   const shutdown = new AbortController();
+  // Every parked Fetch listens for shutdown; their number is bounded by parkedFetchesMax, not 10.
+  setMaxListeners(KAFKA_BROKER_LIMITS.parkedFetchesMax + 100, shutdown.signal);
   const services: BrokerServices = {
-    config, store, keys, topics, partitions, shutdown: shutdown.signal, cluster: new SingleNodeCluster(clusterId, self),
+    config, store, keys, topics, partitions, shutdown: shutdown.signal, cluster: clusterMode.view,
   };
   const started: PluginInstance[] = [];
   for (const plugin of plugins) started.push(await plugin.start(services));
@@ -85,9 +90,16 @@ export async function startBroker(config: TributaryConfig, plugins: BrokerPlugin
     for (const p of started.reverse()) await p.close().catch((err: unknown) => log.error({ err }, 'plugin close failed'));
     await partitions.close();
     await logs.close();
+    await clusterMode.close();
     await topics.close();
     await store.close();
   };
+  // Cluster mode: register (a duplicate id is refused), campaign and take assignments now that
+  // the advertised port is known; a refusal shuts everything down again.
+  await clusterMode.join(partitions).catch(async (err: unknown) => {
+    await close().catch(() => undefined);
+    throw err;
+  });
   return {
     address: { host: bound.address, port: bound.port },
     services,

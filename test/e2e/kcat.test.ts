@@ -51,6 +51,24 @@ describe('kcat (librdkafka) end to end', function () {
     for (const [ts] of lines) expect(Number(ts)).to.be.within(before, after);
   });
 
+  it('stores acks=0 produces without answering them', async () => {
+    await run(KCAT, ['-P', '-b', fixture.bootstrap, '-t', 'kcat-acks0', '-X', 'acks=0'], 'x\ny\nz\n');
+    const { stdout } = await run(KCAT, ['-C', '-b', fixture.bootstrap, '-t', 'kcat-acks0', '-o', 'beginning', '-c', '3', '-q', '-f', '%s\n']);
+    expect(stdout).to.equal('x\ny\nz\n');
+  });
+
+  it('wakes a consumer parked in a Fetch long poll when messages arrive', async () => {
+    const topic = 'kcat-long-poll';
+    await fixture.broker.services.topics.create({ name: topic, partitions: 1 });
+    const consuming = run(KCAT, ['-C', '-b', fixture.bootstrap, '-t', topic, '-o', 'beginning', '-c', '2', '-q', '-f', '%s\n',
+      '-X', 'fetch.wait.max.ms=10000']);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const sentAt = Date.now();
+    await run(KCAT, ['-P', '-b', fixture.bootstrap, '-t', topic], 'late-1\nlate-2\n');
+    expect((await consuming).stdout).to.equal('late-1\nlate-2\n');
+    expect(Date.now() - sentAt).to.be.lessThan(5000);
+  });
+
   it('lists the broker, the topics and their partitions with -L', async () => {
     await run(KCAT, ['-P', '-b', fixture.bootstrap, '-t', 'kcat-metadata'], 'one\n');
     const { stdout } = await run(KCAT, ['-L', '-b', fixture.bootstrap, '-J']);
