@@ -153,6 +153,8 @@ export const NATIVE_LIMITS = {
   frameBytesMax: 16 * 1024 * 1024,
   /** Producers plus consumers open on one native connection. */
   handlesPerConnectionMax: 10_000,
+  /** Subscriptions one broker dispatches at once (each holds a bounded buffer and a reader per partition). */
+  subscriptionsMax: 10_000,
   /** Messages read from the log ahead of consumer permits, per subscription (flow control bound). */
   dispatchBufferMessagesMax: 10_000,
   /** Bytes one log read of the dispatcher may fetch. */

@@ -84,6 +84,22 @@ describe('Native protocol behaviour', function () {
     }
   });
 
+  it('refuses a new subscription past the broker\'s subscription limit, with a clear error', async () => {
+    const broker = await NativeHarness.start({ tuning: { ackTimeoutMs: 2000, maxRedeliveries: 3, tickMs: 20, subscriptionsMax: 2 } });
+    const client = await connect({ bootstrap: broker.address });
+    try {
+      await client.subscribe({ topic: 'lim', subscription: 'one', type: 'shared' });
+      await client.subscribe({ topic: 'lim', subscription: 'two', type: 'shared' });
+      const third = await client.subscribe({ topic: 'lim', subscription: 'three', type: 'shared' }).catch((e: unknown) => e);
+      expect((third as TributaryError).codeName).to.equal('policyViolation');
+      expect((third as Error).message).to.match(/already dispatches 2 subscriptions/);
+      await client.subscribe({ topic: 'lim', subscription: 'one', type: 'shared' });
+    } finally {
+      await client.close();
+      await broker.destroy();
+    }
+  });
+
   it('refuses a connection without the configured auth token', async () => {
     const broker = await NativeHarness.start({ authTokens: ['s3cret'] });
     try {

@@ -41,6 +41,8 @@ export interface SubscriptionTuning {
   ackTimeoutMs: number;
   maxRedeliveries: number;
   tickMs: number;
+  /** Subscriptions loaded at once (default NATIVE_LIMITS.subscriptionsMax). */
+  subscriptionsMax?: number;
 }
 
 const SUBSCRIPTION_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
@@ -145,6 +147,10 @@ export class SubscriptionRegistry {
     const key = `${request.topic.kafka}\u0000${request.subscription}`;
     let entry = this.entries.get(key);
     if (!entry) {
+      const max = this.tuning.subscriptionsMax ?? NATIVE_LIMITS.subscriptionsMax;
+      if (this.entries.size >= max) {
+        return Promise.reject(new NativeError('policyViolation', `this broker already dispatches ${max} subscriptions`));
+      }
       entry = this.load(request);
       this.entries.set(key, entry);
       entry.then((e) => this.settled.set(key, e), () => this.entries.delete(key));
