@@ -4,6 +4,7 @@ import { decodeNativeFrame, encodeNativeMessage } from '../../../src/protocol/na
 import { NATIVE_ERRORS } from '../../../src/protocol/native/error-codes';
 import { NativeFrameAccumulator } from '../../../src/protocol/native/frame';
 import type { NativeMessage } from '../../../src/protocol/native/messages';
+import { NATIVE_LIMITS } from '../../../src/limits';
 import { NativeHarness } from './support/native-harness';
 
 /** A raw socket speaking frames, to send what a real client never would. */
@@ -115,6 +116,21 @@ describe('Native connection on the shared listener', () => {
     expect(reply.message).to.include({ type: 'error', code: NATIVE_ERRORS.malformedFrame });
     expect((reply.message as { message: string }).message).to.match(/exceeds the limit/);
     await raw.waitClosed();
+  });
+
+  it('refuses a SEND with more messages than sendMessagesMax, storing none of them', async () => {
+    const raw = await connected();
+    raw.write(encodeNativeMessage({
+      type: 'createProducer', producerId: 1, topic: 'many', producerName: 'p', accessMode: 'shared', schema: { type: 'bytes', definition: null },
+    }, 2));
+    expect((await raw.next()).message).to.include({ type: 'producerCreated' });
+    const messages = Array.from({ length: NATIVE_LIMITS.sendMessagesMax + 1 }, () => ({ key: null, timestampMs: 0n, headers: [], payload: Buffer.alloc(0) }));
+    raw.write(encodeNativeMessage({ type: 'send', producerId: 1, partition: 0, messages }, 3));
+    const reply = await raw.next();
+    expect(reply.message).to.include({ type: 'error', code: NATIVE_ERRORS.invalidRequest });
+    expect((reply.message as { message: string }).message).to.match(/at most 10000/);
+    expect((await broker.services.partitions.get('many', 0)).highWatermark()).to.equal(0n);
+    raw.socket.destroy();
   });
 
   it('survives random garbage after the magic byte without crashing the broker', async () => {
