@@ -157,6 +157,8 @@ export const NATIVE_LIMITS = {
   subscriptionsMax: 10_000,
   /** Messages read from the log ahead of consumer permits, per subscription (flow control bound). */
   dispatchBufferMessagesMax: 10_000,
+  /** Pushed MESSAGE frames gathered into one socket write, at most this many bytes. */
+  pushWriteBytesMax: 256 * 1024,
   /** Bytes one log read of the dispatcher may fetch. */
   dispatchReadBytesMax: 1024 * 1024,
   /** Permits one consumer may hold; FLOW beyond it is capped. */

@@ -45,7 +45,9 @@ export class NativeConnection implements ConnectionHandle, Session {
   private closing = false;
   private closed = false;
   private drained: (() => void) | null = null;
-  private pushCorked = false;
+  private pushChunks: Buffer[] = [];
+  private pushBytes = 0;
+  private pushScheduled = false;
 
   constructor(private readonly socket: Socket, readonly context: NativeContext) {
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -55,19 +57,30 @@ export class NativeConnection implements ConnectionHandle, Session {
     socket.resume();
   }
 
-  /** Pushes of one tick leave in one write: the socket is corked until the tick ends. */
+  /** Pushes of one tick leave in one write (at most pushWriteBytesMax each): no stream overhead per message. */
   push(message: NativeMessage): void {
     if (this.closed) return;
-    if (!this.pushCorked) {
-      this.pushCorked = true;
-      this.socket.cork();
+    for (const chunk of encodeNativeFrame(message, 0)) {
+      this.pushChunks.push(chunk);
+      this.pushBytes += chunk.length;
+    }
+    if (this.pushBytes >= NATIVE_LIMITS.pushWriteBytesMax) this.flushPushes();
+    else if (!this.pushScheduled) {
+      this.pushScheduled = true;
       process.nextTick(() => {
-        this.pushCorked = false;
-        this.socket.uncork();
-        this.updateFlow();
+        this.pushScheduled = false;
+        this.flushPushes();
       });
     }
-    for (const chunk of encodeNativeFrame(message, 0)) this.socket.write(chunk);
+  }
+
+  private flushPushes(): void {
+    if (this.pushChunks.length === 0 || this.closed) return;
+    const chunks = this.pushChunks;
+    this.pushChunks = [];
+    this.pushBytes = 0;
+    this.socket.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    this.updateFlow();
   }
 
   isClosed(): boolean {

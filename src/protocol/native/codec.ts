@@ -221,8 +221,10 @@ export function encodeNativeFrame(message: NativeMessage, requestId: number): Bu
  * MESSAGE frames, the broker's hottest write, in one exactly sized buffer: the same layout as the
  * table's `message` codec (spec §3; the byte-vector test covers both), without the writer's chunks.
  */
+const NO_KEYS: Buffer[] = [];
+
 function encodePushedMessage(m: MessageOf<'message'>, requestId: number): Buffer {
-  const headerKeys = m.headers.map((h) => Buffer.from(h.key, 'utf8'));
+  const headerKeys = m.headers.length === 0 ? NO_KEYS : m.headers.map((h) => Buffer.from(h.key, 'utf8'));
   let size = NATIVE_PREFIX_BYTES + 5 + 4 + 4 + 8 + 8 + 4 + (m.key?.length ?? 0) + 4 + 4 + m.payload.length + 4;
   m.headers.forEach((h, i) => {
     size += 2 + headerKeys[i].length + 4 + (h.value?.length ?? 0);
