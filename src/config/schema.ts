@@ -7,7 +7,7 @@
 import {
   boolKnob, enumKnob, hostPortKnob, intKnob, isKnob, Knob, listKnob, optionalHostPortKnob, stringKnob,
 } from './knobs';
-import { CONNECTION_LIMITS, GROUP_LIMITS, KAFKA_BROKER_LIMITS, STORAGE_LIMITS } from '../limits';
+import { CLUSTER_SERVING_LIMITS, CONNECTION_LIMITS, GROUP_LIMITS, KAFKA_BROKER_LIMITS, STORAGE_LIMITS } from '../limits';
 
 const INT32_MAX = 2 ** 31 - 1;
 const INT53_MAX = Number.MAX_SAFE_INTEGER;
@@ -31,6 +31,8 @@ export const configSchema = {
     store: enumKnob('embedded', ['embedded', 'etcd'], 'Where cluster metadata lives: embedded (single node) or etcd.'),
     etcdEndpoints: listKnob(['http://127.0.0.1:2379'], 'etcd endpoints when metadata.store is etcd.'),
     clusterPrefix: stringKnob('/tributary', 'Key prefix of this cluster in the metadata store.'),
+    leaseTtlMs: intKnob(CLUSTER_SERVING_LIMITS.leaseTtlMsDefault, 1000, 600_000,
+      'Lease TTL of broker registrations and the controller (etcd): a dead broker\'s partitions move after about this long.'),
   },
   topics: {
     autoCreate: boolKnob(true, 'Create unknown topics on Metadata requests that allow it (auto.create.topics.enable).'),

@@ -48,6 +48,16 @@ export class PartitionRegistry {
     return opening;
   }
 
+  /** Closes the partition's log if open, keeping its data; the next get() opens it again (ownership moved, cluster mode). */
+  async release(topic: string, partition: number): Promise<void> {
+    const record = this.topics.get(topic);
+    const key = record ? `${record.topicId}/${partition}` : null;
+    const opening = key === null ? undefined : this.open.get(key);
+    if (key === null || !opening) return;
+    this.open.delete(key);
+    await (await opening.catch(() => null))?.close();
+  }
+
   async close(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();

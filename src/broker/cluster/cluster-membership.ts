@@ -1,0 +1,153 @@
+/**
+ * A broker's part in a multi-broker cluster (metadata.store etcd): it watches the cluster
+ * state, registers under a lease once its listener is bound, campaigns for controller and runs
+ * the partition assigner (which acts only while this broker is the controller).
+ *
+ * Ownership: a partition log opened here is closed as soon as its assignment names another
+ * broker or a new leader epoch, so a later request reopens it from object storage at the
+ * current end. Losing the lease closes every owned partition at once; the broker then
+ * registers again under a new lease (the controller has moved its partitions by then).
+ */
+import { type BrokerState, type RegisteredBroker, registerBroker } from '../../coordination/broker-registry';
+import { type ClusterState, watchClusterState } from '../../coordination/cluster-state';
+import { type ControllerElection, electController } from '../../coordination/controller';
+import type { ClusterKeys } from '../../coordination/keys';
+import type { MetadataStore } from '../../coordination/metadata-store';
+import { type PartitionAssigner, startPartitionAssigner } from '../../coordination/partition-assigner';
+import { parseAssignmentKey } from '../../coordination/assignment';
+import { CLUSTER_SERVING_LIMITS } from '../../limits';
+import { componentLogger } from '../../log';
+import type { PartitionRegistry } from '../partitions/partition-registry';
+import type { BrokerNode } from './cluster-view';
+import { type LeaseHolder, StoreClusterView } from './store-cluster-view';
+
+const log = componentLogger('cluster-membership');
+
+export interface MembershipOptions {
+  leaseTtlMs: number;
+}
+
+export class ClusterMembership implements LeaseHolder {
+  readonly view: StoreClusterView;
+  private registration: RegisteredBroker | null = null;
+  private election: ControllerElection | null = null;
+  private assigner: PartitionAssigner | null = null;
+  private partitions: PartitionRegistry | null = null;
+  /** Epoch of each partition this broker was last seen owning: "topic/partition" -> leader epoch. */
+  private readonly owned = new Map<string, number>();
+  private lastTickMs = Date.now();
+  private readonly ticker: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(
+    private readonly store: MetadataStore,
+    private readonly keys: ClusterKeys,
+    readonly self: BrokerNode,
+    private readonly state: ClusterState,
+    clusterId: string,
+    private readonly options: MembershipOptions,
+  ) {
+    this.view = new StoreClusterView(clusterId, self, state, this);
+    // A process stopped (SIGSTOP, a long GC or VM pause) may have lost its lease without any
+    // timer having run yet; requests read right after the pause must not be served as owner.
+    this.ticker = setInterval(() => { this.lastTickMs = Date.now(); }, CLUSTER_SERVING_LIMITS.pauseTickMs);
+    this.ticker.unref();
+    state.onChange((key) => this.onStateChange(key));
+  }
+
+  static async open(store: MetadataStore, keys: ClusterKeys, clusterId: string, self: BrokerNode,
+    options: MembershipOptions): Promise<ClusterMembership> {
+    return new ClusterMembership(store, keys, self, await watchClusterState(store, keys), clusterId, options);
+  }
+
+  holdsLease(): boolean {
+    return this.registration !== null && Date.now() - this.lastTickMs < CLUSTER_SERVING_LIMITS.pauseToleranceMs;
+  }
+
+  isController(): boolean {
+    return this.election?.isController() ?? false;
+  }
+
+  get clusterState(): ClusterState {
+    return this.state;
+  }
+
+  /** Registers (fails with DUPLICATE_BROKER_ID if the id is live elsewhere), campaigns, starts the assigner. */
+  async join(partitions: PartitionRegistry): Promise<void> {
+    this.partitions = partitions;
+    await this.register();
+    this.election = await electController(this.store, this.keys, this.self.nodeId, { ttlMs: this.options.leaseTtlMs });
+    this.assigner = await startPartitionAssigner(this.store, this.keys, this.election);
+  }
+
+  async setState(state: BrokerState): Promise<void> {
+    if (!this.registration) throw new Error(`broker ${this.self.nodeId} is not registered`);
+    await this.registration.setState(state);
+  }
+
+  /** Partitions this broker owns right now. */
+  ownedPartitions(): Array<{ topic: string; partition: number; leaderEpoch: number }> {
+    return this.state.assignmentsOf(this.self.nodeId);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.ticker);
+    await this.assigner?.stop().catch((err: unknown) => log.warn({ err }, 'assigner stop failed'));
+    await this.election?.resign().catch((err: unknown) => log.warn({ err }, 'controller resign failed'));
+    const registration = this.registration;
+    this.registration = null;
+    await registration?.deregister().catch((err: unknown) => log.warn({ err }, 'deregister failed'));
+    await this.state.close();
+  }
+
+  private async register(): Promise<void> {
+    const registration = await registerBroker(this.store, this.keys,
+      { brokerId: this.self.nodeId, host: this.self.host, port: this.self.port, rack: this.self.rack, state: 'running' },
+      { ttlMs: this.options.leaseTtlMs });
+    registration.onLost(() => this.onLeaseLost(registration));
+    this.registration = registration;
+  }
+
+  private onLeaseLost(registration: RegisteredBroker): void {
+    if (this.registration !== registration || this.closed) return;
+    this.registration = null;
+    log.warn({ brokerId: this.self.nodeId, partitions: this.owned.size }, 'registration lease lost: no longer serving any partition');
+    for (const key of [...this.owned.keys()]) this.release(key);
+    void this.rejoin();
+  }
+
+  private async rejoin(): Promise<void> {
+    while (!this.closed && this.registration === null) {
+      try {
+        await this.register();
+        log.info({ brokerId: this.self.nodeId }, 'registered again under a new lease');
+      } catch (err) {
+        log.warn({ err, brokerId: this.self.nodeId }, 'registering again failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, CLUSTER_SERVING_LIMITS.rejoinDelayMs));
+      }
+    }
+  }
+
+  private onStateChange(key: string): void {
+    const where = parseAssignmentKey(this.keys, key);
+    if (where === null) return;
+    const id = `${where.topic}/${where.partition}`;
+    const assignment = this.state.assignment(where.topic, where.partition);
+    const mine = assignment !== null && assignment.brokerId === this.self.nodeId;
+    const previous = this.owned.get(id);
+    if (mine && previous === assignment.leaderEpoch) return;
+    // Moved away, or re-assigned to us at a new epoch: drop the open log so the next request
+    // reopens it at the current end in object storage.
+    if (previous !== undefined || mine) this.release(id);
+    if (mine) this.owned.set(id, assignment.leaderEpoch);
+  }
+
+  private release(id: string): void {
+    this.owned.delete(id);
+    const slash = id.lastIndexOf('/');
+    const topic = id.slice(0, slash);
+    const partition = Number(id.slice(slash + 1));
+    this.partitions?.release(topic, partition).catch((err: unknown) => log.warn({ err, topic, partition }, 'closing a moved partition failed'));
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The broker's cluster role, chosen by metadata.store: embedded = one node leading everything
+ * (SingleNodeCluster); etcd = a member of a multi-broker cluster (ClusterMembership). The
+ * broker calls join() once its listener is bound (the advertised port is known then) and
+ * close() after its partitions are flushed, so its registration goes last.
+ */
+import type { TributaryConfig } from '../../config/schema';
+import type { ClusterKeys } from '../../coordination/keys';
+import type { MetadataStore } from '../../coordination/metadata-store';
+import type { PartitionRegistry } from '../partitions/partition-registry';
+import { ClusterMembership } from './cluster-membership';
+import { type BrokerNode, type ClusterView, SingleNodeCluster } from './cluster-view';
+
+export interface ClusterMode {
+  readonly view: ClusterView;
+  /** Present in cluster mode. */
+  readonly membership: ClusterMembership | null;
+  join(partitions: PartitionRegistry): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openClusterMode(config: TributaryConfig, store: MetadataStore, keys: ClusterKeys,
+  clusterId: string, self: BrokerNode): Promise<ClusterMode> {
+  if (config.metadata.store !== 'etcd') {
+    return { view: new SingleNodeCluster(clusterId, self), membership: null, join: async () => undefined, close: async () => undefined };
+  }
+  const membership = await ClusterMembership.open(store, keys, clusterId, self, { leaseTtlMs: config.metadata.leaseTtlMs });
+  return {
+    view: membership.view,
+    membership,
+    join: (partitions) => membership.join(partitions),
+    close: () => membership.close(),
+  };
+}

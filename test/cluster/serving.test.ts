@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import type { Kafka } from 'kafkajs';
+import { run } from '../e2e/support/run';
+import { BrokerCluster, sleep } from './support/broker-cluster';
+
+const TOPIC = 'cluster-serving';
+const PARTITIONS = 6;
+
+/** Metadata as one broker answers it, reduced to what must agree across brokers. */
+async function metadataFrom(cluster: BrokerCluster, bootstrap: string, topic: string) {
+  const admin = cluster.kafka('metadata-probe', [bootstrap]).admin({ retry: { retries: 0 } });
+  await admin.connect();
+  try {
+    const described = await admin.describeCluster();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return {
+      brokers: described.brokers.map((b) => `${b.nodeId}@${b.host}:${b.port}`).sort(),
+      controller: described.controller,
+      leaders: topics[0].partitions.map((p) => `${p.partitionId}:${p.leader}`).sort(),
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function waitForLeaders(cluster: BrokerCluster, topic: string, partitions: number): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const view = await metadataFrom(cluster, cluster.bootstrap[0], topic).catch(() => null);
+    if (view && view.leaders.length === partitions && view.leaders.every((l) => !l.endsWith(':-1'))) return;
+    await sleep(200);
+  }
+  throw new Error(`${topic} never had a leader for all ${partitions} partitions`);
+}
+
+async function consumeAll(kafka: Kafka, topic: string, groupId: string, expected: number): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`consumed ${seen.length} of ${expected}`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push(message.value!.toString());
+        if (seen.length >= expected) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return seen;
+}
+
+describe('a cluster of three brokers on one etcd', function () {
+  this.timeout(90_000);
+  let cluster: BrokerCluster;
+
+  before(async () => {
+    cluster = await BrokerCluster.start({ brokers: 3 });
+    const admin = cluster.kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }], waitForLeaders: false });
+    await admin.disconnect();
+    await waitForLeaders(cluster, TOPIC, PARTITIONS);
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('answers Metadata identically on every broker, with a live controller and leaders spread over all three', async () => {
+    const views = await Promise.all(cluster.bootstrap.map((b) => metadataFrom(cluster, b, TOPIC)));
+    for (const view of views.slice(1)) expect(view).to.deep.equal(views[0]);
+    expect(views[0].brokers).to.have.length(3);
+    expect([1, 2, 3]).to.include(views[0].controller);
+    const leaders = new Set(views[0].leaders.map((l) => l.split(':')[1]));
+    expect([...leaders].sort()).to.deep.equal(['1', '2', '3']);
+  });
+
+  it('lets kafkajs produce through one broker and consume through another, every partition on its owner', async () => {
+    const [first, , third] = cluster.bootstrap;
+    const producer = cluster.kafka('producer', [first]).producer();
+    await producer.connect();
+    const values = Array.from({ length: 120 }, (_, i) => `kafkajs-${i}`);
+    for (let i = 0; i < values.length; i += 20) {
+      await producer.send({ topic: TOPIC, messages: values.slice(i, i + 20).map((value, j) => ({ key: `k${i + j}`, value })) });
+    }
+    await producer.disconnect();
+    const seen = await consumeAll(cluster.kafka('consumer', [third]), TOPIC, 'cluster-serving-group', values.length);
+    expect([...seen].sort()).to.deep.equal([...values].sort());
+  });
+
+  it('lets kcat produce to one broker and read every message back from another', async () => {
+    const topic = 'cluster-kcat';
+    const [, second, third] = cluster.bootstrap;
+    const lines = Array.from({ length: 50 }, (_, i) => `kcat-${i}`);
+    await run('kcat', ['-b', second, '-P', '-t', topic, '-p', '-1', '-K', ':'], lines.map((l) => `${l}:${l}`).join('\n') + '\n');
+    const { stdout } = await run('kcat', ['-b', third, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
+    expect(stdout.trim().split('\n').sort()).to.deep.equal([...lines].sort());
+  });
+});
