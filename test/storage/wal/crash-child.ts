@@ -5,7 +5,6 @@
  * `ACK <run> <seq> <baseOffset>` for every acknowledged batch, until it is killed.
  * Usage: node --import tsx crash-child.ts <dataDir> <run> [fsyncPolicy]
  */
-import { writeSync } from 'node:fs';
 import pino from 'pino';
 import { LogManager } from '../../../src/storage/log-manager';
 import { crashBatch } from './crash-batches';
@@ -14,10 +13,18 @@ import { testBatchFormat } from '../support/test-batch-format';
 
 const APPENDERS = 16;
 
+/**
+ * process.stdout on a pipe writes synchronously on Linux (it blocks when the test reads slowly,
+ * where fs.writeSync would fail with EAGAIN), so a line is out before the next append starts.
+ */
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
 async function main(): Promise<void> {
   const [dataDir, runArg, policyArg] = process.argv.slice(2);
   const run = Number(runArg);
-  writeSync(1, 'LOADED\n');
+  say('LOADED');
   await new Promise((resolve) => process.stdin.once('data', resolve));
   process.stdin.pause();
   const manager = new LogManager({ dataDir, logger: pino({ level: 'silent' }) });
@@ -25,19 +32,19 @@ async function main(): Promise<void> {
     fsyncPolicy: (policyArg ?? 'always') as FsyncPolicy, fsyncIntervalMs: 1000, segmentBytes: 256 * 1024, segmentMs: 3600_000,
     retentionBytes: -1, retentionMs: -1, batchFormat: testBatchFormat,
   });
-  writeSync(1, 'READY\n');
+  say('READY');
   let seq = 0;
   await Promise.all(Array.from({ length: APPENDERS }, async () => {
     for (;;) {
       const mine = seq++;
       const batch = crashBatch(run, mine);
       const r = await log.append({ batch, recordCount: testBatchFormat.recordCount(batch), maxTimestampMs: testBatchFormat.maxTimestampMs(batch) });
-      writeSync(1, `ACK ${run} ${mine} ${r.baseOffset}\n`);
+      say(`ACK ${run} ${mine} ${r.baseOffset}`);
     }
   }));
 }
 
 main().catch((err) => {
-  writeSync(2, `crash child failed: ${(err as Error).stack}\n`);
+  process.stderr.write(`crash child failed: ${(err as Error).stack}\n`);
   process.exit(1);
 });
