@@ -41,7 +41,6 @@ export class FlushScheduler {
   private startScheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private readonly intervalTargets = new Map<FlushTarget, IntervalEntry>();
   private intervalTimer: NodeJS.Timeout | null = null;
-  private idleWaiters: Array<() => void> = [];
 
   constructor(options: FlushSchedulerOptions = {}) {
     this.windowMs = options.windowMs ?? STORAGE_LIMITS.groupCommitWindowMs;
@@ -73,12 +72,6 @@ export class FlushScheduler {
   /** The log took `bytes` of its pending appends into a flush. */
   taken(bytes: number): void {
     this.pendingBytes -= bytes;
-  }
-
-  /** Resolves once no cycle runs and nothing is pending. */
-  idle(): Promise<void> {
-    if (!this.cycleRunning && this.dirty.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** fsync `interval`: the target's written bytes are synced every `intervalMs`. */
@@ -119,7 +112,6 @@ export class FlushScheduler {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.cycleRunning = false;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private restartIntervalTimer(): void {

@@ -23,10 +23,6 @@ export class OffsetIndex {
 
   constructor(private readonly intervalBytes: number) {}
 
-  get entryCount(): number {
-    return this.positions.length;
-  }
-
   /** Largest maxTimestamp of every frame recorded so far (-Infinity when none). */
   get largestTimestampMs(): number {
     return this.maxTimestampMs;

@@ -102,10 +102,6 @@ export class Segment {
     this.sealed = false;
   }
 
-  get isEmpty(): boolean {
-    return this.writtenBytes === 0;
-  }
-
   /** Records a frame already in the file at `position` (recovery) or just written. */
   recordFrame(position: number, frame: { baseOffset: bigint; recordCount: number; maxTimestampMs: number }, frameBytes: number): void {
     this.index.onFrame(Number(frame.baseOffset - this.baseOffset), position, frame.maxTimestampMs);

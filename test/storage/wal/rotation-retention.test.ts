@@ -24,6 +24,9 @@ describe('WAL segment rotation', () => {
     expect(await segmentFiles(dir)).to.deep.equal([0n, 6n, 12n, 18n].map(segmentFileName));
     for (const name of await segmentFiles(dir)) expect((await stat(join(dir, name))).size).to.be.at.most(3 * FRAME_BYTES);
     expect(log.sealedEndOffset()).to.equal(18n);
+    const infos = log.segmentInfos();
+    expect(infos.map((i) => [i.baseOffset, i.nextOffset, i.sealed])).to.deep.equal([[0n, 6n, true], [6n, 12n, true], [12n, 18n, true], [18n, 20n, false]]);
+    expect(infos[0].sizeBytes).to.equal(3 * FRAME_BYTES);
     await log.close();
   });
 
