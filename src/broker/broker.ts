@@ -9,10 +9,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseHostPort } from '../config/knobs';
 import type { TributaryConfig } from '../config/schema';
-import { EmbeddedMetadataStore } from '../coordination/embedded/embedded-store';
-import { EtcdMetadataStore } from '../coordination/etcd/etcd-store';
 import { clusterKeys } from '../coordination/keys';
-import type { MetadataStore } from '../coordination/metadata-store';
+import { openMetadataStore } from '../coordination/open-store';
 import { CONNECTION_LIMITS, KAFKA_BROKER_LIMITS } from '../limits';
 import { componentLogger } from '../log';
 import { LogManager } from '../storage/log-manager';
@@ -25,7 +23,7 @@ import { Listener } from './net/listener';
 import { ProtocolRegistry } from './net/protocols';
 import { PartitionRegistry } from './partitions/partition-registry';
 import { stateFreeProducers } from './partitions/producer-state-hook';
-import { WalLogOpener } from './partitions/wal-log-opener';
+import { openPartitionLogOpener } from './partitions/partition-log-openers';
 import { brokerPlugins } from './plugins';
 import type { BrokerPlugin, BrokerServices, PluginInstance } from './services';
 import { TopicRegistry } from './topics/topic-registry';
@@ -39,28 +37,24 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-function openStore(config: TributaryConfig): Promise<MetadataStore> {
-  if (config.metadata.store === 'etcd') return Promise.resolve(EtcdMetadataStore.connect(config.metadata.etcdEndpoints));
-  return EmbeddedMetadataStore.open(join(config.data.dir, 'metadata'));
-}
-
 export async function startBroker(config: TributaryConfig, plugins: BrokerPlugin[] = brokerPlugins): Promise<Broker> {
   const listen = parseHostPort(config.broker.listen, 'broker.listen');
   const advertised = config.broker.advertise === '' ? listen : parseHostPort(config.broker.advertise, 'broker.advertise');
   await mkdir(config.data.dir, { recursive: true });
-  const store = await openStore(config);
+  const store = await openMetadataStore({ store: config.metadata.store, dataDir: config.data.dir, etcdEndpoints: config.metadata.etcdEndpoints });
   const keys = clusterKeys(config.metadata.clusterPrefix);
   const clusterId = await ensureClusterId(store, keys);
   const topics = await TopicRegistry.open(store, keys);
   const logs = new LogManager({ dataDir: join(config.data.dir, 'logs'), tailCacheBytes: config.storage.tailCacheBytes });
   const producers = plugins.find((p) => p.producerStateHook)?.producerStateHook?.(config, store, keys) ?? stateFreeProducers;
-  const partitions = new PartitionRegistry(topics, new WalLogOpener(logs, kafkaBatchInspector, config.storage.flushIntervalMs), config.topics, {
+  const openers = await openPartitionLogOpener(config, store, keys, topics, logs, kafkaBatchInspector);
+  const self: BrokerNode = { nodeId: config.broker.id, host: advertised.host, port: advertised.port, rack: config.broker.rack || null };
+  const clusterMode = await openClusterMode(config, store, keys, clusterId, self);
+  const partitions = new PartitionRegistry(topics, clusterMode.logOpener(openers.opener), config.topics, {
     inspector: kafkaBatchInspector,
     producers,
     now: () => BigInt(Date.now()),
   });
-  const self: BrokerNode = { nodeId: config.broker.id, host: advertised.host, port: advertised.port, rack: config.broker.rack || null };
-  const clusterMode = await openClusterMode(config, store, keys, clusterId, self);
   const shutdown = new AbortController();
   // Every parked Fetch listens for shutdown; their number is bounded by parkedFetchesMax, not 10.
   setMaxListeners(KAFKA_BROKER_LIMITS.parkedFetchesMax + 100, shutdown.signal);
@@ -88,6 +82,7 @@ export async function startBroker(config: TributaryConfig, plugins: BrokerPlugin
     shutdown.abort();
     await listener.close();
     for (const p of started.reverse()) await p.close().catch((err: unknown) => log.error({ err }, 'plugin close failed'));
+    await openers.close();
     await partitions.close();
     await logs.close();
     await clusterMode.close();

@@ -11,7 +11,7 @@ import { rootLogger } from '../log';
 import { NATIVE_COMMANDS, NATIVE_USAGE } from './native-commands';
 
 const USAGE = `usage:
-  tributary broker [--listen HOST:PORT] [--advertise HOST:PORT] [--data-dir DIR] [--broker-id N] [--config FILE]
+  tributary broker [--listen HOST:PORT] [--advertise HOST:PORT] [--data-dir DIR] [--broker-id N] [--object-store URL] [--config FILE]
                    [--etcd HOST:PORT[,HOST:PORT...]]   cluster mode: metadata in etcd (docs/cluster.md)
   tributary config-example     print config/tributary.example.yml (every knob with its default)
 ${NATIVE_USAGE}
@@ -23,6 +23,7 @@ const BROKER_FLAGS = {
   advertise: 'broker.advertise',
   'data-dir': 'data.dir',
   'broker-id': 'broker.id',
+  'object-store': 'tier.objectStore',
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
@@ -56,6 +57,7 @@ async function brokerCommand(args: string[]): Promise<number> {
         advertise: { type: 'string' },
         'data-dir': { type: 'string' },
         'broker-id': { type: 'string' },
+        'object-store': { type: 'string' },
         config: { type: 'string' },
         etcd: { type: 'string' },
       },

@@ -7,7 +7,7 @@
 import {
   boolKnob, enumKnob, hostPortKnob, intKnob, isKnob, Knob, listKnob, optionalHostPortKnob, stringKnob,
 } from './knobs';
-import { CLUSTER_SERVING_LIMITS, CONNECTION_LIMITS, GROUP_LIMITS, KAFKA_BROKER_LIMITS, STORAGE_LIMITS } from '../limits';
+import { CLUSTER_SERVING_LIMITS, CONNECTION_LIMITS, GROUP_LIMITS, KAFKA_BROKER_LIMITS, STORAGE_LIMITS, TIER_LIMITS } from '../limits';
 
 const INT32_MAX = 2 ** 31 - 1;
 const INT53_MAX = Number.MAX_SAFE_INTEGER;
@@ -43,6 +43,10 @@ export const configSchema = {
     segmentMs: intKnob(7 * DAY_MS, 1, INT53_MAX, 'Default segment.ms: WAL segment age before rotation.'),
     maxMessageBytes: intKnob(1024 * 1024 + 12, 0, INT32_MAX, 'Default max.message.bytes: largest record batch accepted.'),
     messageTimestampType: enumKnob('CreateTime', ['CreateTime', 'LogAppendTime'], 'Default message.timestamp.type.'),
+    durability: enumKnob('local', ['local', 'cloud'],
+      'Default durability: local = acknowledge after the WAL; cloud = acknowledge once the batch is in a recorded object (needs the tier).'),
+    localRetentionMs: intKnob(-2, -2, INT53_MAX, 'Default local.retention.ms: WAL data kept locally once uploaded; -2 = same as retention.ms (tier only).'),
+    localRetentionBytes: intKnob(-2, -2, INT53_MAX, 'Default local.retention.bytes per partition once uploaded; -2 = same as retention.bytes (tier only).'),
     flushPolicy: enumKnob('interval', ['always', 'interval', 'never'],
       'Default flush.policy: always = fsync before acknowledging; interval = fsync every storage.flushIntervalMs; never = leave it to the OS.'),
   },
@@ -55,6 +59,15 @@ export const configSchema = {
       'Wait for more members when an Empty consumer group starts rebalancing (Kafka group.initial.rebalance.delay.ms, 3000 there).'),
     sessionTimeoutMsMin: intKnob(GROUP_LIMITS.sessionTimeoutMsMin, 1, INT32_MAX, 'Shortest session timeout JoinGroup accepts (group.min.session.timeout.ms).'),
     sessionTimeoutMsMax: intKnob(GROUP_LIMITS.sessionTimeoutMsMax, 1, INT32_MAX, 'Longest session timeout JoinGroup accepts (group.max.session.timeout.ms).'),
+  },
+  tier: {
+    enabled: boolKnob(false, 'Upload log ranges to object storage; local retention then deletes only uploaded segments.'),
+    objectStore: stringKnob('', 'Object store URL (fs:///abs/path, memory://, s3://bucket?region=…, azblob://container?endpoint=…, gcs://bucket); "" = fs under <data.dir>/objects.', /^.*$/, 'a URL or ""'),
+    uploadIntervalMs: intKnob(TIER_LIMITS.uploadIntervalMsDefault, 10, 3_600_000, 'Period of the uploader: one object per broker per interval, all partitions together.'),
+    retentionIntervalMs: intKnob(TIER_LIMITS.retentionIntervalMsDefault, 100, 86_400_000, 'Period of cloud retention (retention.ms/bytes on objects, deleted topics, orphans).'),
+  },
+  cloud: {
+    commitIntervalMs: intKnob(TIER_LIMITS.cloudCommitIntervalMsDefault, 1, 60_000, 'Group commit period of durability: cloud topics (one object per commit).'),
   },
   kafka: {
     fetchWaitMsMax: intKnob(KAFKA_BROKER_LIMITS.fetchWaitMsMax, 0, 300_000, 'Cap on a Fetch max_wait_ms long poll (clients time out at 30 s).'),

@@ -4,6 +4,8 @@
  */
 import type { LogManager } from '../../storage/log-manager';
 import type { PartitionLog, RecoverableBatchFormat } from '../../storage/partition-log';
+import type { WalLogConfig } from '../../storage/wal/wal-config';
+import { DomainError } from '../errors';
 import type { EffectiveTopicConfig } from '../topics/topic-config';
 import type { PartitionLogOpener } from './partition-registry';
 import type { PartitionRef } from './producer-state-hook';
@@ -16,7 +18,15 @@ export class WalLogOpener implements PartitionLogOpener {
   ) {}
 
   open(ref: PartitionRef, config: EffectiveTopicConfig): Promise<PartitionLog> {
-    return this.logs.open(ref.topic, ref.partition, {
+    if (config.durability === 'cloud') {
+      return Promise.reject(new DomainError('invalid-config', `${ref.topic} has durability cloud, which needs the object-store tier (tier.enabled or --object-store)`));
+    }
+    return this.logs.open(ref.topic, ref.partition, this.walConfig(config));
+  }
+
+  /** The WAL config of a topic's partition (the tier replaces its retention with local.retention.*). */
+  walConfig(config: EffectiveTopicConfig): WalLogConfig {
+    return {
       fsyncPolicy: config.flushPolicy,
       fsyncIntervalMs: this.flushIntervalMs,
       segmentBytes: config.segmentBytes,
@@ -24,7 +34,7 @@ export class WalLogOpener implements PartitionLogOpener {
       retentionBytes: config.retentionBytes,
       retentionMs: config.retentionMs,
       batchFormat: this.batchFormat,
-    });
+    };
   }
 
   remove(ref: PartitionRef): Promise<void> {

@@ -40,6 +40,11 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigEntry> = {
     type: 'string', defaultValue: (d) => d.messageTimestampType, check: oneOf('CreateTime', 'LogAppendTime'),
   },
   'flush.policy': { type: 'string', defaultValue: (d) => d.flushPolicy, check: oneOf('always', 'interval', 'never') },
+  // Tributary's: local = ack after the WAL; cloud = ack once the batch is in a recorded object.
+  'durability': { type: 'string', defaultValue: (d) => d.durability, check: oneOf('local', 'cloud') },
+  // KIP-405 names: WAL data kept once uploaded; -2 = same as retention.ms / retention.bytes.
+  'local.retention.ms': { type: 'long', defaultValue: (d) => String(d.localRetentionMs), check: integer(-2) },
+  'local.retention.bytes': { type: 'long', defaultValue: (d) => String(d.localRetentionBytes), check: integer(-2) },
   // Batches are stored as the producer sent them (no recompression) and logs are never compacted.
   'cleanup.policy': { type: 'list', defaultValue: () => 'delete', check: oneOf('delete') },
   'compression.type': { type: 'string', defaultValue: () => 'producer', check: oneOf('producer') },
@@ -55,6 +60,9 @@ export interface EffectiveTopicConfig {
   maxMessageBytes: number;
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
   flushPolicy: 'always' | 'interval' | 'never';
+  durability: 'local' | 'cloud';
+  localRetentionMs: number;
+  localRetentionBytes: number;
 }
 
 /** Throws invalid-config for an unknown name or a bad value. */
@@ -88,5 +96,8 @@ export function effectiveTopicConfig(configs: Record<string, string>, defaults: 
     maxMessageBytes: Number(value('max.message.bytes')),
     messageTimestampType: value('message.timestamp.type') as EffectiveTopicConfig['messageTimestampType'],
     flushPolicy: value('flush.policy') as EffectiveTopicConfig['flushPolicy'],
+    durability: value('durability') as EffectiveTopicConfig['durability'],
+    localRetentionMs: Number(value('local.retention.ms')),
+    localRetentionBytes: Number(value('local.retention.bytes')),
   };
 }
