@@ -7,7 +7,8 @@
 import type { TributaryConfig } from '../../config/schema';
 import type { ClusterKeys } from '../../coordination/keys';
 import type { MetadataStore } from '../../coordination/metadata-store';
-import type { PartitionRegistry } from '../partitions/partition-registry';
+import type { PartitionLogOpener, PartitionRegistry } from '../partitions/partition-registry';
+import { ClusterLogOpener } from './cluster-log-opener';
 import { ClusterMembership } from './cluster-membership';
 import { type BrokerNode, type ClusterView, SingleNodeCluster } from './cluster-view';
 
@@ -15,6 +16,8 @@ export interface ClusterMode {
   readonly view: ClusterView;
   /** Present in cluster mode. */
   readonly membership: ClusterMembership | null;
+  /** The opener partitions use: in cluster mode, one that discards a local log from an earlier ownership. */
+  logOpener(inner: PartitionLogOpener): PartitionLogOpener;
   join(partitions: PartitionRegistry): Promise<void>;
   close(): Promise<void>;
 }
@@ -22,12 +25,13 @@ export interface ClusterMode {
 export async function openClusterMode(config: TributaryConfig, store: MetadataStore, keys: ClusterKeys,
   clusterId: string, self: BrokerNode): Promise<ClusterMode> {
   if (config.metadata.store !== 'etcd') {
-    return { view: new SingleNodeCluster(clusterId, self), membership: null, join: async () => undefined, close: async () => undefined };
+    return { view: new SingleNodeCluster(clusterId, self), membership: null, logOpener: (inner) => inner, join: async () => undefined, close: async () => undefined };
   }
   const membership = await ClusterMembership.open(store, keys, clusterId, self, { leaseTtlMs: config.metadata.leaseTtlMs });
   return {
     view: membership.view,
     membership,
+    logOpener: (inner) => new ClusterLogOpener(inner, membership.view, config.data.dir),
     join: (partitions) => membership.join(partitions),
     close: () => membership.close(),
   };
