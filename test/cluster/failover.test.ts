@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { run } from '../e2e/support/run';
 import { BrokerCluster, sleep } from './support/broker-cluster';
 import { ConsumerLoop, ProducerLoop } from './support/traffic';
 
@@ -65,7 +66,6 @@ describe('failover of a killed partition owner', function () {
       await consumer.waitFor(producer.acked.map((a) => a.value), 60_000);
     } catch (err) {
       if (process.env.TRIBUTARY_DEBUG_CLUSTER === '1') {
-        const { run } = await import('../e2e/support/run');
         const out = await run('kcat', ['-b', cluster.bootstrap.join(','), '-C', '-t', TOPIC, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\n']);
         console.log('victim', victim, 'moved', moved, 'killedAt', killedAtMs, 'failures', producer.failures);
         console.log(JSON.stringify(producer.acked.filter((a) => !consumer.seen.has(a.value))));
