@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the broker image: docker/build-image.sh [TAG] [BASE_IMAGE]
-# Stages a build context with production dependencies only (npm ci --omit=dev, from the npm cache
+# Stages a build context with production dependencies only (npm install --omit=dev, from the npm cache
 # when warm), then runs `docker build` with no network. BASE_IMAGE defaults to the official
 # node:20-bookworm-slim when it is present or can be pulled, else to a local image built from this
 # machine's node binary (docker/build-base-image.sh).
@@ -21,7 +21,8 @@ ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
 cp "$repo/package.json" "$repo/package-lock.json" "$repo/tsconfig.json" "$ctx/"
 cp -r "$repo/src" "$repo/scripts" "$repo/config" "$ctx/"
-(cd "$ctx" && npm ci --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null 2>&1) || {
-  echo "build-image: npm ci --omit=dev failed in the staged context" >&2; exit 1; }
+# npm install, not npm ci: see .ci/run (opendal 0.49.2's unpublished optional packages).
+(cd "$ctx" && npm install --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null 2>&1) || {
+  echo "build-image: npm install --omit=dev failed in the staged context" >&2; exit 1; }
 docker build --network none -q -f "$here/Dockerfile" --build-arg "BASE_IMAGE=$base" -t "$tag" "$ctx" >/dev/null
 echo "$tag"
