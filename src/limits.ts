@@ -230,4 +230,8 @@ export const CLUSTER_SERVING_LIMITS = {
   rejoinDelayMs: 500,
   /** Lease TTL of broker registrations and the controller by default (metadata.leaseTtlMs): bounds failover detection. */
   leaseTtlMsDefault: 3000,
+  /** Drain: wait for requests already past the ownership check before the final upload. */
+  drainSettleMs: 200,
+  /** Drain: longest wait for the controller to move every partition away. */
+  drainHandoffMsMax: 30_000,
 } as const;

@@ -91,7 +91,7 @@ export async function startBroker(config: TributaryConfig, plugins: BrokerPlugin
   };
   // Cluster mode: register (a duplicate id is refused), campaign and take assignments now that
   // the advertised port is known; a refusal shuts everything down again.
-  await clusterMode.join(partitions).catch(async (err: unknown) => {
+  await clusterMode.join(partitions, openers.tier).catch(async (err: unknown) => {
     await close().catch(() => undefined);
     throw err;
   });

@@ -12,19 +12,25 @@ import { type BrokerState, type RegisteredBroker, registerBroker } from '../../c
 import { type ClusterState, watchClusterState } from '../../coordination/cluster-state';
 import { type ControllerElection, electController } from '../../coordination/controller';
 import type { ClusterKeys } from '../../coordination/keys';
-import type { MetadataStore } from '../../coordination/metadata-store';
+import type { MetadataStore, Watch } from '../../coordination/metadata-store';
 import { type PartitionAssigner, startPartitionAssigner } from '../../coordination/partition-assigner';
 import { parseAssignmentKey } from '../../coordination/assignment';
 import { CLUSTER_SERVING_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
 import type { PartitionRegistry } from '../partitions/partition-registry';
 import type { BrokerNode } from './cluster-view';
+import { type DrainRecord, drainKey, writeDrain } from './drain';
 import { type LeaseHolder, StoreClusterView } from './store-cluster-view';
 
 const log = componentLogger('cluster-membership');
 
 export interface MembershipOptions {
   leaseTtlMs: number;
+}
+
+/** Uploads everything pending to object storage (the tier's loops, once each). */
+export interface TierFlusher {
+  uploadAll(): Promise<void>;
 }
 
 export class ClusterMembership implements LeaseHolder {
@@ -38,6 +44,9 @@ export class ClusterMembership implements LeaseHolder {
   private lastTickMs = Date.now();
   private readonly ticker: NodeJS.Timeout;
   private closed = false;
+  private draining = false;
+  private drainWatch: Watch | null = null;
+  private tier: TierFlusher | null = null;
 
   private constructor(
     private readonly store: MetadataStore,
@@ -61,7 +70,7 @@ export class ClusterMembership implements LeaseHolder {
   }
 
   holdsLease(): boolean {
-    return this.registration !== null && Date.now() - this.lastTickMs < CLUSTER_SERVING_LIMITS.pauseToleranceMs;
+    return this.registration !== null && !this.draining && Date.now() - this.lastTickMs < CLUSTER_SERVING_LIMITS.pauseToleranceMs;
   }
 
   isController(): boolean {
@@ -73,8 +82,15 @@ export class ClusterMembership implements LeaseHolder {
   }
 
   /** Registers (fails with DUPLICATE_BROKER_ID if the id is live elsewhere), campaigns, starts the assigner. */
-  async join(partitions: PartitionRegistry): Promise<void> {
+  async join(partitions: PartitionRegistry, tier: TierFlusher | null): Promise<void> {
     this.partitions = partitions;
+    this.tier = tier;
+    const key = drainKey(this.keys, this.self.nodeId);
+    // A restarted broker serves again: an old drain request or answer is history.
+    await this.store.txn([], [{ type: 'delete', key }]);
+    this.drainWatch = await this.store.watch(key, (event) => {
+      if (event.type === 'put' && (JSON.parse(event.kv.value) as DrainRecord).state === 'requested') void this.drain();
+    });
     await this.register();
     this.election = await electController(this.store, this.keys, this.self.nodeId, { ttlMs: this.options.leaseTtlMs });
     this.assigner = await startPartitionAssigner(this.store, this.keys, this.election);
@@ -90,9 +106,35 @@ export class ClusterMembership implements LeaseHolder {
     return this.state.assignmentsOf(this.self.nodeId);
   }
 
+  /** See drain.ts: stop serving, upload, hand every partition off, answer done. */
+  async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    const requestedAtMs = Date.now();
+    log.info({ brokerId: this.self.nodeId, partitions: this.owned.size }, 'draining');
+    try {
+      // Requests already past the ownership check finish their appends before the upload.
+      await new Promise((resolve) => setTimeout(resolve, CLUSTER_SERVING_LIMITS.drainSettleMs));
+      await this.tier?.uploadAll();
+      await this.setState('draining');
+      const deadline = Date.now() + CLUSTER_SERVING_LIMITS.drainHandoffMsMax;
+      while (this.ownedPartitions().length > 0) {
+        if (Date.now() > deadline) throw new Error(`${this.ownedPartitions().length} partitions still assigned here after ${CLUSTER_SERVING_LIMITS.drainHandoffMsMax} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await writeDrain(this.store, this.keys, this.self.nodeId, { state: 'done', requestedAtMs });
+      log.info({ brokerId: this.self.nodeId }, 'drained: no partition left; safe to stop');
+    } catch (err) {
+      log.error({ err, brokerId: this.self.nodeId }, 'drain failed');
+      await writeDrain(this.store, this.keys, this.self.nodeId, { state: 'failed', requestedAtMs, message: (err as Error).message })
+        .catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.ticker);
+    await this.drainWatch?.cancel().catch(() => undefined);
     await this.assigner?.stop().catch((err: unknown) => log.warn({ err }, 'assigner stop failed'));
     await this.election?.resign().catch((err: unknown) => log.warn({ err }, 'controller resign failed'));
     const registration = this.registration;

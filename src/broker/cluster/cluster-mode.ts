@@ -5,6 +5,7 @@
  * close() after its partitions are flushed, so its registration goes last.
  */
 import type { TributaryConfig } from '../../config/schema';
+import type { ObjectTier } from '../../storage/tier/object-tier';
 import type { ClusterKeys } from '../../coordination/keys';
 import type { MetadataStore } from '../../coordination/metadata-store';
 import type { PartitionLogOpener, PartitionRegistry } from '../partitions/partition-registry';
@@ -18,7 +19,7 @@ export interface ClusterMode {
   readonly membership: ClusterMembership | null;
   /** The opener partitions use: in cluster mode, one that discards a local log from an earlier ownership. */
   logOpener(inner: PartitionLogOpener): PartitionLogOpener;
-  join(partitions: PartitionRegistry): Promise<void>;
+  join(partitions: PartitionRegistry, tier: ObjectTier | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,7 +33,12 @@ export async function openClusterMode(config: TributaryConfig, store: MetadataSt
     view: membership.view,
     membership,
     logOpener: (inner) => new ClusterLogOpener(inner, membership.view, config.data.dir),
-    join: (partitions) => membership.join(partitions),
+    join: (partitions, tier) => membership.join(partitions, tier && {
+      async uploadAll() {
+        await tier.uploads.runOnce();
+        await tier.commits.runOnce();
+      },
+    }),
     close: () => membership.close(),
   };
 }

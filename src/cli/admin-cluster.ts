@@ -1,0 +1,111 @@
+/**
+ * `tributary admin --etcd HOST:PORT[,…] …`: cluster administration straight on the metadata
+ * store (no broker connection needed): brokers with their state, partitions with owners and
+ * leader epochs, draining a broker, moving a partition.
+ */
+import { parseArgs } from 'node:util';
+import { type PartitionAssignment, encodeAssignment, listAssignments } from '../coordination/assignment';
+import { listBrokers } from '../coordination/broker-registry';
+import { clusterKeys, type ClusterKeys } from '../coordination/keys';
+import type { MetadataStore } from '../coordination/metadata-store';
+import { openMetadataStore } from '../coordination/open-store';
+import { readDrain, writeDrain } from '../broker/cluster/drain';
+
+export const CLUSTER_ADMIN_USAGE = `tributary admin --etcd HOST:PORT[,HOST:PORT...] [--prefix /tributary] brokers list
+  tributary admin --etcd HOST:PORT[,...] partitions list [TOPIC]
+  tributary admin --etcd HOST:PORT[,...] broker drain ID [--timeout-ms N]
+  tributary admin --etcd HOST:PORT[,...] partition move TOPIC PARTITION BROKER_ID`;
+
+/** True when the admin arguments name etcd: the cluster commands, not the native-protocol ones. */
+export function isClusterAdmin(args: string[]): boolean {
+  return args.some((a) => a === '--etcd' || a.startsWith('--etcd='));
+}
+
+export async function clusterAdminCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, strict: true,
+    options: { etcd: { type: 'string' }, prefix: { type: 'string' }, 'timeout-ms': { type: 'string' } },
+  });
+  const endpoints = (values.etcd ?? '').split(',').filter((e) => e !== '').map((e) => (e.includes('://') ? e : `http://${e}`));
+  const store = await openMetadataStore({ store: 'etcd', dataDir: '.', etcdEndpoints: endpoints });
+  const keys = clusterKeys(values.prefix ?? '/tributary');
+  try {
+    const [area, action, ...rest] = positionals;
+    const timeoutMs = values['timeout-ms'] === undefined ? 60_000 : Number(values['timeout-ms']);
+    switch (`${area} ${action}`) {
+      case 'brokers list': return print(await brokersWithRoles(store, keys));
+      case 'partitions list': return print(await partitionsOf(store, keys, rest[0]));
+      case 'broker drain': return await drainBroker(store, keys, intArg(rest[0], 'ID'), timeoutMs);
+      case 'partition move': return print(await movePartition(store, keys, rest[0], intArg(rest[1], 'PARTITION'), intArg(rest[2], 'BROKER_ID')));
+      default: throw new Error(`usage: ${CLUSTER_ADMIN_USAGE}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function print(value: unknown): number {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  return 0;
+}
+
+function intArg(text: string | undefined, name: string): number {
+  const n = Number(text);
+  if (text === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not ${text}\nusage: ${CLUSTER_ADMIN_USAGE}`);
+  return n;
+}
+
+async function brokersWithRoles(store: MetadataStore, keys: ClusterKeys) {
+  const controller = await store.get(keys.controller);
+  const controllerId = controller ? (JSON.parse(controller.value) as { brokerId: number }).brokerId : null;
+  const assignments = await listAssignments(store, keys);
+  return (await listBrokers(store, keys)).map((b) => ({
+    ...b,
+    controller: b.brokerId === controllerId,
+    partitions: assignments.filter((a) => a.brokerId === b.brokerId).length,
+  }));
+}
+
+async function partitionsOf(store: MetadataStore, keys: ClusterKeys, topic?: string) {
+  const live = new Set((await listBrokers(store, keys)).map((b) => b.brokerId));
+  return (await listAssignments(store, keys))
+    .filter((a) => topic === undefined || a.topic === topic)
+    .map((a: PartitionAssignment) => ({ topic: a.topic, partition: a.partition, owner: a.brokerId, leaderEpoch: a.leaderEpoch, ownerLive: live.has(a.brokerId) }));
+}
+
+async function drainBroker(store: MetadataStore, keys: ClusterKeys, brokerId: number, timeoutMs: number): Promise<number> {
+  if (!(await listBrokers(store, keys)).some((b) => b.brokerId === brokerId)) throw new Error(`broker ${brokerId} is not registered (not running)`);
+  const requestedAtMs = Date.now();
+  await writeDrain(store, keys, brokerId, { state: 'requested', requestedAtMs });
+  const deadline = requestedAtMs + timeoutMs;
+  for (;;) {
+    const record = await readDrain(store, keys, brokerId);
+    if (record?.state === 'done') {
+      process.stdout.write(`broker ${brokerId} drained: every partition uploaded and handed off; it can be stopped now\n`);
+      return 0;
+    }
+    if (record?.state === 'failed') throw new Error(`broker ${brokerId} could not drain: ${record.message}`);
+    if (Date.now() > deadline) throw new Error(`broker ${brokerId} did not finish draining within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Hands a partition to another live broker with a bumped leader epoch (compare-and-swap on the
+ * assignment). The old owner stops serving it at once; data of a durability local topic not
+ * yet uploaded by the old owner is not carried over (drain the broker instead to move
+ * everything without loss).
+ */
+async function movePartition(store: MetadataStore, keys: ClusterKeys, topic: string | undefined, partition: number, brokerId: number) {
+  if (topic === undefined) throw new Error(`usage: ${CLUSTER_ADMIN_USAGE}`);
+  const target = (await listBrokers(store, keys)).find((b) => b.brokerId === brokerId);
+  if (!target || target.state !== 'running') throw new Error(`broker ${brokerId} is not a running broker`);
+  const key = keys.assignment(topic, partition);
+  const current = await store.get(key);
+  if (!current) throw new Error(`${topic}-${partition} has no assignment (unknown topic or partition)`);
+  const { brokerId: from, leaderEpoch } = JSON.parse(current.value) as { brokerId: number; leaderEpoch: number };
+  if (from === brokerId) return { topic, partition, owner: brokerId, leaderEpoch, moved: false };
+  const result = await store.txn([{ key, modRevision: current.modRevision }], [{ type: 'put', key, value: encodeAssignment(brokerId, leaderEpoch + 1) }]);
+  if (!result.succeeded) throw new Error(`${topic}-${partition} changed while moving it; run the command again`);
+  return { topic, partition, from, owner: brokerId, leaderEpoch: leaderEpoch + 1, moved: true };
+}
