@@ -50,3 +50,23 @@ export function checkWalConfig(config: WalLogConfig): void {
   if (config.initialOffset !== undefined && config.initialOffset < 0n) problems.push(`initialOffset ${config.initialOffset}`);
   if (problems.length > 0) throw new StorageError('INVALID_ARGUMENT', `bad log config: ${problems.join(', ')}`);
 }
+
+/** A segment as the object-store tier sees it (WalPartitionLog.segmentInfos). */
+export interface SegmentInfo {
+  baseOffset: bigint;
+  nextOffset: bigint;
+  sizeBytes: number;
+  /** Closed for appends and fsynced: safe to upload. */
+  sealed: boolean;
+  largestTimestampMs: number;
+  path: string;
+}
+
+/** Counters for tests and metrics. */
+export interface WalStats {
+  /** writev calls. */
+  writes: number;
+  /** fdatasync calls (group commits, rolls, interval syncs). */
+  syncs: number;
+  rolls: number;
+}

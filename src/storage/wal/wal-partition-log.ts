@@ -5,7 +5,8 @@
  *
  * Offsets are assigned at append (in call order); the high watermark advances when a batch is
  * durable under the fsync policy (always: after the fdatasync covering it; interval and never:
- * once written). Writes, rolls, truncation and retention run one at a time per log (`serial`).
+ * once written). Writes, rolls, truncation and retention run one at a time per log (`serial`);
+ * with fsync `always` the fdatasync of one group runs while the next group is written.
  */
 import { STORAGE_LIMITS } from '../../limits';
 import { OffsetOutOfRangeError, StorageError } from '../errors';
@@ -17,7 +18,8 @@ import { recoverSegments } from './recovery';
 import { segmentsToDelete } from './retention';
 import { findOffsetForTimestamp, readSegments } from './segment-reader';
 import { OutgoingFrame, Segment, syncDirectory } from './segment';
-import { checkWalConfig, WalLogConfig, WalShared } from './wal-config';
+import { checkAppend, checkOffsetArgument } from './append-checks';
+import { checkWalConfig, SegmentInfo, WalLogConfig, WalShared, WalStats } from './wal-config';
 import { truncateSegments } from './truncation';
 
 interface PendingAppend extends OutgoingFrame {
@@ -26,26 +28,7 @@ interface PendingAppend extends OutgoingFrame {
   reject(err: Error): void;
 }
 
-export interface SegmentInfo {
-  baseOffset: bigint;
-  nextOffset: bigint;
-  sizeBytes: number;
-  /** Closed for appends and fsynced: safe to upload. */
-  sealed: boolean;
-  largestTimestampMs: number;
-  path: string;
-}
-
 type State = 'open' | 'closing' | 'closed' | 'failed';
-
-/** Counters for tests and metrics. */
-export interface WalStats {
-  /** writev calls. */
-  writes: number;
-  /** fdatasync calls (group commits, rolls, interval syncs). */
-  syncs: number;
-  rolls: number;
-}
 
 export class WalPartitionLog implements PartitionLog, FlushTarget {
   private pending: PendingAppend[] = [];
@@ -59,6 +42,11 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   private intervalSync: Promise<void> = Promise.resolve();
   private uploadMark: bigint | null = null;
   private truncation: Promise<void> | null = null;
+  /** fsync `always`: written frames waiting for the fdatasync that covers them. */
+  private unsynced: PendingAppend[] = [];
+  private syncLoop: Promise<void> | null = null;
+  /** performance.now() of the last acknowledgement. */
+  private lastCompletedAt = -Infinity;
   private readonly cacheSlot: CacheSlot;
   readonly stats: WalStats = { writes: 0, syncs: 0, rolls: 0 };
 
@@ -95,7 +83,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     while (this.truncation) await this.truncation.catch(() => undefined);
     this.checkWritable();
     const { batch, recordCount, maxTimestampMs } = input;
-    this.checkBatch(batch, recordCount, maxTimestampMs);
+    checkAppend(batch, recordCount, maxTimestampMs, this.config.batchFormat);
     const frameBytes = FRAME_HEADER_BYTES + batch.length;
     if (!this.shared.scheduler.hasRoomFor(frameBytes)) {
       throw new StorageError('APPEND_QUEUE_FULL', `more than ${STORAGE_LIMITS.pendingAppendBytesMax} bytes wait for the group commit`);
@@ -107,7 +95,9 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     return new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ header, batch, baseOffset, recordCount, maxTimestampMs: Number(maxTimestampMs), resolve, reject });
       this.pendingBytes += frameBytes;
-      this.shared.scheduler.enqueue(this, frameBytes, this.config.fsyncPolicy === 'always');
+      // The window gathers appends when the log was idle; appenders just acknowledged go at once.
+      const idle = performance.now() - this.lastCompletedAt > STORAGE_LIMITS.groupCommitWindowMs;
+      this.shared.scheduler.enqueue(this, frameBytes, this.config.fsyncPolicy === 'always' && idle);
     });
   }
 
@@ -152,7 +142,8 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   }
 
   private async truncateNow(offset: bigint): Promise<void> {
-    await this.writePending();
+    await this.writeAllPending();
+    await this.drainSyncs();
     this.checkWritable();
     const start = this.logStartOffset();
     if (offset < start || offset > this.hwm) throw new OffsetOutOfRangeError(offset, start, this.hwm);
@@ -169,7 +160,8 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     const failed = this.state === 'failed';
     this.state = 'closing';
     this.shared.scheduler.unregister(this);
-    await this.serial(() => this.writePending());
+    await this.serial(() => this.writeAllPending());
+    await this.drainSyncs();
     await this.intervalSync;
     if (!failed && this.config.fsyncPolicy !== 'always') await this.syncActive().catch((err) => this.shared.logger.error({ err, dir: this.dir }, 'fsync at close failed'));
     this.state = 'closed';
@@ -263,23 +255,81 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   }
 
   private async writePending(): Promise<void> {
-    const group = this.pending;
+    const group = this.takePending();
     if (group.length === 0) return;
-    this.pending = [];
-    this.shared.scheduler.taken(this.pendingBytes);
-    this.pendingBytes = 0;
     if (this.failure) {
       for (const a of group) a.reject(this.failure);
       return;
     }
     try {
       await this.writeGroup(group);
-      if (this.config.fsyncPolicy === 'always') await this.syncActive();
     } catch (err) {
       this.fail(err, group);
       return;
     }
-    this.complete(group);
+    if (this.config.fsyncPolicy === 'always' || this.unsynced.length > 0 || this.syncLoop) {
+      this.unsynced.push(...group);
+      this.startSyncLoop();
+    } else {
+      this.complete(group);
+    }
+  }
+
+  /**
+   * The oldest pending appends, up to STORAGE_LIMITS.writeBytesMax (at least one); the rest
+   * stays for the next cycle, so one group's write overlaps the previous group's fdatasync.
+   */
+  private takePending(): PendingAppend[] {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.pending.length && (count === 0 || bytes < STORAGE_LIMITS.writeBytesMax)) {
+      const a = this.pending[count++];
+      bytes += a.header.length + a.batch.length;
+    }
+    const group = this.pending.slice(0, count);
+    this.pending = this.pending.slice(count);
+    this.pendingBytes -= bytes;
+    this.shared.scheduler.taken(bytes);
+    if (this.pending.length > 0) this.shared.scheduler.enqueue(this, 0, false);
+    return group;
+  }
+
+  /**
+   * fsync `always`: the write stage and the sync stage overlap. While one fdatasync runs, the
+   * next group is already being written; each fdatasync covers every frame whose write had
+   * completed when it started, and only those are acknowledged after it.
+   */
+  private startSyncLoop(): void {
+    if (this.syncLoop) return;
+    this.syncLoop = (async () => {
+      while (this.unsynced.length > 0) {
+        const group = this.unsynced;
+        this.unsynced = [];
+        const segment = group[group.length - 1].segment!;
+        segment.acquire();
+        try {
+          this.stats.syncs++;
+          this.advanceDurable(await segment.sync());
+        } catch (err) {
+          // After a failed fdatasync the kernel may have dropped any dirty page: nothing written is trusted.
+          this.fail(err, [...group, ...this.unsynced]);
+          this.unsynced = [];
+          continue;
+        } finally {
+          segment.release();
+        }
+        this.complete(group);
+      }
+      this.syncLoop = null;
+    })();
+  }
+
+  private async writeAllPending(): Promise<void> {
+    while (this.pending.length > 0) await this.writePending();
+  }
+
+  private async drainSyncs(): Promise<void> {
+    while (this.syncLoop) await this.syncLoop;
   }
 
   /** Writes the group with one writev per segment, rolling segments by size and age on the way. */
@@ -320,6 +370,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
 
   private complete(group: PendingAppend[]): void {
     const nowMs = this.shared.clock();
+    this.lastCompletedAt = performance.now();
     for (const a of group) {
       const nextOffset = a.baseOffset + BigInt(a.recordCount);
       a.segment!.visibleBytes = a.endPosition!;
@@ -348,26 +399,6 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     for (const a of group) a.reject(this.failure);
   }
 
-  private checkBatch(batch: Buffer, recordCount: number, maxTimestampMs: bigint): void {
-    if (!Buffer.isBuffer(batch) || batch.length === 0) throw new StorageError('INVALID_BATCH', 'a batch needs at least one byte');
-    if (batch.length > STORAGE_LIMITS.batchBytesMax) {
-      throw new StorageError('BATCH_TOO_LARGE', `batch of ${batch.length} bytes exceeds ${STORAGE_LIMITS.batchBytesMax}`);
-    }
-    if (!Number.isSafeInteger(recordCount) || recordCount < 1 || recordCount > 2 ** 31 - 1) {
-      throw new StorageError('INVALID_BATCH', `record count ${recordCount} must be an integer from 1 to 2^31-1`);
-    }
-    const format = this.config.batchFormat;
-    let agrees: boolean;
-    try {
-      agrees = format.recordCount(batch) === recordCount && format.maxTimestampMs(batch) === maxTimestampMs;
-    } catch (err) {
-      throw new StorageError('INVALID_BATCH', `batch header unreadable: ${(err as Error).message}`, { cause: err });
-    }
-    if (!agrees) {
-      throw new StorageError('INVALID_BATCH', 'record count or max timestamp disagree with the batch header, so recovery would read different values');
-    }
-  }
-
   private checkWritable(): void {
     if (this.state === 'closing' || this.state === 'closed') throw new StorageError('LOG_CLOSED', `log ${this.dir} is closed`);
     if (this.failure) throw this.failure;
@@ -376,8 +407,4 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   private checkReadable(): void {
     if (this.state === 'closed') throw new StorageError('LOG_CLOSED', `log ${this.dir} is closed`);
   }
-}
-
-function checkOffsetArgument(offset: bigint): void {
-  if (typeof offset !== 'bigint') throw new StorageError('INVALID_ARGUMENT', `offset must be a bigint, got ${typeof offset}`);
 }
