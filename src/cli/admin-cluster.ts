@@ -9,26 +9,34 @@ import { listBrokers } from '../coordination/broker-registry';
 import { clusterKeys, type ClusterKeys } from '../coordination/keys';
 import type { MetadataStore } from '../coordination/metadata-store';
 import { openMetadataStore } from '../coordination/open-store';
+import { loadConfig } from '../config/load';
 import { readDrain, writeDrain } from '../broker/cluster/drain';
 
-export const CLUSTER_ADMIN_USAGE = `tributary admin --etcd HOST:PORT[,HOST:PORT...] [--prefix /tributary] brokers list
+export const CLUSTER_ADMIN_USAGE = `tributary admin [--etcd HOST:PORT[,HOST:PORT...] | --config FILE] [--prefix /tributary] brokers list
   tributary admin --etcd HOST:PORT[,...] partitions list [TOPIC]
   tributary admin --etcd HOST:PORT[,...] broker drain ID [--timeout-ms N]
   tributary admin --etcd HOST:PORT[,...] partition move TOPIC PARTITION BROKER_ID`;
 
-/** True when the admin arguments name etcd: the cluster commands, not the native-protocol ones. */
+const CLUSTER_AREAS = new Set(['broker', 'partition', 'partitions']);
+
+/**
+ * True for the cluster commands: arguments naming etcd, or an area only they have
+ * (`broker drain`, `partitions list`, `partition move`); otherwise the native-protocol ones.
+ */
 export function isClusterAdmin(args: string[]): boolean {
-  return args.some((a) => a === '--etcd' || a.startsWith('--etcd='));
+  return args.some((a) => a === '--etcd' || a.startsWith('--etcd=')) || CLUSTER_AREAS.has(args.find((a) => !a.startsWith('-')) ?? '');
 }
 
 export async function clusterAdminCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true, strict: true,
-    options: { etcd: { type: 'string' }, prefix: { type: 'string' }, 'timeout-ms': { type: 'string' } },
+    options: { etcd: { type: 'string' }, prefix: { type: 'string' }, config: { type: 'string' }, 'timeout-ms': { type: 'string' } },
   });
-  const endpoints = (values.etcd ?? '').split(',').filter((e) => e !== '').map((e) => (e.includes('://') ? e : `http://${e}`));
+  // Without --etcd: the broker's own config (--config FILE, TRIBUTARY_METADATA_ETCD_ENDPOINTS).
+  const configured = loadConfig({ file: values.config });
+  const endpoints = (values.etcd ?? configured.metadata.etcdEndpoints.join(',')).split(',').filter((e) => e !== '').map((e) => (e.includes('://') ? e : `http://${e}`));
   const store = await openMetadataStore({ store: 'etcd', dataDir: '.', etcdEndpoints: endpoints });
-  const keys = clusterKeys(values.prefix ?? '/tributary');
+  const keys = clusterKeys(values.prefix ?? configured.metadata.clusterPrefix);
   try {
     const [area, action, ...rest] = positionals;
     const timeoutMs = values['timeout-ms'] === undefined ? 60_000 : Number(values['timeout-ms']);

@@ -13,7 +13,7 @@ describe('draining brokers and a rolling restart under load', function () {
   let cluster: BrokerCluster;
 
   const admin = async (...args: string[]) =>
-    (await run(process.execPath, [CLI, 'admin', '--etcd', cluster.etcd.endpoints.join(','), ...args], '', 60_000)).stdout;
+    (await run(process.execPath, [CLI, 'admin', ...args, '--etcd', cluster.etcd.endpoints.join(',')], '', 60_000)).stdout;
   const owners = async () => JSON.parse(await admin('partitions', 'list', TOPIC)) as Array<{ partition: number; owner: number; leaderEpoch: number }>;
 
   before(async () => {
