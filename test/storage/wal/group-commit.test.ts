@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { isStorageError } from '../../../src/storage/errors';
+import { Segment } from '../../../src/storage/wal/segment';
 import { testAppend } from '../support/test-batch-format';
 import { openTestWal, WalTestHarness } from './wal-harness';
 import { removeDir, tempDir } from './wal-test-helpers';
@@ -42,6 +43,46 @@ describe('Group commit', () => {
     expect(results.map((r) => r.baseOffset)).to.deep.equal([0n, 1n]);
     expect(log.stats.syncs).to.equal(1);
     await log.close();
+  });
+
+  it('with fsync always, acknowledges an append only after an fdatasync that started after its write', async () => {
+    const events: Array<{ kind: 'written' | 'sync-start' | 'sync-end' | 'ack'; offset?: bigint; id?: number }> = [];
+    const originalWrite = Segment.prototype.write;
+    const originalSync = Segment.prototype.sync;
+    let syncIds = 0;
+    Segment.prototype.write = async function (this: Segment, frames) {
+      await originalWrite.call(this, frames);
+      for (const f of frames) events.push({ kind: 'written', offset: f.baseOffset });
+    };
+    Segment.prototype.sync = async function (this: Segment) {
+      const id = syncIds++;
+      events.push({ kind: 'sync-start', id });
+      const covered = await originalSync.call(this);
+      events.push({ kind: 'sync-end', id });
+      return covered;
+    };
+    try {
+      const harness = new WalTestHarness();
+      const log = await openTestWal(harness, dir, { fsyncPolicy: 'always', segmentBytes: 20_000 });
+      await Promise.all(Array.from({ length: 8 }, async (_, appender) => {
+        for (let i = 0; i < 40; i++) {
+          const r = await log.append(testAppend({ payload: 100 + ((appender * 40 + i) % 900) }));
+          events.push({ kind: 'ack', offset: r.baseOffset });
+        }
+      }));
+      await log.close();
+    } finally {
+      Segment.prototype.write = originalWrite;
+      Segment.prototype.sync = originalSync;
+    }
+    for (const [i, e] of events.entries()) {
+      if (e.kind !== 'ack') continue;
+      const written = events.findIndex((w) => w.kind === 'written' && w.offset === e.offset);
+      const covering = events.slice(written, i).filter((x) => x.kind === 'sync-start').map((x) => x.id);
+      const finished = events.slice(written, i).some((x) => x.kind === 'sync-end' && covering.includes(x.id));
+      expect(finished, `ack of offset ${e.offset} follows an fdatasync started after its write`).to.equal(true);
+    }
+    expect(events.filter((e) => e.kind === 'ack')).to.have.length(320);
   });
 
   it('flushes all partitions in one cycle, each with its own fdatasync', async () => {
