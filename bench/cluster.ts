@@ -1,6 +1,6 @@
 /**
  * Cluster benchmark (real broker processes, real etcd, fs object store on one machine):
- *  - failover: 10 times, kill -9 the owner of partition 0 under an idempotent kafkajs producer
+ *  - failover: 10 times, kill -9 the owner of partition 0 (durability cloud topic) under an idempotent kafkajs producer
  *    and a consumer group; time from the kill to the first acknowledged produce and to the
  *    first consumed message on the moved partitions (the killed broker is restarted between kills);
  *  - produce throughput of a 6-partition topic on 3 brokers vs 1 (kafkajs, 1 KiB messages).
@@ -27,7 +27,7 @@ async function failover(): Promise<void> {
   try {
     const admin = cluster.kafka().admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'bench-failover', numPartitions: 3 }] });
+    await admin.createTopics({ topics: [{ topic: 'bench-failover', numPartitions: 3, configEntries: [{ name: 'durability', value: 'cloud' }] }] });
     await admin.disconnect();
     const producer = new ProducerLoop(cluster.kafka('bench-producer'), 'bench-failover', 3, 10);
     const consumer = new ConsumerLoop(cluster.kafka('bench-consumer'), 'bench-failover', 'bench-failover-group');
