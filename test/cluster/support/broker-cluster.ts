@@ -111,7 +111,10 @@ export class BrokerCluster {
     for (;;) {
       const seen = await Promise.all(this.bootstrap.map((b) => describeBrokers(this, b).catch(() => -1)));
       if (seen.length > 0 && seen.every((n) => n === count)) return;
-      if (Date.now() > deadline) throw new Error(`brokers never agreed on ${count} live brokers (saw ${seen.join(', ')})`);
+      if (Date.now() > deadline) {
+        const tails = this.brokers.map((b) => `broker ${b.id} (${b.process ? 'running' : 'not running'}):\n${safeRead(b.logFile).split('\n').slice(-5).join('\n')}`);
+        throw new Error(`brokers never agreed on ${count} live brokers (saw ${seen.join(', ')})\n${tails.join('\n')}`);
+      }
       await sleep(200);
     }
   }
