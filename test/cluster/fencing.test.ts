@@ -36,7 +36,7 @@ describe('a broker paused past its lease (SIGSTOP)', function () {
       await cluster.signal(owner, 'SIGSTOP');
       const others = cluster.bootstrap.filter((b) => b !== `127.0.0.1:${cluster.broker(owner).port}`);
       const successor = await waitForLeader(cluster, TOPIC, 0, (leader) => leader > 0 && leader !== owner, others);
-      const producer = cluster.kafka('fencing-producer', others).producer();
+      const producer = cluster.kafka('fencing-producer', others, 3000).producer();
       await producer.connect();
       await producer.send({ topic: TOPIC, messages: [{ value: 'written-by-successor', partition: 0 }] });
       await producer.disconnect();

@@ -68,8 +68,13 @@ export class BrokerCluster {
     return broker;
   }
 
-  kafka(clientId = 'cluster-test', brokers = this.bootstrap): Kafka {
-    return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 } });
+  /**
+   * A kafkajs client. requestTimeoutMs matters with a SIGSTOPped broker: its kernel still accepts
+   * connections, so a request to it hangs until this timeout (kafkajs default 30 s).
+   */
+  kafka(clientId = 'cluster-test', brokers = this.bootstrap, requestTimeoutMs = 30_000): Kafka {
+    return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, requestTimeout: requestTimeoutMs,
+      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 } });
   }
 
   /** Starts (or restarts) a broker process and resolves once its port accepts connections. */

@@ -3,7 +3,7 @@ import type { BrokerCluster } from './broker-cluster';
 import { sleep } from './broker-cluster';
 
 export async function leadersOf(cluster: BrokerCluster, topic: string, bootstrap = cluster.bootstrap): Promise<Map<number, number>> {
-  const admin = cluster.kafka('leaders-probe', bootstrap).admin({ retry: { retries: 2 } });
+  const admin = cluster.kafka('leaders-probe', bootstrap, 3000).admin({ retry: { retries: 2 } });
   await admin.connect();
   try {
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
