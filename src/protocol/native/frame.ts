@@ -9,6 +9,8 @@
  * an oversize length is refused from the 5-byte prefix before anything is buffered.
  */
 
+import { ChunkAccumulator, SplitResult } from '../primitives/chunk-accumulator';
+
 export const NATIVE_MAGIC = 0xb7;
 /** magic + length */
 export const NATIVE_PREFIX_BYTES = 5;
@@ -26,10 +28,7 @@ export type NativeFrameError =
   | { reason: 'too-short'; length: number }
   | { reason: 'too-large'; length: number; frameBytesMax: number };
 
-export type NativeSplitResult =
-  | { kind: 'frame'; frame: NativeFrame; consumedBytes: number }
-  | { kind: 'need'; totalBytes: number }
-  | { kind: 'error'; error: NativeFrameError };
+export type NativeSplitResult = SplitResult<NativeFrame, NativeFrameError>;
 
 export function splitNativeFrame(buf: Buffer, frameBytesMax: number): NativeSplitResult {
   if (buf.length >= 1 && buf[0] !== NATIVE_MAGIC) return { kind: 'error', error: { reason: 'bad-magic', magic: buf[0] } };
@@ -58,41 +57,10 @@ export function describeNativeFrameError(error: NativeFrameError): string {
   }
 }
 
-/**
- * Collects socket chunks and yields frames; a frame spanning chunks is copied once, when its
- * last byte arrives. Errors are thrown as NativeFramingError.
- */
-export class NativeFrameAccumulator {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  private needed = 1;
-
-  constructor(private readonly frameBytesMax: number) {}
-
-  push(chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-  }
-
-  bufferedBytes(): number {
-    return this.buffered;
-  }
-
-  next(): NativeFrame | null {
-    if (this.buffered < this.needed) return null;
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
-    const head = this.chunks[0];
-    const result = splitNativeFrame(head, this.frameBytesMax);
-    if (result.kind === 'error') throw new NativeFramingError(result.error);
-    if (result.kind === 'need') {
-      this.needed = result.totalBytes;
-      return null;
-    }
-    this.needed = 1;
-    this.buffered -= result.consumedBytes;
-    this.chunks = this.buffered === 0 ? [] : [head.subarray(result.consumedBytes)];
-    return result.frame;
+/** Native frames from socket chunks; errors are thrown as NativeFramingError. */
+export class NativeFrameAccumulator extends ChunkAccumulator<NativeFrame, NativeFrameError> {
+  constructor(frameBytesMax: number) {
+    super((buf) => splitNativeFrame(buf, frameBytesMax), (error) => new NativeFramingError(error), 1);
   }
 }
 
