@@ -4,8 +4,10 @@
 #   kcat                     librdkafka's CLI, a real Kafka client for end-to-end tests
 #   python3-kafka            kafka-python 2.0.2 (use /usr/bin/python3)
 #   python3-confluent-kafka  librdkafka from Python (idempotent producer tests, latency probe)
+#   docker.io docker-compose Docker engine and compose v1 for docker/test-cluster.sh
+#   busybox-static           the shell and tools of the offline Node base image (docker/build-base-image.sh)
 set -euo pipefail
-packages=(etcd-server etcd-client kcat python3-kafka python3-confluent-kafka)
+packages=(etcd-server etcd-client kcat python3-kafka python3-confluent-kafka docker.io docker-compose busybox-static)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
