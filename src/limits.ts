@@ -96,6 +96,14 @@ export const COORDINATION_LIMITS = {
   clusterRetryDelayMsMax: 1000,
   /** The controller re-checks assignments this often even without a watch event. */
   clusterReconcileIntervalMs: 30_000,
+  /** Rebalancing: partitions handed off to less loaded brokers in one round (each round waits for all its handoffs). */
+  rebalanceMovesPerRoundMax: 2,
+  /** Rebalancing: pause after a round's handoffs complete before the next round, so moves never storm. */
+  rebalancePauseMs: 1000,
+  /** Rebalancing: a broker receives moved partitions only once registered this long (a flapping broker never does). */
+  rebalanceBrokerAgeMsMin: 5000,
+  /** Rebalancing: longest wait for an owner to upload and answer a handoff request; past it the request is cancelled. */
+  rebalanceHandoffMsMax: 30_000,
 } as const;
 
 // ---- Consumer groups (src/broker/groups) ----

@@ -1,10 +1,12 @@
 import { COORDINATION_LIMITS } from '../limits';
 import { componentLogger } from '../log';
 import { type AssignmentChange, changeToTxn, listAssignments, planAssignments } from './assignment';
-import { listBrokers } from './broker-registry';
+import type { BrokerRegistration } from './broker-registry';
 import { type ControllerElection, controllerFence } from './controller';
+import { handoffsPrefix } from './handoff';
 import type { ClusterKeys } from './keys';
 import type { MetadataStore, Watch } from './metadata-store';
+import { type BrokerSnapshot, DEFAULT_REBALANCE_LIMITS, type RebalanceLimits, Rebalancer } from './rebalancer';
 
 const log = componentLogger('partition-assigner');
 
@@ -18,15 +20,23 @@ export interface PartitionAssigner {
 }
 
 /**
- * The controller's assignment loop: on every change of brokers or topics, and on winning the
- * election, it plans (assignment.ts) and writes the changes in transactions fenced by the
- * controller epoch, so a deposed controller's writes fail instead of fighting the new one.
+ * The controller's assignment loop: on every change of brokers, topics or handoffs, and on
+ * winning the election, it plans (assignment.ts) and writes the changes in transactions fenced
+ * by the controller epoch, so a deposed controller's writes fail instead of fighting the new
+ * one. Once every partition has a live owner it rebalances (rebalancer.ts): a few partitions
+ * at a time move from the most loaded brokers to newly joined ones through clean handoffs.
  */
-export async function startPartitionAssigner(store: MetadataStore, keys: ClusterKeys, election: ControllerElection):
-  Promise<PartitionAssigner> {
-  const loop = new AssignerLoop(store, keys, election);
+export interface AssignerOptions {
+  /** Rebalancing limits (default: the COORDINATION_LIMITS rebalance* values). */
+  rebalance?: Partial<RebalanceLimits>;
+}
+
+export async function startPartitionAssigner(store: MetadataStore, keys: ClusterKeys, election: ControllerElection,
+  options: AssignerOptions = {}): Promise<PartitionAssigner> {
+  const loop = new AssignerLoop(store, keys, election, { ...DEFAULT_REBALANCE_LIMITS, ...options.rebalance });
   loop.watches.push(await store.watch(keys.brokersPrefix, () => loop.schedule()));
   loop.watches.push(await store.watch(keys.topicsPrefix, () => loop.schedule()));
+  loop.watches.push(await store.watch(handoffsPrefix(keys), () => loop.schedule()));
   election.onChange(() => loop.schedule());
   loop.schedule();
   loop.startSafetyNet();
@@ -40,9 +50,12 @@ class AssignerLoop implements PartitionAssigner {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private safetyTimer: NodeJS.Timeout | null = null;
+  private readonly rebalancer: Rebalancer;
 
   constructor(private readonly store: MetadataStore, private readonly keys: ClusterKeys,
-    private readonly election: ControllerElection) {}
+    private readonly election: ControllerElection, rebalance: RebalanceLimits) {
+    this.rebalancer = new Rebalancer(store, keys, () => this.schedule(), rebalance);
+  }
 
   /** A periodic round besides the watches, so a missed event (a watch cancelled by etcd) is repaired too. */
   startSafetyNet(): void {
@@ -79,6 +92,7 @@ class AssignerLoop implements PartitionAssigner {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.safetyTimer) clearInterval(this.safetyTimer);
+    this.rebalancer.stop();
     await Promise.all(this.watches.splice(0).map((watch) => watch.cancel()));
     await this.running?.catch(() => undefined);
   }
@@ -86,8 +100,9 @@ class AssignerLoop implements PartitionAssigner {
   private async round(): Promise<AssignmentChange[]> {
     const epoch = this.election.epoch;
     if (this.stopped || epoch === null) return [];
-    const [topicKvs, brokers, assignments] = await Promise.all([
-      this.store.list(this.keys.topicsPrefix), listBrokers(this.store, this.keys), listAssignments(this.store, this.keys)]);
+    const [topicKvs, brokerKvs, assignments] = await Promise.all([
+      this.store.list(this.keys.topicsPrefix), this.store.list(this.keys.brokersPrefix), listAssignments(this.store, this.keys)]);
+    const brokers: BrokerSnapshot[] = brokerKvs.map((kv) => ({ ...JSON.parse(kv.value) as BrokerRegistration, createRevision: kv.createRevision }));
     const changes = planAssignments({
       topics: topicKvs.map((kv) => ({ name: kv.key.slice(this.keys.topicsPrefix.length), partitions: topicPartitions(kv.value) })),
       eligibleBrokerIds: brokers.filter((b) => b.state === 'running').map((b) => b.brokerId),
@@ -110,6 +125,12 @@ class AssignerLoop implements PartitionAssigner {
       applied.push(...chunk);
     }
     if (applied.length > 0) log.info({ epoch, changes: applied.length }, 'partitions assigned');
+    // Rebalance only once placement has nothing left to do (a re-plan runs after any change).
+    if (changes.length > 0) {
+      this.rerun ||= applied.length > 0 && this.election.epoch === epoch;
+    } else if (await this.rebalancer.step(epoch, brokers, assignments)) {
+      this.rerun = this.election.epoch === epoch;
+    }
     return applied;
   }
 

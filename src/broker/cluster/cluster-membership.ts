@@ -20,6 +20,7 @@ import { componentLogger } from '../../log';
 import type { PartitionRegistry } from '../partitions/partition-registry';
 import type { BrokerNode } from './cluster-view';
 import { type DrainRecord, drainKey, writeDrain } from './drain';
+import { HandoffResponder } from './partition-handoff';
 import { type LeaseHolder, StoreClusterView } from './store-cluster-view';
 
 const log = componentLogger('cluster-membership');
@@ -47,6 +48,7 @@ export class ClusterMembership implements LeaseHolder {
   private draining = false;
   private drainWatch: Watch | null = null;
   private tier: TierFlusher | null = null;
+  private handoffs: HandoffResponder | null = null;
 
   private constructor(
     private readonly store: MetadataStore,
@@ -73,6 +75,11 @@ export class ClusterMembership implements LeaseHolder {
     return this.registration !== null && !this.draining && Date.now() - this.lastTickMs < CLUSTER_SERVING_LIMITS.pauseToleranceMs;
   }
 
+  /** False while this broker hands the partition at this epoch off to another (partition-handoff.ts). */
+  serves(topic: string, partition: number, leaderEpoch: number): boolean {
+    return this.handoffs?.serves(topic, partition, leaderEpoch) ?? true;
+  }
+
   isController(): boolean {
     return this.election?.isController() ?? false;
   }
@@ -91,6 +98,7 @@ export class ClusterMembership implements LeaseHolder {
     this.drainWatch = await this.store.watch(key, (event) => {
       if (event.type === 'put' && (JSON.parse(event.kv.value) as DrainRecord).state === 'requested') void this.drain();
     });
+    this.handoffs = await HandoffResponder.start(this.store, this.keys, this.self.nodeId, tier);
     await this.register();
     this.election = await electController(this.store, this.keys, this.self.nodeId, { ttlMs: this.options.leaseTtlMs });
     this.assigner = await startPartitionAssigner(this.store, this.keys, this.election);
@@ -136,6 +144,7 @@ export class ClusterMembership implements LeaseHolder {
     clearInterval(this.ticker);
     await this.drainWatch?.cancel().catch(() => undefined);
     await this.assigner?.stop().catch((err: unknown) => log.warn({ err }, 'assigner stop failed'));
+    await this.handoffs?.close();
     await this.election?.resign().catch((err: unknown) => log.warn({ err }, 'controller resign failed'));
     const registration = this.registration;
     this.registration = null;

@@ -12,6 +12,8 @@ import type { BrokerNode, ClusterView } from './cluster-view';
 export interface LeaseHolder {
   /** True while this broker's registration lease is held and the process was not paused past it. */
   holdsLease(): boolean;
+  /** False while this broker hands the partition at this epoch off to another broker. */
+  serves(topic: string, partition: number, leaderEpoch: number): boolean;
 }
 
 export class StoreClusterView implements ClusterView {
@@ -41,7 +43,9 @@ export class StoreClusterView implements ClusterView {
   leaderOf(topic: string, partition: number): number {
     const assignment = this.state.assignment(topic, partition);
     if (assignment === null) return -1;
-    if (assignment.brokerId === this.self.nodeId) return this.lease.holdsLease() ? this.self.nodeId : -1;
+    if (assignment.brokerId === this.self.nodeId) {
+      return this.lease.holdsLease() && this.lease.serves(topic, partition, assignment.leaderEpoch) ? this.self.nodeId : -1;
+    }
     return this.state.brokers().some((b) => b.brokerId === assignment.brokerId) ? assignment.brokerId : -1;
   }
 

@@ -1,0 +1,86 @@
+import type { StoredAssignment } from './assignment';
+
+export interface RebalanceInput {
+  /** Running brokers (registered, not draining): the partitions counted and the brokers moves come from. */
+  runningBrokerIds: number[];
+  /** Running brokers registered long enough to receive partitions (a flapping broker is never one). */
+  settledBrokerIds: number[];
+  /** Brokers whose partitions must not move (e.g. they refused a handoff: nothing to upload to). */
+  pinnedBrokerIds?: number[];
+  assignments: StoredAssignment[];
+  movesMax: number;
+}
+
+/** One handoff to ask for: the partition stays with `from` at `leaderEpoch` until `from` has uploaded. */
+export interface PartitionMove {
+  topic: string;
+  partition: number;
+  from: number;
+  to: number;
+  leaderEpoch: number;
+  expectedModRevision: bigint;
+}
+
+/**
+ * Pure planning of one rebalancing round: up to movesMax partitions go from the most loaded
+ * running broker to the least loaded settled one (lowest id on ties), until partition counts
+ * differ by at most one. A move is only planned while the gap is at least two, so applying a
+ * plan can never make the next plan move a partition back (no oscillation). From a source, the
+ * partition chosen is of the topic the target holds fewest of (then the source most of), so a
+ * topic's partitions spread too.
+ */
+export function planRebalance(input: RebalanceInput): PartitionMove[] {
+  const pinned = new Set(input.pinnedBrokerIds ?? []);
+  const held = new Map<number, StoredAssignment[]>(input.runningBrokerIds.map((id) => [id, []]));
+  for (const a of input.assignments) held.get(a.brokerId)?.push(a);
+  const targets = input.settledBrokerIds.filter((id) => held.has(id));
+  const moves: PartitionMove[] = [];
+  while (moves.length < input.movesMax) {
+    const source = pick([...held.keys()].filter((id) => !pinned.has(id)), held, (a, b) => a > b);
+    const target = pick(targets, held, (a, b) => a < b);
+    if (source === null || target === null) break;
+    const from = held.get(source)!;
+    const to = held.get(target)!;
+    if (from.length - to.length < 2) break;
+    const chosen = choosePartition(from, to);
+    from.splice(from.indexOf(chosen), 1);
+    to.push(chosen);
+    moves.push({ topic: chosen.topic, partition: chosen.partition, from: source, to: target,
+      leaderEpoch: chosen.leaderEpoch, expectedModRevision: chosen.modRevision });
+  }
+  return moves;
+}
+
+/** The broker whose count wins `better` against every other (lowest id on ties). */
+function pick(ids: number[], held: Map<number, StoredAssignment[]>, better: (a: number, b: number) => boolean): number | null {
+  let best: number | null = null;
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    if (best === null || better(held.get(id)!.length, held.get(best)!.length)) best = id;
+  }
+  return best;
+}
+
+function choosePartition(from: StoredAssignment[], to: StoredAssignment[]): StoredAssignment {
+  const countBy = (list: StoredAssignment[]) => {
+    const counts = new Map<string, number>();
+    for (const a of list) counts.set(a.topic, (counts.get(a.topic) ?? 0) + 1);
+    return counts;
+  };
+  const fromCounts = countBy(from);
+  const toCounts = countBy(to);
+  const rank = (a: StoredAssignment): [number, number, string, number] =>
+    [toCounts.get(a.topic) ?? 0, -(fromCounts.get(a.topic) ?? 0), a.topic, -a.partition];
+  let best = from[0];
+  for (const candidate of from.slice(1)) {
+    if (compareRanks(rank(candidate), rank(best)) < 0) best = candidate;
+  }
+  return best;
+}
+
+function compareRanks(a: [number, number, string, number], b: [number, number, string, number]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] < b[i]) return -1;
+    if (a[i] > b[i]) return 1;
+  }
+  return 0;
+}
