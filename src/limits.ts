@@ -244,4 +244,8 @@ export const CLUSTER_SERVING_LIMITS = {
   drainSettleMs: 200,
   /** Drain: longest wait for the controller to move every partition away. */
   drainHandoffMsMax: 30_000,
+  /** CreateTopics/CreatePartitions/DeleteTopics: longest wait for the controller's assignment, whatever timeoutMs the client sent. */
+  topicAdminWaitMsMax: 60_000,
+  /** Those waits look at the broker's (watch-fed, in-memory) cluster view this often. */
+  topicAdminPollMs: 25,
 } as const;

@@ -74,8 +74,12 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
     const record: TopicRecord = { name: spec.name, topicId: randomUUID(), partitions: spec.partitions, configs };
     if (validateOnly) return record;
     const key = this.keys.topic(spec.name);
-    const result = await this.store.txn([{ key, modRevision: 0n }], [{ type: 'put', key, value: JSON.stringify(record) }]);
-    if (!result.succeeded) throw new DomainError('topic-exists', `topic ${spec.name} already exists`);
+    const value = JSON.stringify(record);
+    const result = await this.store.txn([{ key, modRevision: 0n }], [{ type: 'put', key, value }]);
+    // A store that retried the write after a timeout sees its own first attempt: same topic id.
+    if (!result.succeeded && (await this.store.get(key))?.value !== value) {
+      throw new DomainError('topic-exists', `topic ${spec.name} already exists`);
+    }
     this.remember(record);
     log.info({ topic: record.name, topicId: record.topicId, partitions: record.partitions }, 'topic created');
     return record;
@@ -90,23 +94,27 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
     return record;
   }
 
-  /** Raises the partition count to `total` (Kafka cannot shrink a topic). */
+  /**
+   * Raises the partition count to `total` (Kafka cannot shrink a topic). The new record is
+   * derived from the stored one, not from memory: another broker may have changed the topic
+   * a moment ago and this broker's watch may not have seen it yet.
+   */
   async addPartitions(name: string, total: number, validateOnly = false): Promise<TopicRecord> {
-    const record = this.byName.get(name);
-    if (!record) throw new DomainError('unknown-topic', `topic ${name} does not exist`);
     checkPartitionCount(total);
-    if (total <= record.partitions) {
-      throw new DomainError('invalid-partitions', `topic ${name} has ${record.partitions} partitions; the new count must be larger, not ${total}`);
-    }
-    const updated = { ...record, partitions: total };
-    if (validateOnly) return updated;
+    if (validateOnly) return grown(this.byName.get(name), name, total);
     const key = this.keys.topic(name);
-    const current = await this.store.get(key);
-    if (!current) throw new DomainError('unknown-topic', `topic ${name} does not exist`);
-    const result = await this.store.txn([{ key, modRevision: current.modRevision }], [{ type: 'put', key, value: JSON.stringify(updated) }]);
-    if (!result.succeeded) throw new DomainError('invalid-request', `topic ${name} changed concurrently; retry`);
-    this.remember(updated);
-    return updated;
+    for (let attempt = 0; attempt < CAS_ATTEMPTS_MAX; attempt++) {
+      const current = await this.store.get(key);
+      const updated = grown(current ? JSON.parse(current.value) as TopicRecord : undefined, name, total);
+      const value = JSON.stringify(updated);
+      const result = await this.store.txn([{ key, modRevision: current!.modRevision }], [{ type: 'put', key, value }]);
+      // Retried by the store after a timeout, the first attempt may be what changed the key.
+      if (result.succeeded || (await this.store.get(key))?.value === value) {
+        this.remember(updated);
+        return updated;
+      }
+    }
+    throw new DomainError('invalid-request', `topic ${name} kept changing concurrently; retry`);
   }
 
   async close(): Promise<void> {
@@ -138,6 +146,17 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
     this.byId.delete(record.topicId);
     this.emit('deleted', record);
   }
+}
+
+/** Compare-and-swap rounds of addPartitions against brokers changing the same topic. */
+const CAS_ATTEMPTS_MAX = 10;
+
+function grown(record: TopicRecord | undefined, name: string, total: number): TopicRecord {
+  if (!record) throw new DomainError('unknown-topic', `topic ${name} does not exist`);
+  if (total <= record.partitions) {
+    throw new DomainError('invalid-partitions', `topic ${name} has ${record.partitions} partitions; the new count must be larger, not ${total}`);
+  }
+  return { ...record, partitions: total };
 }
 
 function checkPartitionCount(count: number): void {

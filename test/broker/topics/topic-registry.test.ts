@@ -6,6 +6,7 @@ import { isDomainError } from '../../../src/broker/errors';
 import { TopicRegistry } from '../../../src/broker/topics/topic-registry';
 import { EmbeddedMetadataStore } from '../../../src/coordination/embedded/embedded-store';
 import { clusterKeys } from '../../../src/coordination/keys';
+import type { MetadataStore } from '../../../src/coordination/metadata-store';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -82,6 +83,33 @@ describe('Topic registry', () => {
     expect(topics.get('gone')).to.equal(undefined);
     expect(deleted).to.deep.equal([created.topicId]);
     expect(isDomainError(await rejection(topics.delete('gone')), 'unknown-topic')).to.equal(true);
+  });
+
+  it('grows from the stored count, not from a stale memory, when another broker grew the topic first', async () => {
+    await topics.create({ name: 'raced', partitions: 2 });
+    const stale = await TopicRegistry.open(store, keys);
+    await stale.close(); // its watch is gone: it never sees the growth below
+    await topics.addPartitions('raced', 5);
+    expect(stale.get('raced')?.partitions).to.equal(2);
+    expect(isDomainError(await rejection(stale.addPartitions('raced', 4)), 'invalid-partitions')).to.equal(true);
+    expect((await stale.addPartitions('raced', 6)).partitions).to.equal(6);
+    expect(JSON.parse((await store.get(keys.topic('raced')))!.value).partitions).to.equal(6);
+  });
+
+  it('counts a write the store applied and then reported as failed (a retried call) as its own, for a create and a growth', async () => {
+    // An etcd call retried after a timeout may find its first attempt applied: the compare then fails.
+    const retrying: MetadataStore = Object.create(store, {
+      txn: { value: async (...args: Parameters<MetadataStore['txn']>) => ({ ...(await store.txn(...args)), succeeded: false }) },
+    });
+    const registry = await TopicRegistry.open(retrying, keys);
+    try {
+      const created = await registry.create({ name: 'retried', partitions: 1 });
+      expect(JSON.parse((await store.get(keys.topic('retried')))!.value).topicId).to.equal(created.topicId);
+      expect((await registry.addPartitions('retried', 3)).partitions).to.equal(3);
+      expect(isDomainError(await rejection(registry.create({ name: 'retried', partitions: 1 })), 'topic-exists')).to.equal(true);
+    } finally {
+      await registry.close();
+    }
   });
 
   it('sees topics created through another registry on the same store', async () => {

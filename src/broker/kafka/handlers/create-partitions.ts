@@ -1,9 +1,12 @@
 /**
- * CreatePartitions (37), on the controller: raises a topic's partition count. Manual
- * assignments must name one live broker per new partition.
+ * CreatePartitions (37), on any broker: raises a topic's partition count (a compare-and-swap
+ * on the topic's key in the MetadataStore). Manual assignments must name one live broker per
+ * new partition. In a cluster the answer waits, up to timeoutMs, until the controller has given
+ * every new partition a live leader (REQUEST_TIMED_OUT past it; see cluster/topic-admin-wait.ts).
  */
 import type { KafkaHandler, RequestContext } from '../handler';
 import type { BrokerServices } from '../../services';
+import { type TopicAdminWait, topicAdminWait } from '../../cluster/topic-admin-wait';
 import { DomainError } from '../../errors';
 import { ErrorCode } from '../error-codes';
 import { errorCodeFor, errorMessageFor } from '../error-mapping';
@@ -23,16 +26,18 @@ interface CreatePartitionsRequest {
 export function createPartitionsHandler(services: BrokerServices): KafkaHandler {
   const { topics, cluster } = services;
 
-  const growOne = async (t: CreatePartitionsTopic, validateOnly: boolean, ctx: RequestContext) => {
+  const growOne = async (t: CreatePartitionsTopic, validateOnly: boolean, wait: TopicAdminWait, ctx: RequestContext) => {
     try {
-      if (cluster.controllerId() !== cluster.self.nodeId) {
-        return { name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'not the controller' };
-      }
       const live = new Set(cluster.brokers().map((b) => b.nodeId));
       if (t.assignments && t.assignments.some((a) => a.brokerIds.length !== 1 || !live.has(a.brokerIds[0]))) {
         throw new DomainError('invalid-request', 'assignments need exactly one live broker per new partition');
       }
-      await topics.addPartitions(t.name, t.count, validateOnly);
+      const before = topics.get(t.name)?.partitions ?? 0;
+      const record = await topics.addPartitions(t.name, t.count, validateOnly);
+      if (!validateOnly && !await wait.led(record.name, record.topicId, before, record.partitions)) {
+        const errorMessage = `topic ${t.name} now has ${record.partitions} partitions but not all had a leader within the request timeout; they will get one`;
+        return { name: t.name, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage };
+      }
       return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
     } catch (err) {
       return { name: t.name, errorCode: errorCodeFor(err, { api: 'CreatePartitions', topic: t.name, remote: ctx.connection.remote }), errorMessage: errorMessageFor(err) };
@@ -44,7 +49,8 @@ export function createPartitionsHandler(services: BrokerServices): KafkaHandler 
     minVersion: 0,
     maxVersion: 3,
     async handle(request: CreatePartitionsRequest, ctx) {
-      return { throttleTimeMs: 0, results: await Promise.all(request.topics.map((t) => growOne(t, request.validateOnly, ctx))) };
+      const wait = topicAdminWait(services, request.timeoutMs);
+      return { throttleTimeMs: 0, results: await Promise.all(request.topics.map((t) => growOne(t, request.validateOnly, wait, ctx))) };
     },
     errorResponse: (request: CreatePartitionsRequest, errorCode) => ({
       throttleTimeMs: 0,

@@ -1,11 +1,14 @@
 /**
- * CreateTopics (19), on the controller. Each topic succeeds or fails on its own: name, partition
+ * CreateTopics (19), on any broker. Each topic succeeds or fails on its own: name, partition
  * count (-1 = topics.defaultPartitions), replication factor (-1 or 1: a partition has one
  * replica), manual assignments (one live broker per partition) and configs are validated; the
- * topic then exists in Metadata at once.
+ * topic is written to the MetadataStore create-if-absent (a lost race is TOPIC_ALREADY_EXISTS).
+ * In a cluster the answer waits, up to timeoutMs, until the controller has given every
+ * partition a live leader (REQUEST_TIMED_OUT past it; see cluster/topic-admin-wait.ts).
  */
 import type { KafkaHandler, RequestContext } from '../handler';
 import type { BrokerServices } from '../../services';
+import { type TopicAdminWait, topicAdminWait } from '../../cluster/topic-admin-wait';
 import { DomainError } from '../../errors';
 import { describeTopicConfigs } from '../../topics/topic-config';
 import { ErrorCode } from '../error-codes';
@@ -46,7 +49,7 @@ export function createTopicsHandler(services: BrokerServices): KafkaHandler {
     return t.assignments.length;
   };
 
-  const createOne = async (t: CreatableTopic, validateOnly: boolean, ctx: RequestContext) => {
+  const createOne = async (t: CreatableTopic, validateOnly: boolean, wait: TopicAdminWait, ctx: RequestContext) => {
     try {
       const configs: Record<string, string> = {};
       for (const c of t.configs) {
@@ -54,6 +57,9 @@ export function createTopicsHandler(services: BrokerServices): KafkaHandler {
         configs[c.name] = c.value;
       }
       const record = await topics.create({ name: t.name, partitions: partitionCount(t), configs }, validateOnly);
+      if (!validateOnly && !await wait.led(record.name, record.topicId, 0, record.partitions)) {
+        return failure(t.name, ErrorCode.REQUEST_TIMED_OUT, `topic ${t.name} was created but its partitions had no leader within the request timeout; they will get one`);
+      }
       return {
         name: t.name,
         topicId: record.topicId,
@@ -77,10 +83,10 @@ export function createTopicsHandler(services: BrokerServices): KafkaHandler {
     async handle(request: CreateTopicsRequest, ctx) {
       const counts = new Map<string, number>();
       for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+      const wait = topicAdminWait(services, request.timeoutMs);
       const results = await Promise.all(request.topics.map((t) => {
-        if (cluster.controllerId() !== cluster.self.nodeId) return failure(t.name, ErrorCode.NOT_CONTROLLER, 'not the controller');
         if (counts.get(t.name)! > 1) return failure(t.name, ErrorCode.INVALID_REQUEST, `topic ${t.name} appears more than once in the request`);
-        return createOne(t, request.validateOnly === true, ctx);
+        return createOne(t, request.validateOnly === true, wait, ctx);
       }));
       return { throttleTimeMs: 0, topics: results };
     },

@@ -1,9 +1,14 @@
 /**
- * DeleteTopics (20), on the controller: by name (v0-5 topicNames, v6 topics[].name) or by id
- * (v6 topics[].topicId). Each topic succeeds or fails on its own; its partitions' data is removed.
+ * DeleteTopics (20), on any broker: by name (v0-5 topicNames, v6 topics[].name) or by id
+ * (v6 topics[].topicId). Each topic succeeds or fails on its own. The topic's key goes from the
+ * MetadataStore; every broker, watching it, closes and removes the partitions it holds. In a
+ * cluster the answer waits, up to timeoutMs, until the controller has removed the topic's
+ * assignments (REQUEST_TIMED_OUT past it; see cluster/topic-admin-wait.ts), so a topic created
+ * again under the same name starts with fresh assignments.
  */
 import type { KafkaHandler, RequestContext } from '../handler';
 import type { BrokerServices } from '../../services';
+import { type TopicAdminWait, topicAdminWait } from '../../cluster/topic-admin-wait';
 import { DomainError } from '../../errors';
 import { ErrorCode } from '../error-codes';
 import { errorCodeFor, errorMessageFor } from '../error-mapping';
@@ -26,16 +31,17 @@ function wantedOf(request: DeleteTopicsRequest, version: number): Wanted[] {
 }
 
 export function deleteTopicsHandler(services: BrokerServices): KafkaHandler {
-  const { topics, cluster } = services;
+  const { topics } = services;
 
-  const deleteOne = async (w: Wanted, ctx: RequestContext) => {
+  const deleteOne = async (w: Wanted, wait: TopicAdminWait, ctx: RequestContext) => {
     try {
-      if (cluster.controllerId() !== cluster.self.nodeId) {
-        return { name: w.name, topicId: w.topicId, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'not the controller' };
-      }
       const name = w.name ?? topics.getById(w.topicId)?.name;
       if (name === undefined) throw new DomainError('unknown-topic-id', `no topic has id ${w.topicId}`);
       const record = await topics.delete(name);
+      if (!await wait.unassigned(name, record.partitions)) {
+        const errorMessage = `topic ${name} was deleted but the controller had not released all its partitions within the request timeout; it will`;
+        return { name, topicId: record.topicId, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage };
+      }
       return { name, topicId: record.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
     } catch (err) {
       const errorCode = errorCodeFor(err, { api: 'DeleteTopics', topic: w.name ?? w.topicId, remote: ctx.connection.remote });
@@ -48,7 +54,8 @@ export function deleteTopicsHandler(services: BrokerServices): KafkaHandler {
     minVersion: 0,
     maxVersion: 6,
     async handle(request: DeleteTopicsRequest, ctx) {
-      const responses = await Promise.all(wantedOf(request, ctx.apiVersion).map((w) => deleteOne(w, ctx)));
+      const wait = topicAdminWait(services, request.timeoutMs);
+      const responses = await Promise.all(wantedOf(request, ctx.apiVersion).map((w) => deleteOne(w, wait, ctx)));
       return { throttleTimeMs: 0, responses };
     },
     errorResponse: (request: DeleteTopicsRequest, errorCode, ctx) => ({
