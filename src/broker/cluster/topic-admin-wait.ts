@@ -9,6 +9,7 @@
  * deleted topic gone. Past timeoutMs the change still completes in the background and the
  * answer is REQUEST_TIMED_OUT, as Kafka's; timeoutMs <= 0 answers at once without waiting.
  */
+import { isCoordinationError } from '../../coordination/errors';
 import { CLUSTER_SERVING_LIMITS } from '../../limits';
 import type { BrokerServices } from '../services';
 
@@ -32,6 +33,15 @@ export function topicAdminWait(services: Pick<BrokerServices, 'config' | 'cluste
     unassigned: (topic, count) => skip ? Promise.resolve(true) : pollUntil(deadlineMs, () =>
       topics.get(topic) !== undefined || everyPartition(0, count, (p) => cluster.leaderEpochOf(topic, p) === -1)),
   };
+}
+
+/**
+ * A metadata store that did not answer (etcd unreachable or overloaded) leaves the change
+ * unknown, as a Kafka controller timing out does: REQUEST_TIMED_OUT, which clients retry (a
+ * retried create that had been applied then answers TOPIC_ALREADY_EXISTS).
+ */
+export function isStoreTimeout(err: unknown): boolean {
+  return isCoordinationError(err, 'STORE_UNAVAILABLE') || isCoordinationError(err, 'STORE_OVERLOADED');
 }
 
 function everyPartition(from: number, to: number, test: (partition: number) => boolean): boolean {

@@ -9,7 +9,7 @@ import type { BrokerServices } from '../../services';
 import { type TopicAdminWait, topicAdminWait } from '../../cluster/topic-admin-wait';
 import { DomainError } from '../../errors';
 import { ErrorCode } from '../error-codes';
-import { errorCodeFor, errorMessageFor } from '../error-mapping';
+import { topicAdminError } from './topic-admin-error';
 
 interface CreatePartitionsTopic {
   name: string;
@@ -40,7 +40,7 @@ export function createPartitionsHandler(services: BrokerServices): KafkaHandler 
       }
       return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
     } catch (err) {
-      return { name: t.name, errorCode: errorCodeFor(err, { api: 'CreatePartitions', topic: t.name, remote: ctx.connection.remote }), errorMessage: errorMessageFor(err) };
+      return { name: t.name, ...topicAdminError(err, { api: 'CreatePartitions', topic: t.name, remote: ctx.connection.remote }) };
     }
   };
 

@@ -12,9 +12,9 @@ import { type TopicAdminWait, topicAdminWait } from '../../cluster/topic-admin-w
 import { DomainError } from '../../errors';
 import { describeTopicConfigs } from '../../topics/topic-config';
 import { ErrorCode } from '../error-codes';
-import { errorCodeFor, errorMessageFor } from '../error-mapping';
 import { ZERO_UUID } from '../topic-ids';
 import { configSourceOf, configTypeOf } from './config-wire';
+import { topicAdminError } from './topic-admin-error';
 
 interface CreatableTopic {
   name: string;
@@ -72,7 +72,8 @@ export function createTopicsHandler(services: BrokerServices): KafkaHandler {
         })),
       };
     } catch (err) {
-      return failure(t.name, errorCodeFor(err, { api: 'CreateTopics', topic: t.name, remote: ctx.connection.remote }), errorMessageFor(err));
+      const { errorCode, errorMessage } = topicAdminError(err, { api: 'CreateTopics', topic: t.name, remote: ctx.connection.remote });
+      return failure(t.name, errorCode, errorMessage);
     }
   };
 

@@ -11,8 +11,8 @@ import type { BrokerServices } from '../../services';
 import { type TopicAdminWait, topicAdminWait } from '../../cluster/topic-admin-wait';
 import { DomainError } from '../../errors';
 import { ErrorCode } from '../error-codes';
-import { errorCodeFor, errorMessageFor } from '../error-mapping';
 import { ZERO_UUID } from '../topic-ids';
+import { topicAdminError } from './topic-admin-error';
 
 interface DeleteTopicsRequest {
   topics?: Array<{ name: string | null; topicId: string }>;
@@ -44,8 +44,7 @@ export function deleteTopicsHandler(services: BrokerServices): KafkaHandler {
       }
       return { name, topicId: record.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
     } catch (err) {
-      const errorCode = errorCodeFor(err, { api: 'DeleteTopics', topic: w.name ?? w.topicId, remote: ctx.connection.remote });
-      return { name: w.name, topicId: w.topicId, errorCode, errorMessage: errorMessageFor(err) };
+      return { name: w.name, topicId: w.topicId, ...topicAdminError(err, { api: 'DeleteTopics', topic: w.name ?? w.topicId, remote: ctx.connection.remote }) };
     }
   };
 
