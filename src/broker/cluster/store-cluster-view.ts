@@ -30,8 +30,10 @@ export class StoreClusterView implements ClusterView {
 
   /**
    * The elected controller when it is live; otherwise the lowest live broker id, because
-   * clients require controller_id to be a listed node (kafkajs sends CreateTopics and
-   * InitProducerId there; a non-controller answers NOT_CONTROLLER and the client retries).
+   * clients require controller_id to be a listed node. kafkajs sends CreateTopics and
+   * InitProducerId there, librdkafka InitProducerId to any broker; every broker serves both
+   * (topic admin through the MetadataStore, see topic-admin-wait.ts; producer ids from blocks
+   * reserved with compare-and-swap, see ProducerIdAllocator).
    */
   controllerId(): number {
     const live = this.state.brokers();
