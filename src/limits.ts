@@ -171,6 +171,11 @@ export const NATIVE_LIMITS = {
   pushWriteBytesMax: 256 * 1024,
   /** Bytes one log read of the dispatcher may fetch. */
   dispatchReadBytesMax: 1024 * 1024,
+  /**
+   * Bytes one compressed Kafka batch may decompress to for native dispatch (4x the largest
+   * stored batch, STORAGE_LIMITS.batchBytesMax); a larger one stops its partition's dispatch with a logged error.
+   */
+  decompressedBatchBytesMax: 64 * 1024 * 1024,
   /** Permits one consumer may hold; FLOW beyond it is capped. */
   consumerPermitsMax: 100_000,
   /** Unacked messages delivered to one consumer; past it the consumer gets nothing new. */

@@ -30,11 +30,22 @@ export interface BuildRecordBatchInput {
   readonly compression?: 'none';
 }
 
+/** Capacity for one scratch buffer: the Writer copies small fields and keeps values of 1 KiB and more by reference. */
+function estimateBatchBytes(records: readonly RecordInput[]): number {
+  let bytes = BATCH.headerBytes;
+  for (const record of records) {
+    bytes += 24 + (record.key?.length ?? 0) + (record.headers?.length ?? 0) * 16;
+    const valueBytes = record.value?.length ?? 0;
+    if (valueBytes < 1024) bytes += valueBytes;
+  }
+  return bytes;
+}
+
 /** A complete batch (header, records, CRC-32C) as one buffer. */
 export function buildRecordBatch(input: BuildRecordBatchInput): Buffer {
   if (input.records.length === 0) throw new EncodeError('a record batch needs at least one record');
   if ((input.compression ?? 'none') !== 'none') throw new EncodeError('only uncompressed batches are built here');
-  const w = new Writer(BATCH.headerBytes + 64 * input.records.length);
+  const w = new Writer(estimateBatchBytes(input.records));
   let maxTimestamp = input.baseTimestamp;
   const attributes = (input.isTransactional ? ATTRIBUTES.transactional : 0) | (input.timestampType === 'log-append' ? ATTRIBUTES.logAppendTime : 0);
   w.writeInt64(input.baseOffset ?? 0n).writeInt32(0).writeInt32(input.partitionLeaderEpoch ?? -1).writeInt8(2).writeUInt32(0);

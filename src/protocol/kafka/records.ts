@@ -22,27 +22,67 @@ export interface KafkaRecord {
   readonly headers: readonly RecordHeader[];
 }
 
+/** A shared empty header list for the (common) records without headers; never mutated. */
+const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** Bytes of a zigzag varint; the record length is written before the record, so it is computed. */
+function varIntBytes(value: number): number {
+  let raw = ((value << 1) ^ (value >> 31)) >>> 0;
+  let n = 1;
+  while (raw >= 0x80) {
+    raw = Math.floor(raw / 128);
+    n++;
+  }
+  return n;
+}
+
+/** A varlong within int32 range has the same zigzag bytes as a varint, without bigint work per byte. */
+function smallDelta(value: bigint): number | null {
+  return value >= INT32_MIN && value <= INT32_MAX ? Number(value) : null;
+}
+
+function varLongBytes(value: bigint): number {
+  const small = smallDelta(value);
+  if (small !== null) return varIntBytes(small);
+  let raw = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+  let n = 1;
+  for (; raw >= 0x80n; n++) raw >>= 7n;
+  return n;
+}
+
+function varBytesSize(value: Buffer | null): number {
+  return value === null ? 1 : varIntBytes(value.length) + value.length;
+}
+
 function writeVarBytes(w: Writer, value: Buffer | null): void {
   if (value === null) {
     w.writeVarInt(-1);
     return;
   }
-  w.writeVarInt(value.length).writeRaw(value);
+  w.writeVarInt(value.length);
+  if (value.length > 0) w.writeRaw(value);
 }
 
-/** Appends one record (with its length prefix). */
+/** Appends one record (with its length prefix), sized first so no scratch writer is needed. */
 export function writeRecord(w: Writer, record: KafkaRecord): void {
-  const body = new Writer();
-  body.writeInt8(record.attributes).writeVarLong(record.timestampDelta).writeVarInt(record.offsetDelta);
-  writeVarBytes(body, record.key);
-  writeVarBytes(body, record.value);
-  body.writeVarInt(record.headers.length);
-  for (const header of record.headers) {
-    writeVarBytes(body, Buffer.from(header.key, 'utf8'));
-    writeVarBytes(body, header.value);
+  const headerKeys = record.headers.length === 0 ? [] : record.headers.map((h) => Buffer.from(h.key, 'utf8'));
+  const small = smallDelta(record.timestampDelta);
+  let size = 1 + varLongBytes(record.timestampDelta) + varIntBytes(record.offsetDelta)
+    + varBytesSize(record.key) + varBytesSize(record.value) + varIntBytes(record.headers.length);
+  for (let i = 0; i < headerKeys.length; i++) size += varBytesSize(headerKeys[i]) + varBytesSize(record.headers[i].value);
+  w.writeVarInt(size).writeInt8(record.attributes);
+  if (small !== null) w.writeVarInt(small);
+  else w.writeVarLong(record.timestampDelta);
+  w.writeVarInt(record.offsetDelta);
+  writeVarBytes(w, record.key);
+  writeVarBytes(w, record.value);
+  w.writeVarInt(record.headers.length);
+  for (let i = 0; i < headerKeys.length; i++) {
+    writeVarBytes(w, headerKeys[i]);
+    writeVarBytes(w, record.headers[i].value);
   }
-  w.writeVarInt(body.length);
-  for (const chunk of body.chunksOut()) w.writeRaw(chunk);
 }
 
 function readVarBytes(r: Reader, what: string): Buffer | null {
@@ -55,22 +95,26 @@ function readVarBytes(r: Reader, what: string): Buffer | null {
 /** Reads one record; its length prefix must match the bytes its fields take. */
 export function readRecord(r: Reader): KafkaRecord {
   const length = r.readVarInt();
-  if (length < 0) throw new DecodeError(`record length ${length} is negative`, r.offset);
-  const inner = new Reader(r.readRaw(length));
-  const attributes = inner.readInt8();
-  const timestampDelta = inner.readVarLong();
-  const offsetDelta = inner.readVarInt();
-  const key = readVarBytes(inner, 'record key');
-  const value = readVarBytes(inner, 'record value');
-  const count = inner.readVarInt();
-  if (count < 0 || count > inner.remaining()) throw new DecodeError(`record header count ${count} is impossible`, r.offset);
-  const headers: RecordHeader[] = [];
-  for (let i = 0; i < count; i++) {
-    const headerKey = readVarBytes(inner, 'header key');
-    if (headerKey === null) throw new DecodeError('record header key is null', r.offset);
-    headers.push({ key: headerKey.toString('utf8'), value: readVarBytes(inner, 'header value') });
+  if (length < 0 || length > r.remaining()) throw new DecodeError(`record length ${length} does not fit the ${r.remaining()} bytes left`, r.offset);
+  const end = r.offset + length;
+  const attributes = r.readInt8();
+  const timestampDelta = r.readVarLong();
+  const offsetDelta = r.readVarInt();
+  const key = readVarBytes(r, 'record key');
+  const value = readVarBytes(r, 'record value');
+  const count = r.readVarInt();
+  if (count < 0 || count > end - r.offset) throw new DecodeError(`record header count ${count} is impossible`, r.offset);
+  let headers = NO_HEADERS;
+  if (count > 0) {
+    const read: RecordHeader[] = [];
+    for (let i = 0; i < count; i++) {
+      const headerKey = readVarBytes(r, 'header key');
+      if (headerKey === null) throw new DecodeError('record header key is null', r.offset);
+      read.push({ key: headerKey.toString('utf8'), value: readVarBytes(r, 'header value') });
+    }
+    headers = read;
   }
-  if (inner.remaining() !== 0) throw new DecodeError(`record has ${inner.remaining()} bytes past its fields`, r.offset);
+  if (r.offset !== end) throw new DecodeError(`record fields take ${length + r.offset - end} bytes, its length says ${length}`, r.offset);
   return { attributes, timestampDelta, offsetDelta, key, value, headers };
 }
 
