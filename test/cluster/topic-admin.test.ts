@@ -80,7 +80,7 @@ describe('topic admin on any broker of a three-broker cluster', function () {
     }
   });
 
-  it('lets two brokers race to create one topic: one creates it, the other answers TOPIC_ALREADY_EXISTS, all agree on one topic id', async () => {
+  it('lets two brokers race to create one topic (one creates it, the other answers TOPIC_ALREADY_EXISTS, all agree on one topic id) and to delete it (one deletes it, the other finds it gone)', async () => {
     const [a, b] = others;
     for (let round = 0; round < 5; round++) {
       const topic = `raced-${round}`;
@@ -92,6 +92,11 @@ describe('topic admin on any broker of a three-broker cluster', function () {
       const views = await untilEveryBroker(cluster, topic, (v) => led(v, 2));
       expect(views.map((v) => v.topicId)).to.deep.equal(views.map(() => winner.topicId));
     }
+    const deletions = await Promise.all(others.map((id) => wireTo(cluster, id, async (client) =>
+      (await client.request(20, 6, { topics: [{ name: 'raced-0', topicId: ZERO_UUID }], timeoutMs: 10_000 })).responses[0])));
+    expect(deletions.map((r: { errorCode: number }) => r.errorCode).sort((x, y) => x - y)).to.deep.equal([NONE, UNKNOWN_TOPIC_OR_PARTITION]);
+    await untilEveryBroker(cluster, 'raced-0', (v) => v.errorCode === UNKNOWN_TOPIC_OR_PARTITION);
+
     const racers = others.map((id) => kafkaSteeredTo(cluster, controller, id, `racer-${id}`).kafka.admin());
     await Promise.all(racers.map((admin) => admin.connect()));
     try {

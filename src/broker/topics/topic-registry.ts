@@ -85,13 +85,25 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
     return record;
   }
 
-  async delete(name: string): Promise<TopicRecord> {
-    const record = this.byName.get(name);
-    if (!record) throw new DomainError('unknown-topic', `topic ${name} does not exist`);
-    await this.store.txn([], [{ type: 'delete', key: this.keys.topic(name) }]);
-    this.forget(name);
-    log.info({ topic: name, topicId: record.topicId }, 'topic deleted');
-    return record;
+  /**
+   * Deletes the topic as stored (compare-and-swap on its revision), so of two brokers deleting
+   * it at once one succeeds and the other finds it gone; with `topicId`, only that topic.
+   */
+  async delete(name: string, topicId?: string): Promise<TopicRecord> {
+    const key = this.keys.topic(name);
+    for (let attempt = 0; attempt < CAS_ATTEMPTS_MAX; attempt++) {
+      const current = await this.store.get(key);
+      const record = current ? JSON.parse(current.value) as TopicRecord : undefined;
+      if (!record) throw new DomainError('unknown-topic', `topic ${name} does not exist`);
+      if (topicId !== undefined && record.topicId !== topicId) throw new DomainError('unknown-topic-id', `no topic has id ${topicId}`);
+      const result = await this.store.txn([{ key, modRevision: current!.modRevision }], [{ type: 'delete', key }]);
+      if (result.succeeded) {
+        this.forget(name);
+        log.info({ topic: name, topicId: record.topicId }, 'topic deleted');
+        return record;
+      }
+    }
+    throw new DomainError('invalid-request', `topic ${name} kept changing concurrently; retry`);
   }
 
   /**
@@ -148,7 +160,7 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
   }
 }
 
-/** Compare-and-swap rounds of addPartitions against brokers changing the same topic. */
+/** Compare-and-swap rounds of addPartitions and delete against brokers changing the same topic. */
 const CAS_ATTEMPTS_MAX = 10;
 
 function grown(record: TopicRecord | undefined, name: string, total: number): TopicRecord {

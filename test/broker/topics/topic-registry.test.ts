@@ -112,6 +112,27 @@ describe('Topic registry', () => {
     }
   });
 
+  it('lets only one of two registries racing to delete a topic delete it; the other finds it gone', async () => {
+    await topics.create({ name: 'contested', partitions: 1 });
+    const other = await TopicRegistry.open(store, keys);
+    try {
+      const outcomes = await Promise.all([topics.delete('contested'), other.delete('contested')].map((p) =>
+        p.then(() => 'deleted', (err: unknown) => (isDomainError(err, 'unknown-topic') ? 'gone' : String(err)))));
+      expect(outcomes.sort()).to.deep.equal(['deleted', 'gone']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('deletes the topic as stored, even one its memory has not seen, and by id only that topic', async () => {
+    const stale = await TopicRegistry.open(store, keys);
+    await stale.close();
+    const created = await topics.create({ name: 'unseen', partitions: 1 });
+    expect(isDomainError(await rejection(stale.delete('unseen', '00000000-0000-0000-0000-000000000001')), 'unknown-topic-id')).to.equal(true);
+    expect((await stale.delete('unseen', created.topicId)).topicId).to.equal(created.topicId);
+    expect(await store.get(keys.topic('unseen'))).to.equal(null);
+  });
+
   it('sees topics created through another registry on the same store', async () => {
     const other = await TopicRegistry.open(store, keys);
     await other.create({ name: 'elsewhere', partitions: 4 });

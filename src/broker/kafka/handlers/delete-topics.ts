@@ -37,7 +37,7 @@ export function deleteTopicsHandler(services: BrokerServices): KafkaHandler {
     try {
       const name = w.name ?? topics.getById(w.topicId)?.name;
       if (name === undefined) throw new DomainError('unknown-topic-id', `no topic has id ${w.topicId}`);
-      const record = await topics.delete(name);
+      const record = await topics.delete(name, w.name === null ? w.topicId : undefined);
       if (!await wait.unassigned(name, record.partitions)) {
         const errorMessage = `topic ${name} was deleted but the controller had not released all its partitions within the request timeout; it will`;
         return { name, topicId: record.topicId, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage };
