@@ -9,7 +9,7 @@ import type { BrokerServices } from '../../services';
 import { type TopicAdminWait, topicAdminWait } from '../../cluster/topic-admin-wait';
 import { DomainError } from '../../errors';
 import { ErrorCode } from '../error-codes';
-import { topicAdminError } from './topic-admin-error';
+import { duplicatesIn, topicAdminError } from './topic-admin-error';
 
 interface CreatePartitionsTopic {
   name: string;
@@ -50,7 +50,11 @@ export function createPartitionsHandler(services: BrokerServices): KafkaHandler 
     maxVersion: 3,
     async handle(request: CreatePartitionsRequest, ctx) {
       const wait = topicAdminWait(services, request.timeoutMs);
-      return { throttleTimeMs: 0, results: await Promise.all(request.topics.map((t) => growOne(t, request.validateOnly, wait, ctx))) };
+      const duplicates = duplicatesIn(request.topics.map((t) => t.name));
+      const results = await Promise.all(request.topics.map((t) => (duplicates.has(t.name)
+        ? { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `topic ${t.name} appears more than once in the request` }
+        : growOne(t, request.validateOnly, wait, ctx))));
+      return { throttleTimeMs: 0, results };
     },
     errorResponse: (request: CreatePartitionsRequest, errorCode) => ({
       throttleTimeMs: 0,

@@ -14,7 +14,7 @@ import { describeTopicConfigs } from '../../topics/topic-config';
 import { ErrorCode } from '../error-codes';
 import { ZERO_UUID } from '../topic-ids';
 import { configSourceOf, configTypeOf } from './config-wire';
-import { topicAdminError } from './topic-admin-error';
+import { duplicatesIn, topicAdminError } from './topic-admin-error';
 
 interface CreatableTopic {
   name: string;
@@ -82,11 +82,10 @@ export function createTopicsHandler(services: BrokerServices): KafkaHandler {
     minVersion: 0,
     maxVersion: 7,
     async handle(request: CreateTopicsRequest, ctx) {
-      const counts = new Map<string, number>();
-      for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+      const duplicates = duplicatesIn(request.topics.map((t) => t.name));
       const wait = topicAdminWait(services, request.timeoutMs);
       const results = await Promise.all(request.topics.map((t) => {
-        if (counts.get(t.name)! > 1) return failure(t.name, ErrorCode.INVALID_REQUEST, `topic ${t.name} appears more than once in the request`);
+        if (duplicates.has(t.name)) return failure(t.name, ErrorCode.INVALID_REQUEST, `topic ${t.name} appears more than once in the request`);
         return createOne(t, request.validateOnly === true, wait, ctx);
       }));
       return { throttleTimeMs: 0, topics: results };

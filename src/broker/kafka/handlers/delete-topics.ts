@@ -12,7 +12,7 @@ import { type TopicAdminWait, topicAdminWait } from '../../cluster/topic-admin-w
 import { DomainError } from '../../errors';
 import { ErrorCode } from '../error-codes';
 import { ZERO_UUID } from '../topic-ids';
-import { topicAdminError } from './topic-admin-error';
+import { duplicatesIn, topicAdminError } from './topic-admin-error';
 
 interface DeleteTopicsRequest {
   topics?: Array<{ name: string | null; topicId: string }>;
@@ -54,7 +54,11 @@ export function deleteTopicsHandler(services: BrokerServices): KafkaHandler {
     maxVersion: 6,
     async handle(request: DeleteTopicsRequest, ctx) {
       const wait = topicAdminWait(services, request.timeoutMs);
-      const responses = await Promise.all(wantedOf(request, ctx.apiVersion).map((w) => deleteOne(w, wait, ctx)));
+      const wanted = wantedOf(request, ctx.apiVersion);
+      const duplicates = duplicatesIn(wanted.map((w) => w.name ?? w.topicId));
+      const responses = await Promise.all(wanted.map((w) => (duplicates.has(w.name ?? w.topicId)
+        ? { name: w.name, topicId: w.topicId, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `topic ${w.name ?? w.topicId} appears more than once in the request` }
+        : deleteOne(w, wait, ctx))));
       return { throttleTimeMs: 0, responses };
     },
     errorResponse: (request: DeleteTopicsRequest, errorCode, ctx) => ({

@@ -65,6 +65,17 @@ describe('Admin handlers', () => {
     expect(shrink.results[0].errorCode).to.equal(37);
   });
 
+  it('answers INVALID_REQUEST for a topic named twice in DeleteTopics or CreatePartitions and acts on neither entry', async () => {
+    await t.services.topics.create({ name: 'twice', partitions: 1 });
+    const grow = await createPartitionsHandler(t.services).handle({
+      timeoutMs: 1000, validateOnly: false, topics: [{ name: 'twice', count: 2, assignments: null }, { name: 'twice', count: 3, assignments: null }],
+    }, ctx(37, 3));
+    expect(grow.results.map((r: { errorCode: number }) => r.errorCode)).to.deep.equal([42, 42]);
+    const removed = await deleteTopicsHandler(t.services).handle({ timeoutMs: 1000, topicNames: ['twice', 'twice'] }, ctx(20, 1));
+    expect(removed.responses.map((r: { errorCode: number }) => r.errorCode)).to.deep.equal([42, 42]);
+    expect(t.services.topics.get('twice')?.partitions).to.equal(1);
+  });
+
   it('describes topic configs with their values and sources, filtered by key', async () => {
     await t.services.topics.create({ name: 'c', partitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } });
     const res = await describeConfigsHandler(t.services).handle({
