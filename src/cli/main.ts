@@ -12,6 +12,7 @@ import { NATIVE_COMMANDS, NATIVE_USAGE } from './native-commands';
 
 const USAGE = `usage:
   tributary broker [--listen HOST:PORT] [--advertise HOST:PORT] [--data-dir DIR] [--broker-id N] [--object-store URL] [--config FILE]
+                   [--native-listen HOST:PORT]          an extra native-only listener (docs/native-protocol.md)
                    [--etcd HOST:PORT[,HOST:PORT...]]   cluster mode: metadata in etcd (docs/cluster.md)
   tributary config-example     print config/tributary.example.yml (every knob with its default)
 ${NATIVE_USAGE}
@@ -24,6 +25,7 @@ const BROKER_FLAGS = {
   'data-dir': 'data.dir',
   'broker-id': 'broker.id',
   'object-store': 'tier.objectStore',
+  'native-listen': 'native.listen',
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
@@ -58,6 +60,7 @@ async function brokerCommand(args: string[]): Promise<number> {
         'data-dir': { type: 'string' },
         'broker-id': { type: 'string' },
         'object-store': { type: 'string' },
+        'native-listen': { type: 'string' },
         config: { type: 'string' },
         etcd: { type: 'string' },
       },

@@ -7,7 +7,9 @@
 import {
   boolKnob, enumKnob, hostPortKnob, intKnob, isKnob, Knob, listKnob, optionalHostPortKnob, stringKnob,
 } from './knobs';
-import { CLUSTER_SERVING_LIMITS, CONNECTION_LIMITS, GROUP_LIMITS, KAFKA_BROKER_LIMITS, STORAGE_LIMITS, TIER_LIMITS } from '../limits';
+import {
+  CLUSTER_SERVING_LIMITS, CONNECTION_LIMITS, GROUP_LIMITS, KAFKA_BROKER_LIMITS, NATIVE_LIMITS, STORAGE_LIMITS, TIER_LIMITS,
+} from '../limits';
 
 const INT32_MAX = 2 ** 31 - 1;
 const INT53_MAX = Number.MAX_SAFE_INTEGER;
@@ -74,6 +76,12 @@ export const configSchema = {
     frameBytesMax: intKnob(CONNECTION_LIMITS.frameBytesMax, 1024, 1024 * 1024 * 1024, 'Largest request frame; a larger one closes the connection (socket.request.max.bytes).'),
     inFlightRequestsMax: intKnob(CONNECTION_LIMITS.inFlightRequestsMax, 1, 1_000_000, 'Requests read but unanswered on one connection before reading pauses.'),
     inFlightBytesMax: intKnob(CONNECTION_LIMITS.inFlightBytesMax, 1024, INT53_MAX, 'Request bytes read but unanswered on one connection before reading pauses.'),
+  },
+  native: {
+    listen: optionalHostPortKnob('Address of an extra native-only listener; "" = none (the shared listener serves both protocols anyway).'),
+    authTokens: listKnob([], 'Tokens a native CONNECT must carry one of; empty = no authentication. Keep them out of shared files: prefer the env variable.'),
+    ackTimeoutMs: intKnob(NATIVE_LIMITS.ackTimeoutMsDefault, 100, DAY_MS, 'Shared/Key_Shared: unacked messages are redelivered after this long.'),
+    maxRedeliveries: intKnob(NATIVE_LIMITS.maxRedeliveriesDefault, 0, 1000, 'Redeliveries of a message before it goes to the dead-letter topic <topic>-<subscription>-DLQ.'),
   },
 } as const;
 

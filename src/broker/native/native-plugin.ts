@@ -1,11 +1,12 @@
 /**
  * The native protocol as a broker plugin: builds the native context on the broker's services
  * and registers a listener protocol claiming connections whose first byte is the native magic
- * (0xB7, a byte no Kafka request starts with). Auth tokens, when wanted, come from
- * TRIBUTARY_NATIVE_AUTH_TOKENS (comma-separated).
+ * (0xB7, a byte no Kafka request starts with). Its settings are the config's `native` section
+ * (YAML, TRIBUTARY_NATIVE_* variables; docs/configuration.md).
  */
 import type { Socket } from 'node:net';
-import { NATIVE_LIMITS } from '../../limits';
+import { parseHostPort } from '../../config/knobs';
+import type { TributaryConfig } from '../../config/schema';
 import { NATIVE_MAGIC } from '../../protocol/native/frame';
 import { Listener } from '../net/listener';
 import { ProtocolHandler, ProtocolRegistry } from '../net/protocols';
@@ -19,6 +20,9 @@ import { Publisher } from './publisher';
 import { SubscriptionRegistry, SubscriptionTuning } from './subscriptions/subscription-registry';
 import { TopicMetaRegistry } from './topic-meta';
 
+/** Period of the subscriptions' timer (ack timeouts, nack backoff, ownership checks). */
+const SUBSCRIPTION_TICK_MS = 50;
+
 export interface NativeOptions {
   authTokens: string[] | null;
   tuning: SubscriptionTuning;
@@ -26,14 +30,13 @@ export interface NativeOptions {
   listen?: string | null;
 }
 
-export function nativeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): NativeOptions {
-  const tokens = env.TRIBUTARY_NATIVE_AUTH_TOKENS?.split(',').map((t) => t.trim()).filter((t) => t.length > 0) ?? [];
-  const ackTimeoutMs = Number(env.TRIBUTARY_NATIVE_ACK_TIMEOUT_MS ?? NATIVE_LIMITS.ackTimeoutMsDefault);
-  const maxRedeliveries = Number(env.TRIBUTARY_NATIVE_MAX_REDELIVERIES ?? NATIVE_LIMITS.maxRedeliveriesDefault);
+/** The native settings of a broker config (section `native`). */
+export function nativeOptionsFromConfig(config: TributaryConfig): NativeOptions {
+  const { authTokens, ackTimeoutMs, maxRedeliveries, listen } = config.native;
   return {
-    authTokens: tokens.length > 0 ? tokens : null,
-    tuning: { ackTimeoutMs, maxRedeliveries, tickMs: 50 },
-    listen: env.TRIBUTARY_NATIVE_LISTEN || null,
+    authTokens: authTokens.length > 0 ? [...authTokens] : null,
+    tuning: { ackTimeoutMs, maxRedeliveries, tickMs: SUBSCRIPTION_TICK_MS },
+    listen: listen === '' ? null : listen,
   };
 }
 
@@ -65,7 +68,7 @@ export async function startNative(services: BrokerServices, options: NativeOptio
 
 /** A native-only port: connections that do not start with the native magic are closed. */
 async function startNativeListener(address: string, protocol: ProtocolHandler, connectionsMax: number): Promise<Listener> {
-  const [host, port] = splitHostPort(address);
+  const { host, port } = parseHostPort(address, 'native.listen');
   const refuse: ProtocolHandler = {
     name: 'not-native',
     claims: () => true,
@@ -81,13 +84,6 @@ async function startNativeListener(address: string, protocol: ProtocolHandler, c
   return listener;
 }
 
-function splitHostPort(address: string): [string, number] {
-  const i = address.lastIndexOf(':');
-  const port = Number(address.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`TRIBUTARY_NATIVE_LISTEN must be HOST:PORT, not "${address}"`);
-  return [address.slice(0, i), port];
-}
-
-export function nativePlugin(options: () => NativeOptions = () => nativeOptionsFromEnv()): BrokerPlugin {
-  return { name: 'native', start: (services) => startNative(services, options()) };
+export function nativePlugin(options: (config: TributaryConfig) => NativeOptions = nativeOptionsFromConfig): BrokerPlugin {
+  return { name: 'native', start: (services) => startNative(services, options(services.config)) };
 }
