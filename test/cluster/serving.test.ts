@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Kafka } from 'kafkajs';
 import { run } from '../e2e/support/run';
 import { BrokerCluster, sleep } from './support/broker-cluster';
+import { consumeAll } from './support/consume-all';
 
 const TOPIC = 'cluster-serving';
 const PARTITIONS = 6;
@@ -30,27 +30,6 @@ async function waitForLeaders(cluster: BrokerCluster, topic: string, partitions:
     await sleep(200);
   }
   throw new Error(`${topic} never had a leader for all ${partitions} partitions`);
-}
-
-async function consumeAll(kafka: Kafka, topic: string, groupId: string, expected: number): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const seen: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`consumed ${seen.length} of ${expected}`)), 30_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.push(message.value!.toString());
-        if (seen.length >= expected) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return seen;
 }
 
 describe('a cluster of three brokers on one etcd', function () {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../e2e/support/run';
 import { BrokerCluster, sleep } from './support/broker-cluster';
+import { consumeAll } from './support/consume-all';
 import { controllerOf, kafkaSteeredTo, topicOn, untilEveryBroker, wireTo, ZERO_UUID } from './support/admin-wire';
 
 const NONE = 0;
@@ -24,31 +25,6 @@ const createTopic = (name: string, numPartitions: number, configs: Array<{ name:
 function partitionDirs(cluster: BrokerCluster, topic: string, partitions: number): string[] {
   return cluster.brokers.flatMap((b) => Array.from({ length: partitions }, (_, p) => join(b.dataDir, 'logs', `${topic}-${p}`)))
     .filter((dir) => existsSync(dir));
-}
-
-/** Every message of the topic, read by a kafkajs consumer group until `expected` arrived. */
-async function consumeAll(cluster: BrokerCluster, topic: string, expected: number): Promise<string[]> {
-  const consumer = cluster.kafka(`${topic}-reader`).consumer({ groupId: `${topic}-reader`, sessionTimeout: 10_000, heartbeatInterval: 500 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const seen: string[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumed ${seen.length} of ${expected}`)), 30_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(message.value!.toString());
-          if (seen.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
 }
 
 describe('topic admin on any broker of a three-broker cluster', function () {
@@ -199,7 +175,7 @@ describe('topic admin on any broker of a three-broker cluster', function () {
     await producer.disconnect();
     expect(steered()).to.be.greaterThan(0);
 
-    expect([...await consumeAll(cluster, topic, values.length)].sort()).to.deep.equal([...values].sort());
+    expect([...await consumeAll(cluster.kafka(`${topic}-reader`), topic, `${topic}-reader`, values.length)].sort()).to.deep.equal([...values].sort());
   });
 
   it('serves an idempotent librdkafka producer (confluent-kafka) bootstrapped only at a non-controller', async () => {
@@ -219,7 +195,7 @@ describe('topic admin on any broker of a three-broker cluster', function () {
     ].join('\n');
     await run('/usr/bin/python3', ['-c', script, `127.0.0.1:${cluster.broker(others[1]).port}`, topic, '300'], '', 45_000);
     const values = Array.from({ length: 300 }, (_, i) => `lr-${i}`);
-    expect([...await consumeAll(cluster, topic, values.length)].sort()).to.deep.equal([...values].sort());
+    expect([...await consumeAll(cluster.kafka(`${topic}-reader`), topic, `${topic}-reader`, values.length)].sort()).to.deep.equal([...values].sort());
   });
 
   it('answers REQUEST_TIMED_OUT when the controller cannot assign within timeoutMs; the topic gets its leaders once it can', async () => {
