@@ -3,13 +3,33 @@ import { CoordinationError } from './errors';
 import type { ClusterKeys } from './keys';
 import type { Compare, MetadataStore, TxnOp, TxnResult } from './metadata-store';
 
+/** A partition as a broker claims to lead it: at this leader epoch. */
+export interface EpochClaim {
+  topic: string;
+  partition: number;
+  leaderEpoch: number;
+}
+
+/** A fenced write: `fenced` lists the claims that no longer hold (another owner or epoch took over). */
+export class FencedError extends CoordinationError {
+  constructor(readonly fenced: EpochClaim[], message: string) {
+    super('FENCED', message);
+    this.name = 'FencedError';
+  }
+}
+
 export interface Fencing {
   /**
    * Applies ops (atomically, with any extra compares) only while keys.assignment(topic, partition)
-   * still names this broker at leaderEpoch. Throws CoordinationError FENCED when it does not (a new
+   * still names this broker at leaderEpoch. Throws FencedError (code FENCED) when it does not (a new
    * owner took over); resolves { succeeded: false } when only the extra compares failed.
    */
   writeIfEpoch(topic: string, partition: number, leaderEpoch: number, ops: TxnOp[], compares?: Compare[]): Promise<TxnResult>;
+  /**
+   * writeIfEpoch for several partitions in one transaction (one object holds ranges of many
+   * partitions): applies only while every claim holds; FencedError names every claim that does not.
+   */
+  writeIfEpochs(claims: EpochClaim[], ops: TxnOp[], compares?: Compare[]): Promise<TxnResult>;
 }
 
 /**
@@ -18,18 +38,24 @@ export interface Fencing {
  * assignment value, which every reassignment changes (the leader epoch is bumped).
  */
 export function createFencing(store: MetadataStore, keys: ClusterKeys, brokerId: number): Fencing {
-  return {
-    async writeIfEpoch(topic, partition, leaderEpoch, ops, compares = []) {
-      const key = keys.assignment(topic, partition);
-      const result = await store.txn([{ key, value: encodeAssignment(brokerId, leaderEpoch) }, ...compares], ops);
-      if (result.succeeded) return result;
-      const current = await store.get(key);
+  const writeIfEpochs = async (claims: EpochClaim[], ops: TxnOp[], compares: Compare[] = []): Promise<TxnResult> => {
+    const held = claims.map((c): Compare => ({ key: keys.assignment(c.topic, c.partition), value: encodeAssignment(brokerId, c.leaderEpoch) }));
+    const result = await store.txn([...held, ...compares], ops);
+    if (result.succeeded) return result;
+    const fenced: Array<{ claim: EpochClaim; now: string }> = [];
+    for (const claim of claims) {
+      const current = await store.get(keys.assignment(claim.topic, claim.partition));
       const owner = current === null ? null : JSON.parse(current.value) as { brokerId: number; leaderEpoch: number };
-      if (owner?.brokerId !== brokerId || owner.leaderEpoch !== leaderEpoch) {
-        throw new CoordinationError('FENCED', `broker ${brokerId} no longer owns ${topic}-${partition} at leader epoch ${leaderEpoch}` +
-          (owner ? ` (now broker ${owner.brokerId} at epoch ${owner.leaderEpoch})` : ' (unassigned)'));
+      if (owner?.brokerId !== brokerId || owner.leaderEpoch !== claim.leaderEpoch) {
+        fenced.push({ claim, now: owner ? `broker ${owner.brokerId} at epoch ${owner.leaderEpoch}` : 'unassigned' });
       }
-      return result;
-    },
+    }
+    if (fenced.length === 0) return result;
+    const what = fenced.map(({ claim, now }) => `${claim.topic}-${claim.partition} at leader epoch ${claim.leaderEpoch} (now ${now})`);
+    throw new FencedError(fenced.map((f) => f.claim), `broker ${brokerId} no longer owns ${what.join(', ')}`);
+  };
+  return {
+    writeIfEpochs,
+    writeIfEpoch: (topic, partition, leaderEpoch, ops, compares) => writeIfEpochs([{ topic, partition, leaderEpoch }], ops, compares),
   };
 }

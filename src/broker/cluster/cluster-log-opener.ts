@@ -8,6 +8,10 @@
  *
  * The epoch a log was last opened at is kept in `<data.dir>/cluster/epochs/<topicId>-<partition>`
  * (written with fsync before the log opens).
+ *
+ * The inner opener gets that epoch as `ref.leaderEpoch`: the tiered log fences every write it
+ * makes to shared state (object descriptors, cuts, the cloud log start) on it, so once another
+ * broker (or a later epoch) leads the partition, this log can record nothing more.
  */
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +23,11 @@ import type { EffectiveTopicConfig } from '../topics/topic-config';
 import type { ClusterView } from './cluster-view';
 
 const log = componentLogger('cluster-log-opener');
+
+/** A partition opened in cluster mode: with the leader epoch this broker was assigned when it opened. */
+export interface EpochPartitionRef extends PartitionRef {
+  leaderEpoch: number;
+}
 
 export class ClusterLogOpener implements PartitionLogOpener {
   private readonly dir: string;
@@ -36,7 +45,8 @@ export class ClusterLogOpener implements PartitionLogOpener {
       await this.inner.remove(ref);
       await writeDurably(this.dir, marker, String(epoch));
     }
-    return this.inner.open(ref, config);
+    const owned: EpochPartitionRef = { ...ref, leaderEpoch: epoch };
+    return this.inner.open(owned, config);
   }
 
   remove(ref: PartitionRef): Promise<void> {

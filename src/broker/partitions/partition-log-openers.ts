@@ -12,6 +12,7 @@ import type { RecoverableBatchFormat } from '../../storage/partition-log';
 import { openObjectStore } from '../../storage/objects/open-object-store';
 import { ObjectTier } from '../../storage/tier/object-tier';
 import { objectStoreConfigFor } from '../../storage/tier/open-tiered-log';
+import { clusterTierFence } from '../cluster/tier-fence';
 import { effectiveTopicConfig } from '../topics/topic-config';
 import type { TopicRegistry } from '../topics/topic-registry';
 import type { PartitionLogOpener } from './partition-registry';
@@ -36,6 +37,9 @@ export async function openPartitionLogOpener(config: TributaryConfig, store: Met
     metadata: store, keys, brokerId: config.broker.id, format: batchFormat,
     uploadIntervalMs: config.tier.uploadIntervalMs, cloudCommitIntervalMs: config.cloud.commitIntervalMs,
     retentionIntervalMs: config.tier.retentionIntervalMs,
+    // Cluster mode: descriptor, cut and log-start writes compare the partition's leader epoch.
+    fence: config.metadata.store === 'etcd'
+      ? clusterTierFence(store, keys, config.broker.id, (topicId) => topics.getById(topicId)?.name ?? null) : undefined,
     // The tier names partitions by topic id: a deleted topic's id is gone, so its objects are collected.
     policyOf: async (topicId) => {
       const record = topics.getById(topicId);

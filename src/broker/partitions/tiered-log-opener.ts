@@ -25,8 +25,10 @@ export class TieredLogOpener implements PartitionLogOpener {
     this.wal = new WalLogOpener(logs, batchFormat, flushIntervalMs);
   }
 
-  open(ref: PartitionRef, config: EffectiveTopicConfig): Promise<PartitionLog> {
-    return openTieredLog(this.logs, this.tier, { topic: ref.topic, partition: ref.partition, tierTopic: ref.topicId },
+  /** Cluster mode: `ref.leaderEpoch` (ClusterLogOpener) is the epoch every tier write of this log is fenced on. */
+  open(ref: PartitionRef & { leaderEpoch?: number }, config: EffectiveTopicConfig): Promise<PartitionLog> {
+    const leaderEpoch = ref.leaderEpoch ?? 0;
+    return openTieredLog(this.logs, this.tier, { topic: ref.topic, partition: ref.partition, tierTopic: ref.topicId, leaderEpoch: () => leaderEpoch },
       this.wal.walConfig(config), config);
   }
 

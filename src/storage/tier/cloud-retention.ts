@@ -12,6 +12,7 @@ import { TIER_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
 import type { ObjectStore } from '../objects/object-store';
 import type { ObjectDescriptor } from './descriptor';
+import { EpochClaim, EpochFence, EpochFencedError, isEpochFenced } from './epoch-fence';
 import { TierIndex } from './tier-index';
 import { loadLogStarts, saveLogStart } from './tier-state';
 
@@ -38,6 +39,15 @@ export interface CloudRetentionOptions {
    * all, a single node). Objects are still deleted only when no partition's view needs them.
    */
   owns?: (topic: string, partition: number) => boolean;
+  /** Fences each log-start write on the partition's claim (cluster mode); default: the sole writer. */
+  fence?: EpochFence;
+  /**
+   * The claim this broker holds on a partition (the leader epoch its open log was opened at), or
+   * null when it does not lead it here: then its log start is left to its leader.
+   */
+  claimOf?: (topic: string, partition: number) => EpochClaim | null;
+  /** A log-start write was fenced: the partition has a new leader. */
+  onFenced?: (error: EpochFencedError) => void;
 }
 
 export interface RetentionPassResult {
@@ -62,17 +72,27 @@ export class CloudRetention {
         continue;
       }
       if (this.options.owns && !this.options.owns(topic, partition)) continue;
+      const claim = this.options.claimOf?.(topic, partition) ?? null;
+      if (this.options.claimOf && claim === null) continue;
       const start = retainedStart(index, topic, partition, policy, now);
-      if (start !== null && start > index.retainedFrom(topic, partition)) {
-        await saveLogStart(this.options.metadata, this.options.keys, topic, partition, start);
-        index.setLogStartOffset(topic, partition, start);
-      }
+      if (start !== null && start > index.retainedFrom(topic, partition)) await this.moveLogStart(topic, partition, start, claim);
     }
     const unneeded = index.descriptors().filter((d) => !isNeeded(index, d, dead)).slice(0, TIER_LIMITS.retentionDeletesPerPassMax);
     for (const descriptor of unneeded) await this.deleteObject(descriptor);
     const orphansDeleted = await this.deleteOrphans(now);
     if (unneeded.length + orphansDeleted > 0) log.info({ objects: unneeded.length, orphans: orphansDeleted }, 'cloud retention deleted objects');
     return { objectsDeleted: unneeded.length, orphansDeleted };
+  }
+
+  private async moveLogStart(topic: string, partition: number, start: bigint, claim: EpochClaim | null): Promise<void> {
+    try {
+      await saveLogStart(this.options.metadata, this.options.keys, topic, partition, start, this.options.fence, claim);
+      this.options.index.setLogStartOffset(topic, partition, start);
+    } catch (error) {
+      if (!isEpochFenced(error)) throw error;
+      log.error({ topic, partition, reason: error.message }, 'cloud log start not moved: fenced, this broker no longer leads the partition');
+      this.options.onFenced?.(error);
+    }
   }
 
   /** Reloads retention floors written by an earlier run (call once at startup, after the descriptors). */

@@ -1,10 +1,12 @@
 /**
  * Object descriptors: the record in the MetadataStore that makes an uploaded object part of
- * the log. Written once, create-if-absent, only after the whole object is stored; an object
- * without a descriptor is invisible to readers (and collected as an orphan by retention).
+ * the log. Written once, create-if-absent, only after the whole object is stored, and fenced by
+ * the leader epoch of every partition it holds; an object without a descriptor is invisible to
+ * readers (and collected as an orphan by retention).
  */
 import type { ClusterKeys } from '../../coordination/keys';
 import type { MetadataStore } from '../../coordination/metadata-store';
+import { EpochClaim, EpochFence, isEpochFenced, soleWriterFence } from './epoch-fence';
 import { ObjectRange, rangeFromJson, rangeToJson } from './object-index';
 import { TierCorruptError } from './tier-errors';
 
@@ -43,17 +45,21 @@ export function decodeDescriptor(text: string, where: string): ObjectDescriptor 
 }
 
 /**
- * Records a descriptor unless its key exists. An error after the store applied the write (a
- * timeout, a retried etcd call) is resolved by reading the key back, so the caller never
- * uploads the same range again into the log's view.
+ * Records a descriptor unless its key exists, through the epoch fence: in a cluster the write
+ * applies only while this broker still leads every claimed partition at its claimed epoch
+ * (EpochFencedError otherwise, and nothing is written). An error after the store applied the
+ * write (a timeout, a retried etcd call) is resolved by reading the key back, so the caller
+ * never uploads the same range again into the log's view.
  */
-export async function recordDescriptor(store: MetadataStore, keys: ClusterKeys, d: ObjectDescriptor): Promise<bigint> {
+export async function recordDescriptor(store: MetadataStore, keys: ClusterKeys, d: ObjectDescriptor,
+  fence: EpochFence = soleWriterFence(store), claims: EpochClaim[] = []): Promise<bigint> {
   const key = keys.object(d.key);
   const value = encodeDescriptor(d);
   try {
-    const result = await store.txn([{ key, modRevision: 0n }], [{ type: 'put', key, value }]);
+    const result = await fence.commit(claims, [{ type: 'put', key, value }], [{ key, modRevision: 0n }]);
     if (result.succeeded) return result.revision;
   } catch (error) {
+    if (isEpochFenced(error)) throw error;
     const existing = await store.get(key).catch(() => null);
     if (existing?.value === value) return existing.createRevision;
     throw error;

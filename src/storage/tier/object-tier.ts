@@ -7,11 +7,13 @@
  */
 import type { ClusterKeys } from '../../coordination/keys';
 import type { MetadataStore, Watch } from '../../coordination/metadata-store';
+import { StorageError } from '../errors';
 import { TIER_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
 import type { ObjectStore } from '../objects/object-store';
 import { BlockCache } from './block-cache';
 import { CloudRetention, RetentionPolicy } from './cloud-retention';
+import { EpochClaim, EpochFence, EpochFencedError, isEpochFenced } from './epoch-fence';
 import { decodeBlock } from './object-format';
 import { TierIndex } from './tier-index';
 import { saveCut } from './tier-state';
@@ -44,6 +46,12 @@ export interface ObjectTierOptions {
   owns?: (topic: string, partition: number) => boolean;
   blockBytes?: number;
   blockCacheBytes?: number;
+  /**
+   * Cluster mode: every descriptor, cut and log-start write compares the leader epoch each
+   * partition was opened at (WrapOptions.leaderEpoch), and cloud retention moves only the log
+   * start of partitions open here. Default: the sole writer of the store (a single node).
+   */
+  fence?: EpochFence;
 }
 
 export class ObjectTier {
@@ -72,7 +80,10 @@ export class ObjectTier {
       name: 'cloud-commits', uploader: new Uploader({ ...options, index }), index, onDemand: true,
       intervalMs: options.cloudCommitIntervalMs ?? TIER_LIMITS.cloudCommitIntervalMsDefault, sources: () => this.sources('cloud'),
     });
-    this.retention = new CloudRetention({ ...options, index });
+    this.retention = new CloudRetention({
+      ...options, index, claimOf: options.fence ? (topic, partition) => this.claimOf(topic, partition) : undefined,
+      onFenced: (error) => this.fenced(error),
+    });
   }
 
   /** Loads (and then follows) every recorded descriptor and cut, loads retention floors, starts the loops. */
@@ -109,16 +120,45 @@ export class ObjectTier {
     this.logs.add(tiered);
   }
 
-  unregister(tiered: TieredPartitionLog): void {
+  /** Takes a closed or fenced log out of the loops; its pending cloud commits fail with `error` (never acknowledged). */
+  unregister(tiered: TieredPartitionLog, error?: Error): void {
     this.logs.delete(tiered);
+    const reason = error ?? new StorageError('LOG_CLOSED', `${tiered.topic}-${tiered.partition} closed before its cloud commit`);
+    this.commits.rejectWaiters(tiered, reason);
   }
 
-  waitForCloud(topic: string, partition: number, offset: bigint, bytes: number): Promise<void> {
-    return this.commits.waitForUpload(topic, partition, offset, bytes);
+  /** `owner`: the log whose append waits; only its own uploads may settle the wait (see UploadLoop.waitForUpload). */
+  waitForCloud(topic: string, partition: number, offset: bigint, bytes: number, owner?: object): Promise<void> {
+    return this.commits.waitForUpload(topic, partition, offset, bytes, owner);
   }
 
-  async cut(topic: string, partition: number, offset: bigint): Promise<void> {
-    this.index.addCut(topic, partition, offset, await saveCut(this.options.metadata, this.options.keys, topic, partition, offset));
+  /** Records a truncation of a partition this broker leads at `claim`; LOG_CLOSED once it no longer does. */
+  async cut(claim: EpochClaim, offset: bigint): Promise<void> {
+    const { topic, partition } = claim;
+    try {
+      this.index.addCut(topic, partition, offset, await saveCut(this.options.metadata, this.options.keys, topic, partition, offset, this.options.fence, claim));
+    } catch (error) {
+      if (!isEpochFenced(error)) throw error;
+      log.error({ topic, partition, offset, reason: error.message }, 'truncation not recorded: fenced, this broker no longer leads the partition');
+      this.fenced(error);
+      throw new StorageError('LOG_CLOSED', `${topic}-${partition} is fenced: ${error.message}`, { cause: error });
+    }
+  }
+
+  /** The claim of the open log of a partition, or null when none is open here. */
+  claimOf(topic: string, partition: number): EpochClaim | null {
+    for (const tiered of this.logs) {
+      if (tiered.topic === topic && tiered.partition === partition) return tiered.claim();
+    }
+    return null;
+  }
+
+  /** A fenced write: every open log it names stops taking writes and leaves the upload loops. */
+  private fenced(error: EpochFencedError): void {
+    for (const tiered of [...this.logs]) {
+      const claim = tiered.claim();
+      if (error.fenced.some((c) => c.topic === claim.topic && c.partition === claim.partition && c.leaderEpoch === claim.leaderEpoch)) tiered.fence(error);
+    }
   }
 
   async offsetForTimestamp(topic: string, partition: number, timestampMs: bigint): Promise<bigint | null> {
@@ -157,6 +197,7 @@ export class ObjectTier {
       if (tiered.durability !== durability) continue;
       out.push({
         topic: tiered.topic, partition: tiered.partition, local: tiered.local, leaderEpoch: tiered.leaderEpoch,
+        onFenced: (error) => tiered.fence(error),
         onUploaded: (offset) => {
           tiered.local.markUploaded(offset);
           tiered.local.applyRetention?.().catch((err: unknown) => log.warn({ err, topic: tiered.topic, partition: tiered.partition }, 'local retention after upload failed'));

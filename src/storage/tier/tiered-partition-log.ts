@@ -6,12 +6,21 @@
  * durability `cloud`: an append resolves only once its batch is inside a recorded object
  * (the commit loop groups all cloud partitions into one object per interval), and the high
  * watermark is the uploaded end, so no consumer sees a batch a lost disk could take away.
+ *
+ * Fenced: once a write to shared state (a descriptor, a cut, the cloud log start) is refused
+ * because this broker no longer leads the partition at the epoch the log was opened at, the
+ * log leaves the upload loops, fails its pending cloud commits and refuses appends and reads
+ * with LOG_CLOSED (the broker answers NOT_LEADER_OR_FOLLOWER), until it is closed.
  */
+import { componentLogger } from '../../log';
 import { OffsetOutOfRangeError, StorageError } from '../errors';
 import type { AppendInput, AppendResult, PartitionLog, ReadResult } from '../partition-log';
 import type { WalLogConfig } from '../wal/wal-config';
+import type { EpochClaim, EpochFencedError } from './epoch-fence';
 import type { ObjectTier } from './object-tier';
 import { localWalConfig, TierTopicSettings } from './open-tiered-log';
+
+const log = componentLogger('tiered-log');
 
 export type Durability = 'local' | 'cloud';
 
@@ -32,6 +41,7 @@ export type ResetLocalLog = (offset: bigint) => Promise<LocalLog>;
 
 export class TieredPartitionLog implements PartitionLog {
   private closed = false;
+  private fencedBy: EpochFencedError | null = null;
 
   constructor(
     readonly topic: string,
@@ -44,14 +54,41 @@ export class TieredPartitionLog implements PartitionLog {
   ) {}
 
   async append(input: AppendInput): Promise<AppendResult> {
-    if (this.closed) throw new StorageError('LOG_CLOSED', `${this.topic}-${this.partition} is closed`);
+    this.checkOpen();
     const result = await this.local.append(input);
-    if (this.durability === 'cloud') await this.tier.waitForCloud(this.topic, this.partition, result.nextOffset, input.batch.length);
+    if (this.durability === 'cloud') {
+      // Fenced or closed while the WAL wrote: no upload of this log will ever cover the batch.
+      this.checkOpen();
+      await this.tier.waitForCloud(this.topic, this.partition, result.nextOffset, input.batch.length, this);
+    }
     return result;
   }
 
-  async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
+  /** The partition as this log claims to lead it: fences every write it makes to shared state. */
+  claim(): EpochClaim {
+    return { topic: this.topic, partition: this.partition, leaderEpoch: this.leaderEpoch() };
+  }
+
+  get fenced(): boolean {
+    return this.fencedBy !== null;
+  }
+
+  /** A write was fenced: another broker (or a later epoch) leads the partition now. Idempotent. */
+  fence(error: EpochFencedError): void {
+    if (this.fencedBy || this.closed) return;
+    this.fencedBy = error;
+    log.error({ topic: this.topic, partition: this.partition, leaderEpoch: this.leaderEpoch(), reason: error.message },
+      'partition fenced: uploads stopped, pending cloud commits failed, appends and reads refused');
+    this.tier.unregister(this, new StorageError('LOG_CLOSED', `${this.topic}-${this.partition} is fenced: ${error.message}`, { cause: error }));
+  }
+
+  private checkOpen(): void {
     if (this.closed) throw new StorageError('LOG_CLOSED', `${this.topic}-${this.partition} is closed`);
+    if (this.fencedBy) throw new StorageError('LOG_CLOSED', `${this.topic}-${this.partition} is fenced: ${this.fencedBy.message}`);
+  }
+
+  async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
+    this.checkOpen();
     const start = this.logStartOffset();
     const hwm = this.highWatermark();
     if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);
@@ -106,18 +143,19 @@ export class TieredPartitionLog implements PartitionLog {
 
   /** Drops every batch at or after `offset`, in the WAL and (by recording a cut) in object storage. */
   async truncate(offset: bigint): Promise<void> {
+    this.checkOpen();
     const start = this.logStartOffset();
     const hwm = this.local.highWatermark();
     if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);
     const cloudEnd = this.tier.index.endOffset(this.topic, this.partition);
     if (offset >= this.local.logStartOffset()) {
       await this.local.truncate(offset);
-      if (cloudEnd !== null && offset < cloudEnd) await this.tier.cut(this.topic, this.partition, offset);
+      if (cloudEnd !== null && offset < cloudEnd) await this.tier.cut(this.claim(), offset);
       return;
     }
     if (!this.resetLocal) throw new StorageError('INVALID_ARGUMENT', `cannot truncate ${this.topic}-${this.partition} below its local log start ${this.local.logStartOffset()}`);
     await this.checkTierBoundary(offset);
-    await this.tier.cut(this.topic, this.partition, offset);
+    await this.tier.cut(this.claim(), offset);
     this.local = await this.resetLocal(offset);
   }
 
@@ -132,7 +170,7 @@ export class TieredPartitionLog implements PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.tier.unregister(this);
+    if (!this.fencedBy) this.tier.unregister(this);
     await this.local.close();
   }
 

@@ -35,6 +35,7 @@ interface Waiter {
   id: string;
   offset: bigint;
   bytes: number;
+  owner: object | undefined;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -57,8 +58,8 @@ export class UploadLoop {
     if (!this.options.onDemand) this.schedule(this.options.intervalMs);
   }
 
-  /** Resolves once every offset below `offset` of the partition is in a recorded object. */
-  waitForUpload(topic: string, partition: number, offset: bigint, bytes: number): Promise<void> {
+  /** Resolves once every offset below `offset` of the partition is in a recorded object; `owner` names the waiter for rejectWaiters. */
+  waitForUpload(topic: string, partition: number, offset: bigint, bytes: number, owner?: object): Promise<void> {
     if (this.stopped) return Promise.reject(new StorageError('LOG_CLOSED', `${this.options.name} upload loop is stopped`));
     if ((this.options.index.endOffset(topic, partition) ?? -1n) >= offset) return Promise.resolve();
     const max = this.options.pendingBytesMax ?? TIER_LIMITS.cloudPendingBytesMax;
@@ -67,7 +68,7 @@ export class UploadLoop {
     }
     this.pendingBytes += bytes;
     const promise = new Promise<void>((resolve, reject) => {
-      this.waiters.push({ id: partitionId(topic, partition), offset, bytes, resolve, reject });
+      this.waiters.push({ id: partitionId(topic, partition), offset, bytes, owner, resolve, reject });
     });
     if (this.options.onDemand && !this.timer && !this.running) {
       this.schedule(Math.max(0, this.lastRunMs + this.options.intervalMs - Date.now()));
@@ -95,6 +96,23 @@ export class UploadLoop {
     for (const waiter of this.waiters) waiter.reject(error);
     this.waiters = [];
     this.pendingBytes = 0;
+  }
+
+  /**
+   * Fails every wait `owner` registered (its log closed or was fenced): those appends are never
+   * acknowledged, even if a log opened later (another epoch, another WAL) uploads the same offsets.
+   */
+  rejectWaiters(owner: object, error: Error): void {
+    const still: Waiter[] = [];
+    for (const waiter of this.waiters) {
+      if (waiter.owner !== owner) {
+        still.push(waiter);
+        continue;
+      }
+      this.pendingBytes -= waiter.bytes;
+      waiter.reject(error);
+    }
+    this.waiters = still;
   }
 
   private schedule(delayMs: number): void {

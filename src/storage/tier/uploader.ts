@@ -7,6 +7,11 @@
  * Resumable by construction: the next cycle starts where the recorded view ends, so a crash
  * anywhere leaves at worst an unreferenced object (collected by retention), never a gap or a
  * duplicate in the view.
+ *
+ * Fenced: the descriptor is recorded only while this broker still leads every partition in it
+ * at the epoch the partition was opened at. A partition that was moved away (this broker was
+ * paused or cut off) is told so (onFenced: it stops uploading and refuses writes) and left out;
+ * the others' ranges are recorded without it. Its bytes stay in the object, unreferenced.
  */
 import { randomBytes } from 'node:crypto';
 import type { ClusterKeys } from '../../coordination/keys';
@@ -17,6 +22,7 @@ import { isStorageError } from '../errors';
 import type { PartitionLog, ReadResult, RecoverableBatchFormat } from '../partition-log';
 import type { ObjectStore } from '../objects/object-store';
 import { ObjectDescriptor, recordDescriptor } from './descriptor';
+import { describeClaims, EpochClaim, EpochFence, EpochFencedError, isEpochFenced } from './epoch-fence';
 import { encodeObject, PartitionUpload, TierBatch } from './object-format';
 import { TierIndex } from './tier-index';
 
@@ -35,6 +41,8 @@ export interface UploadSource {
   readonly local: PartitionLog;
   /** Every byte below `offset` is now recorded in object storage: local retention may delete it. */
   onUploaded(offset: bigint): void;
+  /** The partition's leader epoch is no longer this broker's: nothing of it was recorded; stop writing it. */
+  onFenced?(error: EpochFencedError): void;
 }
 
 export interface UploaderOptions {
@@ -44,9 +52,21 @@ export interface UploaderOptions {
   brokerId: number;
   index: TierIndex;
   format: BatchHeaderReader;
+  /** Compares every partition's leader epoch when recording a descriptor; default: the sole writer. */
+  fence?: EpochFence;
   objectBytesMax?: number;
   blockBytes?: number;
   now?: () => number;
+}
+
+interface CollectedPart {
+  source: UploadSource;
+  claim: EpochClaim;
+  upload: PartitionUpload;
+}
+
+function sameClaim(a: EpochClaim, b: EpochClaim): boolean {
+  return a.topic === b.topic && a.partition === b.partition && a.leaderEpoch === b.leaderEpoch;
 }
 
 export class Uploader {
@@ -59,30 +79,58 @@ export class Uploader {
 
   /** Uploads one object for `sources`; returns its descriptor, or null when nothing was new. */
   async cycle(sources: UploadSource[]): Promise<ObjectDescriptor | null> {
-    const { objects, metadata, keys, index } = this.options;
+    const { objects, index } = this.options;
     const parts = await this.collect(sources);
     if (parts.length === 0) return null;
     const { body, index: objectIndex } = encodeObject(parts.map((p) => p.upload), this.options.blockBytes);
     const createdAtMs = (this.options.now ?? Date.now)();
     const key = this.objectKey(createdAtMs);
     await objects.put(key, body);
-    const descriptor: ObjectDescriptor = {
+    const whole: ObjectDescriptor = {
       key, brokerId: this.options.brokerId, sizeBytes: body.length, framesCrc32c: objectIndex.framesCrc32c, createdAtMs, ranges: objectIndex.ranges,
     };
-    index.add(descriptor, await recordDescriptor(metadata, keys, descriptor));
-    for (const part of parts) {
+    const recorded = await this.record(whole, parts);
+    if (recorded === null) return null;
+    const { descriptor, live } = recorded;
+    for (const part of live) {
       const end = index.endOffset(part.source.topic, part.source.partition);
       if (end !== null) part.source.onUploaded(end);
     }
-    log.debug({ key, bytes: body.length, partitions: parts.length }, 'object uploaded');
+    log.debug({ key, bytes: body.length, partitions: live.length }, 'object uploaded');
     return descriptor;
   }
 
-  private async collect(sources: UploadSource[]): Promise<Array<{ source: UploadSource; upload: PartitionUpload }>> {
+  /**
+   * Records the descriptor through the fence; on a fenced claim, drops those partitions (telling
+   * them) and records the rest. null: every partition was fenced, nothing was recorded.
+   */
+  private async record(whole: ObjectDescriptor, parts: CollectedPart[]): Promise<{ descriptor: ObjectDescriptor; live: CollectedPart[] } | null> {
+    const { metadata, keys, index, fence } = this.options;
+    let live = parts;
+    let descriptor = whole;
+    for (;;) {
+      try {
+        index.add(descriptor, await recordDescriptor(metadata, keys, descriptor, fence, live.map((p) => p.claim)));
+        return { descriptor, live };
+      } catch (error) {
+        if (!isEpochFenced(error)) throw error;
+        const fenced = live.filter((p) => error.fenced.some((c) => sameClaim(c, p.claim)));
+        if (fenced.length === 0) throw error;
+        log.error({ object: whole.key, fenced: describeClaims(fenced.map((p) => p.claim)), reason: error.message },
+          'upload fenced: this broker no longer leads these partitions at the epoch they were opened at; their ranges are not recorded and they stop taking writes');
+        for (const part of fenced) part.source.onFenced?.(error);
+        live = live.filter((p) => !fenced.includes(p));
+        if (live.length === 0) return null;
+        descriptor = { ...whole, ranges: whole.ranges.filter((r) => live.some((p) => p.claim.topic === r.topic && p.claim.partition === r.partition)) };
+      }
+    }
+  }
+
+  private async collect(sources: UploadSource[]): Promise<CollectedPart[]> {
     const budgetMax = this.options.objectBytesMax ?? TIER_LIMITS.objectBytesMax;
     let budget = budgetMax;
     this.backlog = false;
-    const out: Array<{ source: UploadSource; upload: PartitionUpload }> = [];
+    const out: CollectedPart[] = [];
     // Start at a different partition each cycle so a large backlog cannot starve the last ones.
     const start = sources.length === 0 ? 0 : this.rotation++ % sources.length;
     for (let i = 0; i < sources.length && budget > 0; i++) {
@@ -95,7 +143,9 @@ export class Uploader {
       if (batches.length === 0) continue;
       budget -= batches.reduce((n, b) => n + b.batch.length, 0);
       if (budget <= 0) this.backlog = true;
-      out.push({ source, upload: { topic: source.topic, partition: source.partition, leaderEpoch: source.leaderEpoch(), batches } });
+      // One read of the epoch: the ranges carry the epoch the descriptor write is fenced on.
+      const claim = { topic: source.topic, partition: source.partition, leaderEpoch: source.leaderEpoch() };
+      out.push({ source, claim, upload: { ...claim, batches } });
     }
     return out;
   }
