@@ -14,7 +14,8 @@ import { DecodeError } from '../../protocol/primitives/decode-error';
 import { NATIVE_ERRORS } from '../../protocol/native/error-codes';
 import { NativeFrame, NativeFrameAccumulator } from '../../protocol/native/frame';
 import type { NativeMessage } from '../../protocol/native/messages';
-import type { ConnectionHandle } from '../net/protocols';
+import { FramedConnection } from '../net/framed-connection';
+import type { ReplySlot } from '../net/ordered-replies';
 import { nativeErrorFor } from './error-mapping';
 import { NATIVE_HANDLERS } from './handlers';
 import { releaseConsumer } from './handlers/consumer-handlers';
@@ -23,15 +24,9 @@ import type { NativeContext, Session, SessionConsumer, SessionProducer } from '.
 
 const log = componentLogger('native-connection');
 
-interface Pending {
-  done: boolean;
-  bytes: number;
-  reply: Buffer[] | null;
-}
-
 let nextConnectionId = 1;
 
-export class NativeConnection implements ConnectionHandle, Session {
+export class NativeConnection extends FramedConnection<NativeFrame> implements Session {
   readonly connectionId = nextConnectionId++;
   readonly remote: string;
   connected = false;
@@ -39,21 +34,13 @@ export class NativeConnection implements ConnectionHandle, Session {
   readonly producers = new Map<number, SessionProducer>();
   readonly consumers = new Map<number, SessionConsumer>();
   private readonly frames = new NativeFrameAccumulator(NATIVE_LIMITS.frameBytesMax);
-  private readonly queue: Pending[] = [];
-  private inFlightBytes = 0;
-  private paused = false;
-  private closing = false;
-  private closed = false;
-  private drained: (() => void) | null = null;
   private pushChunks: Buffer[] = [];
   private pushBytes = 0;
   private pushScheduled = false;
 
-  constructor(private readonly socket: Socket, readonly context: NativeContext) {
+  constructor(socket: Socket, readonly context: NativeContext) {
+    super(socket, CONNECTION_LIMITS);
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.onDrain());
-    socket.once('close', () => this.onClose());
     socket.resume();
   }
 
@@ -92,72 +79,46 @@ export class NativeConnection implements ConnectionHandle, Session {
   }
 
   /** Pushes held back by a full socket buffer may go now. */
-  private onDrain(): void {
+  protected override onDrain(): void {
     this.updateFlow();
     for (const consumer of this.consumers.values()) consumer.entry.subscription.redispatch();
   }
 
-  close(): Promise<void> {
+  protected bufferBytes(chunk: Buffer): void {
+    this.frames.push(chunk);
+  }
+
+  protected nextFrame(): NativeFrame | null {
+    return this.frames.next();
+  }
+
+  /** Unframeable bytes: say why, then close. */
+  protected unframeable(err: unknown): void {
+    log.warn({ err, remote: this.remote }, 'unframeable native bytes; closing connection');
+    const slot = this.replies.take(0);
     this.closing = true;
     this.socket.pause();
-    if (this.closed) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.drained = resolve;
-      this.endIfIdle();
-    });
+    this.reply(slot, { type: 'error', code: NATIVE_ERRORS.malformedFrame, message: (err as Error).message }, 0);
   }
 
-  private onData(chunk: Buffer): void {
-    this.frames.push(chunk);
-    this.pump();
-  }
-
-  private pump(): void {
-    try {
-      while (!this.closed && !this.closing && !this.overLimits()) {
-        const frame = this.frames.next();
-        if (frame === null) break;
-        this.accept(frame);
-      }
-    } catch (err) {
-      // Unframeable bytes: say why, then close (nothing after them can be trusted).
-      log.warn({ err, remote: this.remote }, 'unframeable native bytes; closing connection');
-      this.closing = true;
-      this.socket.pause();
-      this.reply(this.track(0), { type: 'error', code: NATIVE_ERRORS.malformedFrame, message: (err as Error).message }, 0);
-      return;
-    }
-    this.updateFlow();
-  }
-
-  private track(bytes: number): Pending {
-    const entry: Pending = { done: false, bytes, reply: null };
-    this.queue.push(entry);
-    this.inFlightBytes += bytes;
-    return entry;
-  }
-
-  private accept(frame: NativeFrame): void {
-    const entry = this.track(frame.body.length);
+  protected accept(frame: NativeFrame): void {
+    const slot = this.replies.take(frame.body.length);
     let message: NativeMessage;
     try {
       message = decodeNativeFrame(frame);
     } catch (err) {
       const code = err instanceof UnknownFrameTypeError ? NATIVE_ERRORS.unknownFrameType : NATIVE_ERRORS.malformedFrame;
       if (!(err instanceof DecodeError)) log.error({ err, remote: this.remote }, 'native decode failed unexpectedly');
-      this.reply(entry, { type: 'error', code, message: (err as Error).message }, frame.requestId);
+      this.reply(slot, { type: 'error', code, message: (err as Error).message }, frame.requestId);
       return;
     }
     this.handle(message, frame.requestId).then(
-      (reply) => this.reply(entry, reply, frame.requestId),
+      (reply) => this.reply(slot, reply, frame.requestId),
       (err: unknown) => {
         const mapped = nativeErrorFor(err);
         if (!mapped.expected) log.error({ err, remote: this.remote, frame: message.type }, 'native request failed');
-        this.reply(entry, { type: 'error', code: mapped.code, message: mapped.message }, frame.requestId);
-        if (mapped.name === 'unsupportedVersion' || mapped.name === 'authenticationFailed') {
-          this.closing = true;
-          this.endIfIdle();
-        }
+        if (mapped.name === 'unsupportedVersion' || mapped.name === 'authenticationFailed') this.closing = true;
+        this.reply(slot, { type: 'error', code: mapped.code, message: mapped.message }, frame.requestId);
       },
     );
   }
@@ -171,60 +132,12 @@ export class NativeConnection implements ConnectionHandle, Session {
     return handler(this, message, requestId);
   }
 
-  private reply(entry: Pending, message: NativeMessage | null, requestId: number): void {
-    entry.done = true;
-    entry.reply = message === null ? null : encodeNativeFrame(message, requestId);
-    this.flush();
+  private reply(slot: ReplySlot, message: NativeMessage | null, requestId: number): void {
+    this.replied(slot, message === null ? null : encodeNativeFrame(message, requestId));
   }
 
-  private flush(): void {
-    if (this.closed) return;
-    let corked = false;
-    while (this.queue.length > 0 && this.queue[0].done) {
-      const entry = this.queue.shift()!;
-      this.inFlightBytes -= entry.bytes;
-      if (entry.reply === null) continue;
-      if (!corked) {
-        this.socket.cork();
-        corked = true;
-      }
-      for (const chunk of entry.reply) this.socket.write(chunk);
-    }
-    if (corked) this.socket.uncork();
-    if (this.closing) this.endIfIdle();
-    else this.pump();
-  }
-
-  private overLimits(): boolean {
-    return this.queue.length >= CONNECTION_LIMITS.inFlightRequestsMax
-      || this.inFlightBytes >= CONNECTION_LIMITS.inFlightBytesMax
-      || this.socket.writableLength >= CONNECTION_LIMITS.pendingWriteBytesMax;
-  }
-
-  private updateFlow(): void {
-    if (this.closed || this.closing) return;
-    const over = this.overLimits();
-    if (over && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    } else if (!over && this.paused) {
-      this.paused = false;
-      this.socket.resume();
-      this.pump();
-    }
-  }
-
-  private endIfIdle(): void {
-    if (this.queue.some((e) => !e.done) || this.closed) return;
-    this.socket.end(() => this.socket.destroy());
-  }
-
-  private onClose(): void {
-    this.closed = true;
-    this.queue.length = 0;
+  protected override onClosed(): void {
     for (const id of [...this.consumers.keys()]) releaseConsumer(this, id);
     for (const id of [...this.producers.keys()]) releaseProducer(this, id);
-    this.drained?.();
-    this.drained = null;
   }
 }
