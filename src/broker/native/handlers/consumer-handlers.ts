@@ -6,19 +6,13 @@
 import type { MessageOf } from '../../../protocol/native/messages';
 import type { NativeHandler, Session } from '../native-context';
 import { NativeError } from '../native-error';
-import { requireOwnership } from '../ownership';
 import type { SubscriptionConsumer } from '../subscriptions/types';
-import { parseTopicName } from '../topic-names';
-import { checkHandleCount } from './producer-handlers';
+import { openHandle } from './producer-handlers';
 
 export const subscribe: NativeHandler = async (session, message) => {
   const m = message as MessageOf<'subscribe'>;
   const { context } = session;
-  if (session.consumers.has(m.consumerId)) throw new NativeError('invalidRequest', `consumer id ${m.consumerId} is already open on this connection`);
-  checkHandleCount(session);
-  const topic = parseTopicName(m.topic);
-  const policies = context.namespaces.policiesOf(topic.namespace);
-  requireOwnership(context.services, topic.kafka);
+  const { topic, policies } = openHandle(session, 'consumer', m.consumerId, m.topic);
   const meta = await context.topicMeta.get(topic.kafka);
   const id = `${session.connectionId}/${m.consumerId}`;
   const consumer: SubscriptionConsumer = {

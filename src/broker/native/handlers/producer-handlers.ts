@@ -12,11 +12,7 @@ import { parseTopicName } from '../topic-names';
 export const createProducer: NativeHandler = async (session, message) => {
   const m = message as MessageOf<'createProducer'>;
   const { context } = session;
-  if (session.producers.has(m.producerId)) throw new NativeError('invalidRequest', `producer id ${m.producerId} is already open on this connection`);
-  checkHandleCount(session);
-  const topic = parseTopicName(m.topic);
-  const policies = context.namespaces.policiesOf(topic.namespace);
-  requireOwnership(context.services, topic.kafka);
+  const { topic, policies } = openHandle(session, 'producer', m.producerId, m.topic);
   const record = await context.publisher.ensureTopic(topic);
   const schema = await context.topicMeta.declare(topic.kafka, m.schema);
   const registryId = `${session.connectionId}/${m.producerId}`;
@@ -61,8 +57,19 @@ export function releaseProducer(session: Session, producerId: number): void {
   session.context.producers.unregister(producer.topic.kafka, producer.registryId);
 }
 
-export function checkHandleCount(session: Session): void {
+/**
+ * Checks a new producer or consumer: its id is free on the connection, the connection holds
+ * fewer than handlesPerConnectionMax, and this broker owns its topic; returns the topic and
+ * its namespace's policies.
+ */
+export function openHandle(session: Session, kind: 'producer' | 'consumer', id: number, topicName: string) {
+  const open = kind === 'producer' ? session.producers : session.consumers;
+  if (open.has(id)) throw new NativeError('invalidRequest', `${kind} id ${id} is already open on this connection`);
   if (session.producers.size + session.consumers.size >= NATIVE_LIMITS.handlesPerConnectionMax) {
     throw new NativeError('policyViolation', `a connection may hold at most ${NATIVE_LIMITS.handlesPerConnectionMax} producers and consumers`);
   }
+  const topic = parseTopicName(topicName);
+  const policies = session.context.namespaces.policiesOf(topic.namespace);
+  requireOwnership(session.context.services, topic.kafka);
+  return { topic, policies };
 }
