@@ -39,6 +39,12 @@ export interface TopicRegistryEvents {
 export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
   private readonly byName = new Map<string, TopicRecord>();
   private readonly byId = new Map<string, TopicRecord>();
+  /**
+   * Store revision of the latest change applied per name (deletions included), so an older
+   * event arriving late (our own write is applied before its watch event; a listing may race
+   * the watch) never undoes a newer one, e.g. a delete event forgetting the topic re-created since.
+   */
+  private readonly revisions = new Map<string, bigint>();
   private watch: Watch | null = null;
 
   private constructor(private readonly store: MetadataStore, private readonly keys: ClusterKeys) {
@@ -48,7 +54,7 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
   static async open(store: MetadataStore, keys: ClusterKeys): Promise<TopicRegistry> {
     const registry = new TopicRegistry(store, keys);
     registry.watch = await store.watch(keys.topicsPrefix, (event) => registry.onWatch(event));
-    for (const kv of await store.list(keys.topicsPrefix)) registry.remember(JSON.parse(kv.value) as TopicRecord);
+    for (const kv of await store.list(keys.topicsPrefix)) registry.onWatch({ type: 'put', kv });
     return registry;
   }
 
@@ -77,10 +83,9 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
     const value = JSON.stringify(record);
     const result = await this.store.txn([{ key, modRevision: 0n }], [{ type: 'put', key, value }]);
     // A store that retried the write after a timeout sees its own first attempt: same topic id.
-    if (!result.succeeded && (await this.store.get(key))?.value !== value) {
-      throw new DomainError('topic-exists', `topic ${spec.name} already exists`);
-    }
-    this.remember(record);
+    const revision = result.succeeded ? result.revision : await this.ownWrite(key, value);
+    if (revision === null) throw new DomainError('topic-exists', `topic ${spec.name} already exists`);
+    if (this.applied(spec.name, revision)) this.remember(record);
     log.info({ topic: record.name, topicId: record.topicId, partitions: record.partitions }, 'topic created');
     return record;
   }
@@ -98,7 +103,7 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
       if (topicId !== undefined && record.topicId !== topicId) throw new DomainError('unknown-topic-id', `no topic has id ${topicId}`);
       const result = await this.store.txn([{ key, modRevision: current!.modRevision }], [{ type: 'delete', key }]);
       if (result.succeeded) {
-        this.forget(name);
+        if (this.applied(name, result.revision)) this.forget(name);
         log.info({ topic: name, topicId: record.topicId }, 'topic deleted');
         return record;
       }
@@ -121,8 +126,9 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
       const value = JSON.stringify(updated);
       const result = await this.store.txn([{ key, modRevision: current!.modRevision }], [{ type: 'put', key, value }]);
       // Retried by the store after a timeout, the first attempt may be what changed the key.
-      if (result.succeeded || (await this.store.get(key))?.value === value) {
-        this.remember(updated);
+      const revision = result.succeeded ? result.revision : await this.ownWrite(key, value);
+      if (revision !== null) {
+        if (this.applied(name, revision)) this.remember(updated);
         return updated;
       }
     }
@@ -135,11 +141,27 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
   }
 
   private onWatch(event: WatchEvent): void {
+    const key = event.type === 'put' ? event.kv.key : event.key;
+    const name = key.slice(this.keys.topicsPrefix.length);
+    if (!this.applied(name, event.type === 'put' ? event.kv.modRevision : event.modRevision)) return;
     if (event.type === 'put') {
       this.remember(JSON.parse(event.kv.value) as TopicRecord);
     } else {
-      this.forget(event.key.slice(this.keys.topicsPrefix.length));
+      this.forget(name);
     }
+  }
+
+  /** True (and noted) if a change at `revision` is newer than anything applied for the name. */
+  private applied(name: string, revision: bigint): boolean {
+    if (revision <= (this.revisions.get(name) ?? 0n)) return false;
+    this.revisions.set(name, revision);
+    return true;
+  }
+
+  /** The revision of `value` at `key` if it is stored there (a write of ours the store retried), else null. */
+  private async ownWrite(key: string, value: string): Promise<bigint | null> {
+    const stored = await this.store.get(key);
+    return stored?.value === value ? stored.modRevision : null;
   }
 
   private remember(record: TopicRecord): void {

@@ -133,6 +133,26 @@ describe('Topic registry', () => {
     expect(await store.get(keys.topic('unseen'))).to.equal(null);
   });
 
+  it('never lets late watch events (etcd delivers them after the write) undo a newer change of its own', async () => {
+    const lagging: MetadataStore = Object.create(store, {
+      watch: { value: (prefix: string, onEvent: Parameters<MetadataStore['watch']>[1]) => store.watch(prefix, (e) => setTimeout(() => onEvent(e), 30)) },
+    });
+    const registry = await TopicRegistry.open(lagging, keys);
+    const events: string[] = [];
+    registry.on('created', (t) => events.push(`created ${t.topicId}`));
+    registry.on('deleted', (t) => events.push(`deleted ${t.topicId}`));
+    try {
+      const first = await registry.create({ name: 'again', partitions: 1 });
+      await registry.delete('again');
+      const second = await registry.create({ name: 'again', partitions: 2 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(registry.get('again')).to.deep.equal(second);
+      expect(events).to.deep.equal([`created ${first.topicId}`, `deleted ${first.topicId}`, `created ${second.topicId}`]);
+    } finally {
+      await registry.close();
+    }
+  });
+
   it('sees topics created through another registry on the same store', async () => {
     const other = await TopicRegistry.open(store, keys);
     await other.create({ name: 'elsewhere', partitions: 4 });
