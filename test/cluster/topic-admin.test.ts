@@ -109,6 +109,38 @@ describe('topic admin on any broker of a three-broker cluster', function () {
     }
   });
 
+  it('starts a topic deleted and at once created again under its name (through two non-controllers) empty, with a new id everywhere', async () => {
+    const topic = 'reborn';
+    const [a, b] = others;
+    const create = (id: number) => wireTo(cluster, id, async (client) =>
+      (await client.request(19, 7, { topics: [createTopic(topic, 3)], timeoutMs: 10_000, validateOnly: false })).topics[0]);
+    const old = await create(a);
+    expect(old.errorCode).to.equal(NONE);
+    const producer = cluster.kafka('reborn-writer').producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [0, 1, 2].map((partition) => ({ partition, value: `old-${partition}` })) });
+    const deleted = await wireTo(cluster, a, async (client) =>
+      (await client.request(20, 6, { topics: [{ name: topic, topicId: ZERO_UUID }], timeoutMs: 10_000 })).responses[0]);
+    expect(deleted.errorCode).to.equal(NONE);
+    const reborn = await create(b);
+    expect(reborn.errorCode).to.equal(NONE);
+    expect(reborn.topicId).to.not.equal(old.topicId);
+    const views = await untilEveryBroker(cluster, topic, (v) => led(v, 3) && v.topicId === reborn.topicId);
+    expect(views).to.have.length(3);
+    await producer.send({ topic, messages: [0, 1, 2].map((partition) => ({ partition, value: `new-${partition}` })) });
+    await producer.disconnect();
+    const seen = await consumeAll(cluster.kafka('reborn-reader'), topic, 'reborn-reader', 3);
+    expect([...seen].sort()).to.deep.equal(['new-0', 'new-1', 'new-2']);
+    const admin = cluster.kafka('reborn-admin').admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      expect(offsets.map((o) => `${o.partition}:${o.low}-${o.high}`).sort()).to.deep.equal(['0:0-1', '1:0-1', '2:0-1']);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('answers per topic on a non-controller: validateOnly creates nothing, and each bad topic fails alone', async () => {
     const target = others[0];
     await wireTo(cluster, target, async (client) => {
