@@ -7,13 +7,14 @@
  * partition opens from object storage at the end its last owner recorded there.
  *
  * The epoch a log was last opened at is kept in `<data.dir>/cluster/epochs/<topicId>-<partition>`
- * (written with fsync before the log opens).
+ * (written with fsync before the log opens), with the topic's name on a second line so that
+ * `sweep` can find the log of a topic deleted while this broker was down.
  *
  * The inner opener gets that epoch as `ref.leaderEpoch`: the tiered log fences every write it
  * makes to shared state (object descriptors, cuts, the cloud log start) on it, so once another
  * broker (or a later epoch) leads the partition, this log can record nothing more.
  */
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PartitionLog } from '../../storage/partition-log';
 import { componentLogger } from '../../log';
@@ -38,20 +39,53 @@ export class ClusterLogOpener implements PartitionLogOpener {
 
   async open(ref: PartitionRef, config: EffectiveTopicConfig): Promise<PartitionLog> {
     const epoch = this.cluster.leaderEpochOf(ref.topic, ref.partition);
-    const marker = join(this.dir, `${ref.topicId}-${ref.partition}`);
-    const previous = await readFile(marker, 'utf8').then((text) => Number(text), () => null);
-    if (previous !== epoch) {
-      if (previous !== null) log.info({ topic: ref.topic, partition: ref.partition, previous, epoch }, 'local log from an earlier ownership discarded');
+    const marker = this.markerOf(ref);
+    const previous = await readMarker(marker);
+    if (previous?.epoch !== epoch) {
+      if (previous) log.info({ topic: ref.topic, partition: ref.partition, previous: previous.epoch, epoch }, 'local log from an earlier ownership discarded');
       await this.inner.remove(ref);
-      await writeDurably(this.dir, marker, String(epoch));
+      await writeDurably(this.dir, marker, `${epoch}\n${ref.topic}`);
     }
     const owned: EpochPartitionRef = { ...ref, leaderEpoch: epoch };
     return this.inner.open(owned, config);
   }
 
-  remove(ref: PartitionRef): Promise<void> {
-    return this.inner.remove(ref);
+  async remove(ref: PartitionRef): Promise<void> {
+    await this.inner.remove(ref);
+    await rm(this.markerOf(ref), { force: true });
   }
+
+  /**
+   * Removes the local logs of topics that no longer exist: a topic deleted while this broker
+   * was down never told it to. Call once the topics are loaded; resolves with how many went.
+   */
+  async sweep(exists: (topicId: string) => boolean): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      const dash = name.lastIndexOf('-');
+      const topicId = name.slice(0, dash);
+      if (dash <= 0 || exists(topicId)) continue;
+      const topic = (await readMarker(join(this.dir, name)))?.topic;
+      if (!topic) continue;
+      const ref = { topic, topicId, partition: Number(name.slice(dash + 1)) };
+      await this.remove(ref);
+      log.info(ref, 'local log of a topic deleted while this broker was away removed');
+      removed += 1;
+    }
+    return removed;
+  }
+
+  private markerOf(ref: PartitionRef): string {
+    return join(this.dir, `${ref.topicId}-${ref.partition}`);
+  }
+}
+
+/** A marker's epoch and topic name (markers written before names were kept have none). */
+async function readMarker(file: string): Promise<{ epoch: number; topic: string | null } | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text === null) return null;
+  const [epoch, topic] = text.split('\n');
+  return { epoch: Number(epoch), topic: topic || null };
 }
 
 async function writeDurably(dir: string, file: string, text: string): Promise<void> {
