@@ -42,17 +42,20 @@ export function createFencing(store: MetadataStore, keys: ClusterKeys, brokerId:
     const held = claims.map((c): Compare => ({ key: keys.assignment(c.topic, c.partition), value: encodeAssignment(brokerId, c.leaderEpoch) }));
     const result = await store.txn([...held, ...compares], ops);
     if (result.succeeded) return result;
-    const fenced: Array<{ claim: EpochClaim; now: string }> = [];
-    for (const claim of claims) {
-      const current = await store.get(keys.assignment(claim.topic, claim.partition));
-      const owner = current === null ? null : JSON.parse(current.value) as { brokerId: number; leaderEpoch: number };
-      if (owner?.brokerId !== brokerId || owner.leaderEpoch !== claim.leaderEpoch) {
-        fenced.push({ claim, now: owner ? `broker ${owner.brokerId} at epoch ${owner.leaderEpoch}` : 'unassigned' });
-      }
-    }
-    if (fenced.length === 0) return result;
-    const what = fenced.map(({ claim, now }) => `${claim.topic}-${claim.partition} at leader epoch ${claim.leaderEpoch} (now ${now})`);
-    throw new FencedError(fenced.map((f) => f.claim), `broker ${brokerId} no longer owns ${what.join(', ')}`);
+    const current = await Promise.all(claims.map((c) => store.get(keys.assignment(c.topic, c.partition))));
+    const fenced: string[] = [];
+    const fencedClaims: EpochClaim[] = [];
+    claims.forEach((claim, i) => {
+      const owner = current[i] === null ? null : JSON.parse(current[i]!.value) as { brokerId: number; leaderEpoch: number };
+      if (owner?.brokerId === brokerId && owner.leaderEpoch === claim.leaderEpoch) return;
+      fencedClaims.push(claim);
+      fenced.push(`${claim.topic}-${claim.partition} at leader epoch ${claim.leaderEpoch} (now ${owner ? `broker ${owner.brokerId} at epoch ${owner.leaderEpoch}` : 'unassigned'})`);
+    });
+    if (fencedClaims.length > 0) throw new FencedError(fencedClaims, `broker ${brokerId} no longer owns ${fenced.join(', ')}`);
+    // Every claim holds: the extra compares failed, unless an assignment is stored in another form
+    // than encodeAssignment's (more fields); then compare the revision just read instead, once.
+    if (current.every((kv, i) => kv!.value === encodeAssignment(brokerId, claims[i].leaderEpoch))) return result;
+    return store.txn([...current.map((kv): Compare => ({ key: kv!.key, modRevision: kv!.modRevision })), ...compares], ops);
   };
   return {
     writeIfEpochs,

@@ -52,6 +52,12 @@ describe('fenced writes for several partitions at once (writeIfEpochs)', () => {
     expect(error.message).to.contain('(now unassigned)');
   });
 
+  it('still applies the write when an assignment holding the claim is stored with more fields', async () => {
+    await store.txn([], [{ type: 'put', key: keys.assignment('t', 1), value: JSON.stringify({ brokerId: 1, leaderEpoch: 7, note: 'x' }) }]);
+    expect((await createFencing(store, keys, 1).writeIfEpochs(claims, write('v1'))).succeeded).to.equal(true);
+    expect((await store.get('/fencing/shared'))?.value).to.equal('v1');
+  });
+
   it('resolves succeeded false, without fencing, when only the extra compares fail', async () => {
     await store.txn([], write('v1'));
     const result = await createFencing(store, keys, 1).writeIfEpochs(claims, write('v2'), [{ key: '/fencing/shared', modRevision: 0n }]);
