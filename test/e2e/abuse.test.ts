@@ -72,6 +72,7 @@ describe('Broker under abusive clients', function () {
     ['a request truncated inside its header', () => Buffer.from([0, 0, 0, 5, 0, 3, 0, 1, 0])],
     ['a Metadata request with a version nobody has', () => request(3, 999, 2)],
     ['a Metadata body cut short', () => request(3, 4, 3, Buffer.from([0, 0, 0, 5, 0]))],
+    ['a Produce v2 request (v0-v2 are advertised for librdkafka, KAFKA-18659, but not served)', () => request(0, 2, 4)],
   ];
 
   for (const [what, bytes] of closing) {
@@ -97,6 +98,18 @@ describe('Broker under abusive clients', function () {
     expect(count).to.be.greaterThan(0);
     const keys = Array.from({ length: count }, (_, i) => reply.readInt16BE(14 + i * 6));
     expect(keys).to.include(18);
+  });
+
+  it('advertises Produce from v0 (librdkafka compresses only then, KAFKA-18659) and the versions it serves for the rest', async () => {
+    const socket = await open(fixture.bootstrap);
+    const { reply } = await exchange(socket, request(18, 0, 78), 500);
+    socket.destroy();
+    expect(reply.readInt16BE(8)).to.equal(0);
+    const count = reply.readInt32BE(10);
+    const ranges = new Map(Array.from({ length: count }, (_, i) => [reply.readInt16BE(14 + i * 6), [reply.readInt16BE(16 + i * 6), reply.readInt16BE(18 + i * 6)]]));
+    expect(ranges.get(0)![0]).to.equal(0);
+    expect(ranges.get(0)![1]).to.be.at.least(9);
+    expect(ranges.get(1)![0]).to.equal(4);
   });
 
   it('keeps serving other connections while one holds a half-sent request', async () => {
