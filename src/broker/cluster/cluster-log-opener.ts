@@ -57,17 +57,23 @@ export class ClusterLogOpener implements PartitionLogOpener {
 
   /**
    * Removes the local logs of topics that no longer exist: a topic deleted while this broker
-   * was down never told it to. Call once the topics are loaded; resolves with how many went.
+   * was away never told it to. `topics` maps each existing topic's name to its id. A log whose
+   * name was taken by a new topic meanwhile is that topic's to discard when it opens (local
+   * directories go by name), so only the stale marker goes. Call before this broker serves any
+   * partition; resolves with the number of logs removed.
    */
-  async sweep(exists: (topicId: string) => boolean): Promise<number> {
+  async sweep(topics: ReadonlyMap<string, string>): Promise<number> {
     let removed = 0;
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
       const dash = name.lastIndexOf('-');
       const topicId = name.slice(0, dash);
-      if (dash <= 0 || exists(topicId)) continue;
       const topic = (await readMarker(join(this.dir, name)))?.topic;
-      if (!topic) continue;
+      if (dash <= 0 || !topic || topics.get(topic) === topicId) continue;
       const ref = { topic, topicId, partition: Number(name.slice(dash + 1)) };
+      if (topics.has(topic)) {
+        await rm(this.markerOf(ref), { force: true });
+        continue;
+      }
       await this.remove(ref);
       log.info(ref, 'local log of a topic deleted while this broker was away removed');
       removed += 1;

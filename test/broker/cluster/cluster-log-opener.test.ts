@@ -74,8 +74,16 @@ describe('Cluster log opener', () => {
     mkdirSync(join(dir, 'cluster', 'epochs'), { recursive: true });
     writeFileSync(join(dir, 'cluster', 'epochs', unnamed), '4');
     inner.calls.length = 0;
-    expect(await opener.sweep((topicId) => topicId === ORDERS.topicId)).to.equal(1);
+    expect(await opener.sweep(new Map([[ORDERS.topic, ORDERS.topicId]]))).to.equal(1);
     expect(inner.calls).to.deep.equal(['remove gone-topic-0']);
     expect(markers()).to.deep.equal([`${ORDERS.topicId}-1`, unnamed].sort());
+  });
+
+  it('leaves the directory of a name taken again by a new topic to that topic, dropping only the stale marker', async () => {
+    await opener.open(GONE, config);
+    inner.calls.length = 0;
+    expect(await opener.sweep(new Map([[GONE.topic, '11111111-2222-4333-8444-555555555555']]))).to.equal(0);
+    expect(inner.calls).to.deep.equal([]);
+    expect(markers()).to.deep.equal([]);
   });
 });
