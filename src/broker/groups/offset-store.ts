@@ -5,11 +5,13 @@
  * commit turns many concurrent commits into few fsyncs. The cache follows the store through a
  * watch, ordered by store revision, so brokers sharing one store (a group's coordinator moving
  * in a cluster) all see every commit. Group ids are URI-encoded in keys so any id (even one
- * containing "/") maps to its own key range.
+ * containing "/") maps to its own key range. In a cluster every write is fenced on this broker's
+ * registration (coordinator-fence.ts): a paused ex-coordinator cannot overwrite the new one's commits.
  */
 import { COORDINATION_LIMITS, GROUP_LIMITS } from '../../limits';
 import type { ClusterKeys } from '../../coordination/keys';
 import type { MetadataStore, TxnOp, Watch, WatchEvent } from '../../coordination/metadata-store';
+import type { OffsetWriteFence } from './coordinator-fence';
 import { GroupError } from './group-errors';
 import type { TopicPartition } from './group-api';
 
@@ -50,14 +52,15 @@ export class OffsetStore {
   private readonly root: string;
 
   private constructor(private readonly store: MetadataStore, private readonly keys: ClusterKeys,
-    private readonly committedOffsetsMax: number) {
+    private readonly committedOffsetsMax: number, private readonly fence: OffsetWriteFence | null) {
     this.root = keys.groupOffsetsPrefix('\u0000').split('\u0000')[0];
   }
 
   /** Loads every committed offset of the cluster prefix and follows later changes. */
-  static async open(store: MetadataStore, keys: ClusterKeys, committedOffsetsMax: number = GROUP_LIMITS.committedOffsetsMax):
-    Promise<OffsetStore> {
-    const offsets = new OffsetStore(store, keys, committedOffsetsMax);
+  /** `fence`: cluster mode, owned (closed) by the store from here on. */
+  static async open(store: MetadataStore, keys: ClusterKeys, committedOffsetsMax: number = GROUP_LIMITS.committedOffsetsMax,
+    fence: OffsetWriteFence | null = null): Promise<OffsetStore> {
+    const offsets = new OffsetStore(store, keys, committedOffsetsMax, fence);
     // Watch first, then list: nothing written in between is missed; revisions drop what both report.
     const early: WatchEvent[] = [];
     let listed = false;
@@ -71,6 +74,7 @@ export class OffsetStore {
   async close(): Promise<void> {
     await this.watch?.cancel();
     this.watch = null;
+    await this.fence?.close();
   }
 
   groupIds(): string[] {
@@ -120,7 +124,11 @@ export class OffsetStore {
   private async apply(ops: TxnOp[]): Promise<bigint[]> {
     const chunks: TxnOp[][] = [];
     for (let i = 0; i < ops.length; i += COORDINATION_LIMITS.txnOpsMax) chunks.push(ops.slice(i, i + COORDINATION_LIMITS.txnOpsMax));
-    const results = await Promise.all(chunks.map((chunk) => this.store.txn([], chunk)));
+    const compares = this.fence?.compares() ?? [];
+    const results = await Promise.all(chunks.map((chunk) => this.store.txn(compares, chunk)));
+    if (results.some((r) => !r.succeeded)) {
+      throw new GroupError('not-coordinator', 'offset write fenced: this broker lost the registration it coordinated under (another broker coordinates the group now)');
+    }
     return chunks.flatMap((chunk, i) => chunk.map(() => results[i].revision));
   }
 

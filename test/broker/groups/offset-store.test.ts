@@ -7,6 +7,8 @@ import { EtcdMetadataStore } from '../../../src/coordination/etcd/etcd-store';
 import { clusterKeys } from '../../../src/coordination/keys';
 import type { MetadataStore } from '../../../src/coordination/metadata-store';
 import { type EtcdServer, startEtcd } from '../../support/etcd';
+import { registrationFence } from '../../../src/broker/groups/coordinator-fence';
+import { isGroupError } from '../../../src/broker/groups/group-errors';
 import { OffsetStore } from '../../../src/broker/groups/offset-store';
 import { eventually, uniquePrefix } from '../../coordination/helpers';
 
@@ -40,6 +42,24 @@ function sharedOffsetsSuite(name: string, open: () => Promise<StoreUnderTest>): 
       await eventually(() => b.get('g', 't', 1) === undefined, 2000, 'b sees the delete');
       expect(a.get('g', 't', 0)?.offset).to.equal(7n);
       await Promise.all([a.close(), b.close()]);
+    });
+
+    it('refuses the writes of a coordinator whose registration is gone or was made again (a paused ex-coordinator): NOT_COORDINATOR, the new commit stays', async () => {
+      const registration = keys.broker(1);
+      await store.txn([], [{ type: 'put', key: registration, value: '{"brokerId":1}' }]);
+      const old = await OffsetStore.open(store, keys, undefined, await registrationFence(store, registration));
+      const successor = await OffsetStore.open(store, keys);
+      await old.commit('g', [write(0, 5n)]);
+      // The lease expires while the broker is paused; it registers again under a new lease.
+      await store.txn([], [{ type: 'delete', key: registration }]);
+      await successor.commit('g', [write(0, 9n)]);
+      const refused = await old.commit('g', [write(0, 3n)]).then(() => null, (e: unknown) => e);
+      expect(isGroupError(refused, 'not-coordinator'), String(refused)).to.equal(true);
+      await store.txn([], [{ type: 'put', key: registration, value: '{"brokerId":1}' }]);
+      await eventually(async () => old.commit('g', [write(1, 1n)]).then(() => true, () => false), 2000, 'commits under the new registration');
+      const reloaded = await OffsetStore.open(store, keys);
+      expect(reloaded.get('g', 't', 0)?.offset).to.equal(9n);
+      await Promise.all([old.close(), successor.close(), reloaded.close()]);
     });
 
     it('never lets an older write replace a newer one, whatever order the answers and events arrive in', async () => {
