@@ -4,12 +4,15 @@
  * end-to-end latency of a Shared subscription (2 consumers) at a steady 10,000 msg/s.
  * Prints RESULT lines; BENCH_SCALE=0.1 runs a smaller version; BENCH_CPU_PROF=dir profiles the broker;
  * BENCH_FLUSH=always|interval|never sets the topics' flush policy (as bench:kafka does).
+ * Beside each rate it prints the CPU cost per message of the broker (`broker_cpu_us_per_msg_…`)
+ * and, for native runs, of the client (`client_cpu_us_per_msg_…`): on a shared machine these
+ * compare A/B far better than rates do.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, TributaryClient } from '../src/client';
-import { freePort, result, startBrokerProcess, timed } from './kafka-bench-support';
+import { cpuSeconds, freePort, result, startBrokerProcess, timed } from './kafka-bench-support';
 
 const KCAT = '/usr/bin/kcat';
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -93,6 +96,23 @@ async function sharedLatency(client: TributaryClient, topic: string, rate: numbe
   return latencies.sort((a, b) => a - b);
 }
 
+/** CPU microseconds per message of the broker process (and of this client process, for native runs) over one phase. */
+function costMeter(brokerPid: number, count: number) {
+  return {
+    async measure<T>(name: string, client: boolean, run: () => Promise<T>): Promise<T> {
+      const broker0 = cpuSeconds(brokerPid);
+      const client0 = process.cpuUsage();
+      const value = await run();
+      result(`broker_cpu_us_per_msg_${name}`, ((cpuSeconds(brokerPid) - broker0) * 1e6) / count, 'us');
+      if (client) {
+        const used = process.cpuUsage(client0);
+        result(`client_cpu_us_per_msg_${name}`, (used.user + used.system) / count, 'us');
+      }
+      return value;
+    },
+  };
+}
+
 function writeInput(file: string, count: number, bytes: number): void {
   writeFileSync(file, `${'k'.repeat(bytes - 1)}\n`.repeat(count));
 }
@@ -108,10 +128,11 @@ async function main() {
     for (const [label, count, bytes] of [['100b', Math.round(500_000 * scale), 100], ['1k', Math.round(100_000 * scale), 1024]] as const) {
       const input = join(work, `in-${label}`);
       writeInput(input, count, bytes);
-      const kafkaProduce = await kcatProduce(bootstrap, `kafka-${label}`, input, count);
-      const nativeProduceRate = await nativeProduce(client, `/default/native-${label}`, count, bytes);
-      const kafkaConsume = await kcatConsume(bootstrap, `kafka-${label}`, count);
-      const nativeConsumeRate = await nativeConsume(client, `/default/native-${label}`, count);
+      const cost = costMeter(broker.child.pid!, count);
+      const kafkaProduce = await cost.measure(`kcat_produce_${label}`, false, () => kcatProduce(bootstrap, `kafka-${label}`, input, count));
+      const nativeProduceRate = await cost.measure(`native_produce_${label}`, true, () => nativeProduce(client, `/default/native-${label}`, count, bytes));
+      const kafkaConsume = await cost.measure(`kcat_consume_${label}`, false, () => kcatConsume(bootstrap, `kafka-${label}`, count));
+      const nativeConsumeRate = await cost.measure(`native_consume_${label}`, true, () => nativeConsume(client, `/default/native-${label}`, count));
       result(`kcat_produce_${label}`, kafkaProduce, 'msg/s');
       result(`native_produce_${label}`, nativeProduceRate, 'msg/s');
       result(`native_vs_kcat_produce_${label}`, nativeProduceRate / kafkaProduce, 'ratio');

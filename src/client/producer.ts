@@ -37,6 +37,31 @@ export interface SendResult {
   offset: bigint;
 }
 
+const NO_OPTIONS: SendOptions = Object.freeze({});
+/** Shared by every message without headers; never mutated. */
+const NO_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
+
+function headersOf(headers: Record<string, string | Buffer | null>): Header[] {
+  const out: Header[] = [];
+  for (const key of Object.keys(headers)) {
+    const v = headers[key];
+    out.push({ key, value: v === null ? null : toBuffer(v) });
+  }
+  return out.length === 0 ? NO_HEADERS : out;
+}
+
+/** Date.now() as a bigint, converted once per millisecond rather than once per message. */
+let lastNowMs = 0;
+let lastNowBig = 0n;
+function nowMs(): bigint {
+  const now = Date.now();
+  if (now !== lastNowMs) {
+    lastNowMs = now;
+    lastNowBig = BigInt(now);
+  }
+  return lastNowBig;
+}
+
 interface Item {
   message: OutgoingMessage;
   partition: number;
@@ -60,8 +85,13 @@ export class Producer {
   private closed = false;
   private readonly inFlight = new Set<Promise<void>>();
 
+  private readonly pendingMax: number;
+  private readonly batchMessagesMax: number;
+
   constructor(private readonly client: TributaryClient, private readonly options: ProducerOptions) {
     this.producerId = client.nextHandleId();
+    this.pendingMax = options.maxPendingMessages ?? NATIVE_LIMITS.clientProducerPendingMessagesMax;
+    this.batchMessagesMax = options.batchMessagesMax ?? 1000;
     this.schema = typeof options.schema === 'string' ? { type: options.schema, definition: null } : options.schema ?? { type: 'bytes', definition: null };
   }
 
@@ -77,13 +107,14 @@ export class Producer {
     await this.ready();
   }
 
-  async send(value: Value, options: SendOptions = {}): Promise<SendResult> {
-    if (this.closed) throw new ConnectionLostError('producer is closed');
-    while (this.outstanding >= (this.options.maxPendingMessages ?? NATIVE_LIMITS.clientProducerPendingMessagesMax)) await new Promise<void>((r) => this.roomWaiters.push(r));
+  /** Queues one message; resolves once the broker stored it. Not async: one promise per message, not two. */
+  send(value: Value, options: SendOptions = NO_OPTIONS): Promise<SendResult> {
+    if (this.closed) return Promise.reject(new ConnectionLostError('producer is closed'));
+    if (this.outstanding >= this.pendingMax) return this.sendWhenRoom(value, options);
     const message: OutgoingMessage = {
       key: options.key === undefined || options.key === null ? null : toBuffer(options.key),
-      timestampMs: BigInt(options.timestampMs ?? Date.now()),
-      headers: Object.entries(options.headers ?? {}).map(([key, v]): Header => ({ key, value: v === null ? null : toBuffer(v) })),
+      timestampMs: options.timestampMs === undefined ? nowMs() : BigInt(options.timestampMs),
+      headers: options.headers === undefined ? NO_HEADERS : headersOf(options.headers),
       payload: encodeValue(value, this.schema.type),
     };
     const partition = options.partition ?? (message.key ? partitionForKey(message.key, this.partitionCount) : this.roundRobin);
@@ -92,9 +123,14 @@ export class Producer {
     return new Promise<SendResult>((resolve, reject) => {
       this.pending.push({ message, partition, bytes, resolve, reject });
       this.pendingBytes += bytes;
-      if (this.pending.length >= (this.options.batchMessagesMax ?? 1000) || this.pendingBytes >= (this.options.batchBytesMax ?? 1 << 20)) this.dispatch();
+      if (this.pending.length >= this.batchMessagesMax || this.pendingBytes >= (this.options.batchBytesMax ?? 1 << 20)) this.dispatch();
       else if (!this.timer) this.timer = setTimeout(() => this.dispatch(), this.options.lingerMs ?? NATIVE_LIMITS.clientLingerMsDefault);
     });
+  }
+
+  private async sendWhenRoom(value: Value, options: SendOptions): Promise<SendResult> {
+    while (this.outstanding >= this.pendingMax) await new Promise<void>((r) => this.roomWaiters.push(r));
+    return this.send(value, options);
   }
 
   /** Sends what is queued now and waits for every outstanding receipt. */

@@ -9,7 +9,9 @@
 import type { Socket } from 'node:net';
 import { CONNECTION_LIMITS, NATIVE_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
-import { decodeNativeFrame, encodeNativeFrame, UnknownFrameTypeError } from '../../protocol/native/codec';
+import {
+  decodeNativeFrame, encodeNativeFrame, encodeNativeMessage, pushedMessageBytes, type PushedMessage, UnknownFrameTypeError, viewed, type ViewedBuffer, writePushedMessage,
+} from '../../protocol/native/codec';
 import { DecodeError } from '../../protocol/primitives/decode-error';
 import { NATIVE_ERRORS } from '../../protocol/native/error-codes';
 import { NativeFrame, NativeFrameAccumulator } from '../../protocol/native/frame';
@@ -24,6 +26,9 @@ import type { NativeContext, Session, SessionConsumer, SessionProducer } from '.
 
 const log = componentLogger('native-connection');
 
+/** Push buffer chunk: many small MESSAGE frames share one allocation. */
+const PUSH_CHUNK_BYTES = 64 * 1024;
+
 let nextConnectionId = 1;
 
 export class NativeConnection extends FramedConnection<NativeFrame> implements Session {
@@ -34,8 +39,11 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
   readonly producers = new Map<number, SessionProducer>();
   readonly consumers = new Map<number, SessionConsumer>();
   private readonly frames = new NativeFrameAccumulator(NATIVE_LIMITS.frameBytesMax);
-  private pushChunks: Buffer[] = [];
-  private pushBytes = 0;
+  private pushChunk = viewed(Buffer.allocUnsafe(PUSH_CHUNK_BYTES));
+  private pushStart = 0;
+  private pushAt = 0;
+  private pushSealed: Buffer[] = [];
+  private pushPendingBytes = 0;
   private pushScheduled = false;
 
   constructor(socket: Socket, readonly context: NativeContext) {
@@ -44,14 +52,41 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
     socket.resume();
   }
 
-  /** Pushes of one tick leave in one write (at most pushWriteBytesMax each): no stream overhead per message. */
+  /** A MESSAGE push, encoded straight into the push buffer (no frame object, no buffer of its own). */
+  pushMessage(consumerId: number, message: PushedMessage, redeliveryCount: number): void {
+    if (this.closed) return;
+    const size = pushedMessageBytes(message);
+    writePushedMessage(this.pushRoom(size), this.pushAt, size, consumerId, message, redeliveryCount);
+    this.pushed(size);
+  }
+
+  /** Any other push frame (requestId 0), in order with the MESSAGE pushes. */
   push(message: NativeMessage): void {
     if (this.closed) return;
-    for (const chunk of encodeNativeFrame(message, 0)) {
-      this.pushChunks.push(chunk);
-      this.pushBytes += chunk.length;
+    const frame = encodeNativeMessage(message, 0);
+    frame.copy(this.pushRoom(frame.length).bytes, this.pushAt);
+    this.pushed(frame.length);
+  }
+
+  /**
+   * Pushes of one tick are written back to back into shared chunks and leave in one corked write
+   * (at most pushWriteBytesMax at a time). Written bytes are never touched again: the next push
+   * goes after them, and a full chunk is replaced, never reused.
+   */
+  private pushRoom(size: number): ViewedBuffer {
+    if (this.pushAt + size > this.pushChunk.bytes.length) {
+      if (this.pushAt > this.pushStart) this.pushSealed.push(this.pushChunk.bytes.subarray(this.pushStart, this.pushAt));
+      this.pushChunk = viewed(Buffer.allocUnsafe(Math.max(PUSH_CHUNK_BYTES, size)));
+      this.pushStart = 0;
+      this.pushAt = 0;
     }
-    if (this.pushBytes >= NATIVE_LIMITS.pushWriteBytesMax) this.flushPushes();
+    return this.pushChunk;
+  }
+
+  private pushed(size: number): void {
+    this.pushAt += size;
+    this.pushPendingBytes += size;
+    if (this.pushPendingBytes >= NATIVE_LIMITS.pushWriteBytesMax) this.flushPushes();
     else if (!this.pushScheduled) {
       this.pushScheduled = true;
       process.nextTick(() => {
@@ -62,11 +97,18 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
   }
 
   private flushPushes(): void {
-    if (this.pushChunks.length === 0 || this.closed) return;
-    const chunks = this.pushChunks;
-    this.pushChunks = [];
-    this.pushBytes = 0;
-    this.socket.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    if (this.pushPendingBytes === 0 || this.closed) return;
+    const parts = this.pushSealed;
+    if (this.pushAt > this.pushStart) parts.push(this.pushChunk.bytes.subarray(this.pushStart, this.pushAt));
+    this.pushSealed = [];
+    this.pushStart = this.pushAt;
+    this.pushPendingBytes = 0;
+    if (parts.length === 1) this.socket.write(parts[0]);
+    else {
+      this.socket.cork();
+      for (const part of parts) this.socket.write(part);
+      this.socket.uncork();
+    }
     this.updateFlow();
   }
 

@@ -2,6 +2,7 @@
  * Everything native handlers use, built once per broker by the plugin, and the per-connection
  * session they act on.
  */
+import type { PushedMessage } from '../../protocol/native/codec';
 import type { NativeMessage, SchemaInfo } from '../../protocol/native/messages';
 import type { BrokerServices } from '../services';
 import type { NamespaceRegistry } from './namespaces';
@@ -47,6 +48,8 @@ export interface Session {
   readonly consumers: Map<number, SessionConsumer>;
   /** Writes a push frame (requestId 0) to the client. */
   push(message: NativeMessage): void;
+  /** Writes a MESSAGE push for one of the session's consumers. */
+  pushMessage(consumerId: number, message: PushedMessage, redeliveryCount: number): void;
   /** True once the connection closed: handlers that finish later release what they opened. */
   isClosed(): boolean;
   /** True while unflushed bytes to the client exceed the pending-write limit. */

@@ -218,43 +218,80 @@ export function encodeNativeFrame(message: NativeMessage, requestId: number): Bu
 }
 
 /**
- * MESSAGE frames, the broker's hottest write, in one exactly sized buffer: the same layout as the
- * table's `message` codec (spec §3; the byte-vector test covers both), without the writer's chunks.
+ * MESSAGE frames, the broker's hottest write, written straight into a caller's buffer: the same
+ * layout as the table's `message` codec (spec §3; the byte-vector test covers both), without the
+ * writer's chunks or a message object per push.
  */
-const NO_KEYS: Buffer[] = [];
-
-function encodePushedMessage(m: MessageOf<'message'>, requestId: number): Buffer {
-  const headerKeys = m.headers.length === 0 ? NO_KEYS : m.headers.map((h) => Buffer.from(h.key, 'utf8'));
-  let size = NATIVE_PREFIX_BYTES + 5 + 4 + 4 + 8 + 8 + 4 + (m.key?.length ?? 0) + 4 + 4 + m.payload.length + 4;
-  m.headers.forEach((h, i) => {
-    size += 2 + headerKeys[i].length + 4 + (h.value?.length ?? 0);
-  });
-  const b = Buffer.allocUnsafe(size);
-  b[0] = NATIVE_MAGIC;
-  b.writeUInt32BE(size - NATIVE_PREFIX_BYTES, 1);
-  b[5] = FRAME_TYPES.message;
-  b.writeUInt32BE(requestId >>> 0, 6);
-  let at = b.writeUInt32BE(m.consumerId, 10);
-  at = b.writeInt32BE(m.partition, at);
-  at = b.writeBigInt64BE(m.offset, at);
-  at = b.writeBigInt64BE(m.publishTimeMs, at);
-  at = writeSizedBytes(b, at, m.key);
-  at = b.writeInt32BE(m.headers.length, at);
-  m.headers.forEach((h, i) => {
-    if (headerKeys[i].length > 0x7fff) throw new RangeError(`header key of ${headerKeys[i].length} bytes exceeds int16 length`);
-    at = b.writeInt16BE(headerKeys[i].length, at);
-    at += headerKeys[i].copy(b, at);
-    at = writeSizedBytes(b, at, h.value);
-  });
-  at = writeSizedBytes(b, at, m.payload);
-  b.writeUInt32BE(m.redeliveryCount, at);
-  return b;
+export interface PushedMessage {
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly publishTimeMs: bigint;
+  readonly key: Buffer | null;
+  readonly headers: readonly Header[];
+  readonly payload: Buffer;
 }
 
-function writeSizedBytes(b: Buffer, at: number, bytes: Buffer | null): number {
-  if (bytes === null) return b.writeInt32BE(-1, at);
-  at = b.writeInt32BE(bytes.length, at);
-  return at + bytes.copy(b, at);
+const MESSAGE_FIXED_BYTES = NATIVE_PREFIX_BYTES + 5 + 4 + 4 + 8 + 8 + 4 + 4 + 4 + 4;
+
+/** Bytes of the MESSAGE frame of `m` (header keys counted as UTF-8 bytes). */
+export function pushedMessageBytes(m: PushedMessage): number {
+  let size = MESSAGE_FIXED_BYTES + (m.key?.length ?? 0) + m.payload.length;
+  for (const h of m.headers) size += 2 + Buffer.byteLength(h.key, 'utf8') + 4 + (h.value?.length ?? 0);
+  return size;
+}
+
+/** A buffer and a DataView over exactly it: V8 inlines DataView writes (bigints ~7x faster than Buffer's). */
+export interface ViewedBuffer {
+  readonly bytes: Buffer;
+  readonly view: DataView;
+}
+
+export function viewed(bytes: Buffer): ViewedBuffer {
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length) };
+}
+
+/** Writes the MESSAGE frame (requestId 0) of `m` at `at`, `size` = pushedMessageBytes(m); returns the end. */
+export function writePushedMessage(target: ViewedBuffer, at: number, size: number, consumerId: number, m: PushedMessage, redeliveryCount: number): number {
+  const { bytes: b, view } = target;
+  b[at] = NATIVE_MAGIC;
+  view.setUint32(at + 1, size - NATIVE_PREFIX_BYTES);
+  b[at + 5] = FRAME_TYPES.message;
+  view.setUint32(at + 6, 0);
+  view.setUint32(at + 10, consumerId);
+  view.setInt32(at + 14, m.partition);
+  view.setBigInt64(at + 18, m.offset);
+  view.setBigInt64(at + 26, m.publishTimeMs);
+  at = writeSizedBytes(target, at + 34, m.key);
+  view.setInt32(at, m.headers.length);
+  at += 4;
+  for (const h of m.headers) {
+    const keyBytes = Buffer.byteLength(h.key, 'utf8');
+    if (keyBytes > 0x7fff) throw new RangeError(`header key of ${keyBytes} bytes exceeds int16 length`);
+    view.setInt16(at, keyBytes);
+    at += 2 + b.write(h.key, at + 2, keyBytes, 'utf8');
+    at = writeSizedBytes(target, at, h.value);
+  }
+  at = writeSizedBytes(target, at, m.payload);
+  view.setUint32(at, redeliveryCount);
+  return at + 4;
+}
+
+function encodePushedMessage(m: MessageOf<'message'>, requestId: number): Buffer {
+  const size = pushedMessageBytes(m);
+  const target = viewed(Buffer.allocUnsafe(size));
+  writePushedMessage(target, 0, size, m.consumerId, m, m.redeliveryCount);
+  target.view.setUint32(6, requestId >>> 0);
+  return target.bytes;
+}
+
+function writeSizedBytes(target: ViewedBuffer, at: number, bytes: Buffer | null): number {
+  if (bytes === null) {
+    target.view.setInt32(at, -1);
+    return at + 4;
+  }
+  target.view.setInt32(at, bytes.length);
+  target.bytes.set(bytes, at + 4);
+  return at + 4 + bytes.length;
 }
 
 /** The whole frame as one buffer. */

@@ -10,6 +10,7 @@ const EMPTY = Buffer.alloc(0);
 
 export class Reader {
   private pos: number;
+  private view: DataView | null = null;
 
   constructor(private readonly buf: Buffer, offset = 0) {
     this.pos = offset;
@@ -62,7 +63,10 @@ export class Reader {
   }
 
   readInt64(): bigint {
-    return this.buf.readBigInt64BE(this.take(8, 'int64'));
+    const at = this.take(8, 'int64');
+    // DataView's getBigInt64 is inlined by V8, about twice as fast as Buffer's readBigInt64BE.
+    this.view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    return this.view.getBigInt64(at);
   }
 
   readFloat64(): number {
@@ -98,6 +102,14 @@ export class Reader {
   /** Zigzag LEB128 int64, at most 10 bytes (record timestamp deltas). */
   readVarLong(): bigint {
     const start = this.pos;
+    // Up to 7 bytes (49 bits) accumulate exactly in a number: one bigint conversion, not one per byte.
+    let small = 0;
+    for (let shift = 0; shift < 49; shift += 7) {
+      const byte = this.buf[this.take(1, 'varlong')];
+      small += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return BigInt(small % 2 === 0 ? small / 2 : -(small + 1) / 2);
+    }
+    this.pos = start;
     let raw = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
       const byte = this.buf[this.take(1, 'varlong')];

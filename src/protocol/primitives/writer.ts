@@ -19,6 +19,9 @@ export class Writer {
   private pos = FRAME_PREFIX_BYTES;
   private chunkStart = 0;
   private total = 0;
+  /** A view of `buf` for int64 writes, remade when `buf` is replaced. */
+  private view: DataView | null = null;
+  private viewOf: Buffer | null = null;
 
   constructor(initialBytes = INITIAL_BYTES) {
     this.buf = Buffer.allocUnsafe(Math.max(initialBytes, 16));
@@ -82,7 +85,13 @@ export class Writer {
 
   writeInt64(value: bigint): this {
     this.ensure(8);
-    this.pos = this.buf.writeBigInt64BE(value, this.pos);
+    // DataView's setBigInt64 is inlined by V8; Buffer's writeBigInt64BE shifts bigints (about 7x slower).
+    if (this.viewOf !== this.buf) {
+      this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+      this.viewOf = this.buf;
+    }
+    this.view!.setBigInt64(this.pos, value);
+    this.pos += 8;
     return this;
   }
 

@@ -19,10 +19,7 @@ export const subscribe: NativeHandler = async (session, message) => {
     id,
     name: m.consumerName,
     priority: m.priority,
-    push: (stored, redeliveryCount) => session.push({
-      type: 'message', consumerId: m.consumerId, partition: stored.partition, offset: stored.offset,
-      publishTimeMs: stored.publishTimeMs, key: stored.key, headers: stored.headers, payload: stored.payload, redeliveryCount,
-    }),
+    push: (stored, redeliveryCount) => session.pushMessage(m.consumerId, stored, redeliveryCount),
     activeChanged: (active) => session.push({ type: 'activeConsumerChange', consumerId: m.consumerId, active }),
     backpressured: () => session.backpressured(),
     closedByBroker: () => {

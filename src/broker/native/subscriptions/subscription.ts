@@ -11,7 +11,7 @@ import { NativeError } from '../native-error';
 import type { PartitionCursor } from './cursor';
 import { consumerForKey, failoverOrder } from './selectors';
 import { insertInOrder, Outstanding, Queued, queued } from './queued';
-import { messageKey, StoredMessage, SubscriptionConsumer, SubscriptionOptions } from './types';
+import { messageKey, MessageKey, StoredMessage, SubscriptionConsumer, SubscriptionOptions } from './types';
 
 const log = componentLogger('native-subscription');
 
@@ -29,8 +29,8 @@ export class Subscription {
   private buffer: Queued[] = [];
   private redeliver: Queued[] = [];
   /** Delivered, unacked messages in delivery order (ack timeouts scan from the oldest). */
-  private readonly outstanding = new Map<bigint, Outstanding>();
-  private readonly deadLettering = new Set<bigint>();
+  private readonly outstanding = new Map<MessageKey, Outstanding>();
+  private readonly deadLettering = new Set<MessageKey>();
   private activeId: string | null = null;
   private roundRobin = 0;
   private dispatching = false;
@@ -239,7 +239,7 @@ export class Subscription {
     }
   }
 
-  private dropOutstanding(key: bigint, out: Outstanding): void {
+  private dropOutstanding(key: MessageKey, out: Outstanding): void {
     this.outstanding.delete(key);
     if (this.outstanding.size === 0) this.deliveredInOrder = true;
     const state = this.consumers.get(out.consumerId);

@@ -52,13 +52,22 @@ export interface SubscriptionOptions {
 
 const PARTITION_SHIFT = 2n ** 48n;
 const partitionBases: bigint[] = [];
+/** Number keys: partition * 2^40 + offset stays below 2^53 for partitions < 8192 and offsets < 2^40. */
+const NUMBER_KEY_OFFSET_LIMIT = 2n ** 40n;
+const NUMBER_KEY_PARTITIONS = 8192;
+const NUMBER_KEY_SHIFT = 2 ** 40;
+
+/** A Map key per (partition, offset): a number almost always, a bigint beyond the number range. */
+export type MessageKey = number | bigint;
 
 /**
- * One bigint per (partition, offset) for map keys: offsets stay below 2^48 and the partition
- * sits above them. Cheaper than building strings on every delivery.
+ * One key per (partition, offset) for map keys, cheaper than strings on every delivery. It is a
+ * number (partition above 2^40) whenever that is exact, because a Map hashes numbers about twice
+ * as fast as bigints; otherwise a bigint (partition above 2^48). A number never equals a bigint
+ * as a Map key, so the two ranges cannot collide.
  */
-export function messageKey(partition: number, offset: bigint): bigint {
-  if (partition === 0) return offset;
+export function messageKey(partition: number, offset: bigint): MessageKey {
+  if (partition < NUMBER_KEY_PARTITIONS && offset < NUMBER_KEY_OFFSET_LIMIT) return partition * NUMBER_KEY_SHIFT + Number(offset);
   let base = partitionBases[partition];
   if (base === undefined) base = partitionBases[partition] = BigInt(partition) * PARTITION_SHIFT;
   return base + offset;
