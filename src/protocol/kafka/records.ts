@@ -24,8 +24,9 @@ export interface KafkaRecord {
 
 /** A shared empty header list for the (common) records without headers; never mutated. */
 const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
+/** bigint bounds: comparing a bigint with a bigint is cheaper than with a number. */
+const INT32_MIN = -(2n ** 31n);
+const INT32_MAX = 2n ** 31n - 1n;
 
 /** Bytes of a zigzag varint; the record length is written before the record, so it is computed. */
 function varIntBytes(value: number): number {

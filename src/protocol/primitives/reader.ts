@@ -82,6 +82,8 @@ export class Reader {
 
   /** LEB128, at most 5 bytes, as an unsigned 32-bit number (compact lengths, tags, tag sizes). */
   readUnsignedVarInt(): number {
+    // One-byte varints (most lengths and counts) skip the general loop.
+    if (this.pos < this.buf.length && this.buf[this.pos] < 0x80) return this.buf[this.pos++];
     const start = this.pos;
     let value = 0;
     for (let shift = 0; shift < 35; shift += 7) {
