@@ -17,7 +17,7 @@ const phases = (process.env.PHASES ?? 'produce,consume').split(',');
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'tributary-native-profile-'));
   const port = await freePort();
-  const broker = await startBrokerProcess(port, join(work, 'data'), { TRIBUTARY_LOG_LEVEL: 'warn' }, process.env.BENCH_CPU_PROF);
+  const broker = await startBrokerProcess(port, join(work, 'data'), { TRIBUTARY_LOG_LEVEL: 'warn', TRIBUTARY_TOPICS_FLUSH_POLICY: process.env.BENCH_FLUSH ?? 'interval' }, process.env.BENCH_CPU_PROF);
   const client = await connect({ bootstrap: `127.0.0.1:${port}`, clientName: 'profile' });
   const measure = async (name: string, run: () => Promise<void>) => {
     const broker0 = cpuSeconds(broker.child.pid!);

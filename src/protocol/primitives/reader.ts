@@ -82,8 +82,15 @@ export class Reader {
 
   /** LEB128, at most 5 bytes, as an unsigned 32-bit number (compact lengths, tags, tag sizes). */
   readUnsignedVarInt(): number {
-    // One-byte varints (most lengths and counts) skip the general loop.
-    if (this.pos < this.buf.length && this.buf[this.pos] < 0x80) return this.buf[this.pos++];
+    // One- and two-byte varints (most lengths and counts) skip the general loop; an index past
+    // the end reads undefined, which fails both tests.
+    const b0 = this.buf[this.pos];
+    if (b0 < 0x80) return this.buf[this.pos++];
+    const b1 = this.buf[this.pos + 1];
+    if (b0 !== undefined && b1 < 0x80) {
+      this.pos += 2;
+      return (b0 & 0x7f) | (b1 << 7);
+    }
     const start = this.pos;
     let value = 0;
     for (let shift = 0; shift < 35; shift += 7) {
