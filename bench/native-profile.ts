@@ -35,12 +35,13 @@ async function main() {
     const producer = await client.producer({ topic, lingerMs: 5, batchMessagesMax: 10_000, maxPendingMessages: 50_000 });
     const payload = Buffer.alloc(size, 'n');
     await measure('produce', async () => {
-      const inFlight: Promise<unknown>[] = new Array(count);
+      const window = 50_000;
+      const inFlight: Promise<unknown>[] = new Array(window);
       for (let i = 0; i < count; i++) {
-        inFlight[i] = producer.send(payload);
-        if (i >= 50_000) await inFlight[i - 50_000];
+        if (i >= window) await inFlight[i % window];
+        inFlight[i % window] = producer.send(payload);
       }
-      await Promise.all(inFlight.slice(-50_000));
+      await Promise.all(inFlight);
     });
     await producer.close();
     if (phases.includes('consume')) {
