@@ -63,5 +63,19 @@ describe('a broker joining a running cluster receives its share of partitions', 
     expect(new Set(producer.acked.filter((a) => a.atMs > joinedAtMs).map((a) => a.partition)).size).to.equal(PARTITIONS);
     await consumer.waitFor(producer.acked.map((a) => a.value), 45_000);
     await consumer.stop();
+
+    // The moved partitions kept what their old owners held: offsets continue, nothing restarts at 0.
+    const admin = cluster.kafka().admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(TOPIC);
+    await admin.disconnect();
+    for (const { partition, high } of ends) {
+      const ackedHere = producer.acked.filter((a) => a.partition === partition).length;
+      expect(Number(high), `end offset of partition ${partition}`).to.be.at.least(ackedHere);
+    }
+    const reader = new ConsumerLoop(cluster.kafka('rebalance-reader'), TOPIC, 'rebalance-reader-group');
+    await reader.start();
+    await reader.waitFor(producer.acked.map((a) => a.value), 30_000);
+    await reader.stop();
   });
 });

@@ -32,6 +32,8 @@ export interface MembershipOptions {
 /** Uploads everything pending to object storage (the tier's loops, once each). */
 export interface TierFlusher {
   uploadAll(): Promise<void>;
+  /** Offset after the partition's last batch recorded in object storage (where a new owner continues), or null. */
+  uploadedEnd?(topicId: string, partition: number): bigint | null;
 }
 
 export class ClusterMembership implements LeaseHolder {
@@ -98,7 +100,13 @@ export class ClusterMembership implements LeaseHolder {
     this.drainWatch = await this.store.watch(key, (event) => {
       if (event.type === 'put' && (JSON.parse(event.kv.value) as DrainRecord).state === 'requested') void this.drain();
     });
-    this.handoffs = await HandoffResponder.start(this.store, this.keys, this.self.nodeId, tier);
+    this.handoffs = await HandoffResponder.start(this.store, this.keys, this.self.nodeId, tier && {
+      uploadAll: () => tier.uploadAll(),
+      progress: async (topic, partition) => {
+        const opened = await partitions.get(topic, partition);
+        return { end: opened.highWatermark(), uploaded: tier.uploadedEnd?.(opened.ref.topicId, partition) ?? 0n };
+      },
+    });
     await this.register();
     this.election = await electController(this.store, this.keys, this.self.nodeId, { ttlMs: this.options.leaseTtlMs });
     this.assigner = await startPartitionAssigner(this.store, this.keys, this.election);

@@ -38,6 +38,7 @@ export async function openClusterMode(config: TributaryConfig, store: MetadataSt
         await tier.uploads.runOnce();
         await tier.commits.runOnce();
       },
+      uploadedEnd: (topicId, partition) => tier.index.endOffset(topicId, partition),
     }),
     close: () => membership.close(),
   };

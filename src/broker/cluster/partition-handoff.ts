@@ -14,13 +14,19 @@ import { encodeAssignment } from '../../coordination/assignment';
 import { answerHandoff, decodeHandoff, handoffsPrefix, type StoredHandoff } from '../../coordination/handoff';
 import type { ClusterKeys } from '../../coordination/keys';
 import type { MetadataStore, Watch, WatchEvent } from '../../coordination/metadata-store';
-import { CLUSTER_SERVING_LIMITS } from '../../limits';
+import { CLUSTER_SERVING_LIMITS, COORDINATION_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
 
 const log = componentLogger('partition-handoff');
 
 export interface Uploader {
+  /** One cycle of every upload loop. */
   uploadAll(): Promise<void>;
+  /**
+   * The partition's high watermark here (`end`, opening the partition if needed) and the offset
+   * after its last batch recorded in object storage (`uploaded`: where a new owner continues).
+   */
+  progress(topic: string, partition: number): Promise<{ end: bigint; uploaded: bigint }>;
 }
 
 export class HandoffResponder {
@@ -79,14 +85,34 @@ export class HandoffResponder {
       let answer: 'ready' | 'refused' = 'ready';
       try {
         // Requests already past the ownership check finish their appends before the upload.
-        await new Promise((resolve) => setTimeout(resolve, CLUSTER_SERVING_LIMITS.drainSettleMs));
-        if (this.uploader) await this.uploader.uploadAll();
+        await sleep(CLUSTER_SERVING_LIMITS.drainSettleMs);
+        if (this.uploader) await this.uploadUntilCovered(this.uploader, batch);
         else answer = 'refused';
       } catch (err) {
         log.warn({ err }, 'upload before a handoff failed; refusing the handoff');
         answer = 'refused';
       }
       await Promise.all(batch.map((h) => this.answer(h, answer)));
+    }
+  }
+
+  /**
+   * Uploads until object storage ends at or past every partition's high watermark, read again
+   * after each cycle (an append that was still in flight raises it): one cycle may stop at its
+   * size limit, and a failed cycle only logs. Gives up (refuses) near the controller's deadline.
+   */
+  private async uploadUntilCovered(uploader: Uploader, batch: StoredHandoff[]): Promise<void> {
+    const deadlineMs = Date.now() + COORDINATION_LIMITS.rebalanceHandoffMsMax / 2;
+    for (;;) {
+      await uploader.uploadAll();
+      const behind: string[] = [];
+      for (const h of batch) {
+        const { end, uploaded } = await uploader.progress(h.topic, h.partition);
+        if (uploaded < end) behind.push(`${h.topic}/${h.partition} ${uploaded} < ${end}`);
+      }
+      if (behind.length === 0) return;
+      if (Date.now() > deadlineMs) throw new Error(`object storage still behind the log: ${behind.join(', ')}`);
+      await sleep(COORDINATION_LIMITS.clusterRetryDelayMsMax / 4);
     }
   }
 
@@ -120,4 +146,8 @@ export class HandoffResponder {
       log.warn({ err, partition: id }, 'checking a cancelled handoff failed; the partition stays stopped until the next event');
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
