@@ -37,6 +37,25 @@ describe('Native client against a broker', () => {
     await producer.close();
   });
 
+  it('delivers small and large messages in order, byte for byte, across the broker push chunks', async () => {
+    const consumer = await client.subscribe({ topic: 'sizes', subscription: 'sub', type: 'exclusive', initialPosition: 'earliest' });
+    const producer = await client.producer({ topic: 'sizes' });
+    // 64 KiB push chunks: tiny messages share one, a 200 KiB one gets its own, UTF-8 header keys are measured in bytes.
+    const sizes = [10, 70_000, 3, 200_000, 65_000, 1, 64 * 1024, 0, 5];
+    const payloads = sizes.map((n, i) => Buffer.alloc(n, i + 1));
+    await Promise.all(payloads.map((p, i) => producer.send(p, { key: `k${i}`, headers: { 'clé-ü': `v${i}` } })));
+    for (let i = 0; i < sizes.length; i++) {
+      const m = (await consumer.receive(5000))!;
+      expect(m.offset).to.equal(BigInt(i));
+      expect(m.payload.equals(payloads[i]), `message ${i} of ${sizes[i]} bytes`).to.equal(true);
+      expect(m.key!.toString()).to.equal(`k${i}`);
+      expect(m.headers.map((h) => [h.key, h.value!.toString()])).to.deep.equal([['clé-ü', `v${i}`]]);
+      await consumer.ack(m);
+    }
+    await consumer.close();
+    await producer.close();
+  });
+
   it('refuses a second consumer on an exclusive subscription with a clear error', async () => {
     const first = await client.subscribe({ topic: 'excl', subscription: 'only', type: 'exclusive' });
     const error = await client.subscribe({ topic: 'excl', subscription: 'only', type: 'exclusive' }).catch((e: unknown) => e);
