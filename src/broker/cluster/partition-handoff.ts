@@ -33,6 +33,8 @@ export class HandoffResponder {
   /** "topic/partition" -> the leader epoch this broker stopped serving it at. */
   private readonly stopped = new Map<string, number>();
   private readonly pending = new Map<string, StoredHandoff>();
+  /** Requests deleted (completed or cancelled) while a batch works: its upload loop stops early. */
+  private readonly withdrawn = new Set<string>();
   private working: Promise<void> | null = null;
   private watch: Watch | null = null;
   private closed = false;
@@ -66,13 +68,23 @@ export class HandoffResponder {
     }
     const id = event.key.slice(handoffsPrefix(this.keys).length);
     this.pending.delete(id);
+    this.withdrawn.add(id);
     if (this.stopped.has(id)) void this.resumeIfStillOwned(id);
   }
 
   private offer(handoff: StoredHandoff | null): void {
     if (!handoff || handoff.from !== this.brokerId || handoff.state !== 'requested' || this.closed) return;
     this.pending.set(`${handoff.topic}/${handoff.partition}`, handoff);
-    this.working ??= this.work().finally(() => { this.working = null; });
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.working || this.closed) return;
+    this.working = this.work().finally(() => {
+      this.working = null;
+      // A request offered while the last batch was being answered.
+      if (this.pending.size > 0) this.kick();
+    });
   }
 
   /** Handles pending requests in batches: one settle pause and one upload for all of a batch. */
@@ -80,6 +92,7 @@ export class HandoffResponder {
     while (this.pending.size > 0 && !this.closed) {
       const batch = [...this.pending.values()];
       this.pending.clear();
+      this.withdrawn.clear();
       for (const h of batch) this.stopped.set(`${h.topic}/${h.partition}`, h.leaderEpoch);
       log.info({ partitions: batch.map((h) => `${h.topic}/${h.partition}`) }, 'handing partitions off: stopped serving them');
       let answer: 'ready' | 'refused' = 'ready';
@@ -111,6 +124,7 @@ export class HandoffResponder {
         if (uploaded < end) behind.push(`${h.topic}/${h.partition} ${uploaded} < ${end}`);
       }
       if (behind.length === 0) return;
+      if (this.closed || batch.every((h) => this.withdrawn.has(`${h.topic}/${h.partition}`))) throw new Error('handoff withdrawn');
       if (Date.now() > deadlineMs) throw new Error(`object storage still behind the log: ${behind.join(', ')}`);
       await sleep(COORDINATION_LIMITS.clusterRetryDelayMsMax / 4);
     }
