@@ -146,18 +146,23 @@ export class HandoffResponder {
     const slash = id.lastIndexOf('/');
     const topic = id.slice(0, slash);
     const partition = Number(id.slice(slash + 1));
-    try {
-      const [assignment, handoff] = await Promise.all([
-        this.store.get(this.keys.assignment(topic, partition)), this.store.get(`${handoffsPrefix(this.keys)}${id}`)]);
-      const stillOwned = assignment?.value === encodeAssignment(this.brokerId, epoch);
-      const live = handoff !== null && (JSON.parse(handoff.value) as { state: string }).state === 'ready';
-      if (stillOwned && !live && this.stopped.get(id) === epoch) {
-        this.stopped.delete(id);
-        log.info({ partition: id, leaderEpoch: epoch }, 'handoff cancelled: serving the partition again');
+    // Retried until the store answers: a partition must not stay unserved because etcd blinked.
+    while (!this.closed && this.stopped.get(id) === epoch) {
+      try {
+        const [assignment, handoff] = await Promise.all([
+          this.store.get(this.keys.assignment(topic, partition)), this.store.get(`${handoffsPrefix(this.keys)}${id}`)]);
+        const stillOwned = assignment?.value === encodeAssignment(this.brokerId, epoch);
+        const live = handoff !== null && (JSON.parse(handoff.value) as { state: string }).state === 'ready';
+        if (stillOwned && !live && this.stopped.get(id) === epoch) {
+          this.stopped.delete(id);
+          log.info({ partition: id, leaderEpoch: epoch }, 'handoff cancelled: serving the partition again');
+        }
+        // Moved away: the entry stays, since this broker's view may still show the old epoch for a moment.
+        return;
+      } catch (err) {
+        log.warn({ err, partition: id }, 'checking a cancelled handoff failed; retrying');
+        await sleep(COORDINATION_LIMITS.clusterRetryDelayMsMax);
       }
-      // Moved away: the entry stays, since this broker's view may still show the old epoch for a moment.
-    } catch (err) {
-      log.warn({ err, partition: id }, 'checking a cancelled handoff failed; the partition stays stopped until the next event');
     }
   }
 }
