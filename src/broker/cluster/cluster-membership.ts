@@ -49,7 +49,6 @@ export class ClusterMembership implements LeaseHolder {
   private closed = false;
   private draining = false;
   private drainWatch: Watch | null = null;
-  private tier: TierFlusher | null = null;
   private handoffs: HandoffResponder | null = null;
 
   private constructor(
@@ -93,7 +92,6 @@ export class ClusterMembership implements LeaseHolder {
   /** Registers (fails with DUPLICATE_BROKER_ID if the id is live elsewhere), campaigns, starts the assigner. */
   async join(partitions: PartitionRegistry, tier: TierFlusher | null): Promise<void> {
     this.partitions = partitions;
-    this.tier = tier;
     const key = drainKey(this.keys, this.self.nodeId);
     // A restarted broker serves again: an old drain request or answer is history.
     await this.store.txn([], [{ type: 'delete', key }]);
@@ -131,7 +129,9 @@ export class ClusterMembership implements LeaseHolder {
     try {
       // Requests already past the ownership check finish their appends before the upload.
       await new Promise((resolve) => setTimeout(resolve, CLUSTER_SERVING_LIMITS.drainSettleMs));
-      await this.tier?.uploadAll();
+      // Until object storage reaches every owned partition's end: one cycle may stop at its size
+      // limit, and a failed cycle only logs (the new owners continue where uploads end).
+      await this.handoffs?.uploadCovering(this.ownedPartitions(), Date.now() + CLUSTER_SERVING_LIMITS.drainHandoffMsMax);
       await this.setState('draining');
       const deadline = Date.now() + CLUSTER_SERVING_LIMITS.drainHandoffMsMax;
       while (this.ownedPartitions().length > 0) {

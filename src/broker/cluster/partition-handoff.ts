@@ -99,7 +99,8 @@ export class HandoffResponder {
       try {
         // Requests already past the ownership check finish their appends before the upload.
         await sleep(CLUSTER_SERVING_LIMITS.drainSettleMs);
-        if (this.uploader) await this.uploadUntilCovered(this.uploader, batch);
+        const withdrawn = () => batch.every((h) => this.withdrawn.has(`${h.topic}/${h.partition}`));
+        if (this.uploader) await this.uploadUntilCovered(this.uploader, batch, Date.now() + COORDINATION_LIMITS.rebalanceHandoffMsMax / 2, withdrawn);
         else answer = 'refused';
       } catch (err) {
         log.warn({ err }, 'upload before a handoff failed; refusing the handoff');
@@ -109,22 +110,27 @@ export class HandoffResponder {
     }
   }
 
+  /** Drain: uploads until object storage covers every given partition (nothing to do without an object store). */
+  async uploadCovering(parts: Array<{ topic: string; partition: number }>, deadlineMs: number): Promise<void> {
+    if (this.uploader) await this.uploadUntilCovered(this.uploader, parts, deadlineMs, () => false);
+  }
+
   /**
    * Uploads until object storage ends at or past every partition's high watermark, read again
    * after each cycle (an append that was still in flight raises it): one cycle may stop at its
-   * size limit, and a failed cycle only logs. Gives up (refuses) near the controller's deadline.
+   * size limit, and a failed cycle only logs. Throws past the deadline (a handoff then refuses).
    */
-  private async uploadUntilCovered(uploader: Uploader, batch: StoredHandoff[]): Promise<void> {
-    const deadlineMs = Date.now() + COORDINATION_LIMITS.rebalanceHandoffMsMax / 2;
+  private async uploadUntilCovered(uploader: Uploader, parts: Array<{ topic: string; partition: number }>,
+    deadlineMs: number, withdrawn: () => boolean): Promise<void> {
     for (;;) {
       await uploader.uploadAll();
       const behind: string[] = [];
-      for (const h of batch) {
-        const { end, uploaded } = await uploader.progress(h.topic, h.partition);
-        if (uploaded < end) behind.push(`${h.topic}/${h.partition} ${uploaded} < ${end}`);
+      for (const p of parts) {
+        const { end, uploaded } = await uploader.progress(p.topic, p.partition);
+        if (uploaded < end) behind.push(`${p.topic}/${p.partition} ${uploaded} < ${end}`);
       }
       if (behind.length === 0) return;
-      if (this.closed || batch.every((h) => this.withdrawn.has(`${h.topic}/${h.partition}`))) throw new Error('handoff withdrawn');
+      if (this.closed || withdrawn()) throw new Error('upload abandoned: closing, or the handoff was withdrawn');
       if (Date.now() > deadlineMs) throw new Error(`object storage still behind the log: ${behind.join(', ')}`);
       await sleep(COORDINATION_LIMITS.clusterRetryDelayMsMax / 4);
     }
