@@ -150,6 +150,28 @@ describe('Rebalancing partitions onto a joined broker (etcd)', function () {
     expect(await countOn(1)).to.equal(4);
   });
 
+  it('lets a new controller complete the handoffs its predecessor requested', async () => {
+    await broker(1);
+    await owners('never');
+    const first = await electController(controllerClient, keys, 1, { ttlMs: TTL_MS });
+    const firstAssigner = await startPartitionAssigner(controllerClient, keys, first, { rebalance: LIMITS });
+    cleanups.push(async () => { await firstAssigner.stop(); await first.resign(); });
+    await topic('t', 4);
+    const before = await assignments();
+    await broker(2);
+    await eventually(() => requests.length === 2, 10_000, 'a round of handoff requests');
+    await firstAssigner.stop();
+    await first.resign();
+    const second = await electController(brokerClient, keys, 2, { ttlMs: TTL_MS });
+    const secondAssigner = await startPartitionAssigner(brokerClient, keys, second, { rebalance: LIMITS });
+    cleanups.push(async () => { await secondAssigner.stop(); await second.resign(); });
+    await eventually(() => second.isController(), 10_000, 'the second controller elected');
+    for (const handoff of await listHandoffs(brokerClient, keys)) expect(await answerHandoff(brokerClient, keys, handoff, 'ready')).to.equal(true);
+    await eventually(async () => (await countOn(2)) === 2, 10_000, 'the handed-off partitions on broker 2');
+    for (const a of (await assignments()).filter((x) => x.brokerId === 2)) expect(a.leaderEpoch).to.equal(before[a.partition].leaderEpoch + 1);
+    expect(requests).to.have.length(2);
+  });
+
   it('requests no handoff while a broker is draining', async () => {
     await broker(1);
     const second = await broker(2);
