@@ -62,8 +62,8 @@ function nowMs(): bigint {
   return lastNowBig;
 }
 
-interface Item {
-  message: OutgoingMessage;
+/** A queued message and its receipt callbacks in one object (it is sent as the OutgoingMessage itself). */
+interface Item extends OutgoingMessage {
   partition: number;
   bytes: number;
   resolve(result: SendResult): void;
@@ -111,17 +111,15 @@ export class Producer {
   send(value: Value, options: SendOptions = NO_OPTIONS): Promise<SendResult> {
     if (this.closed) return Promise.reject(new ConnectionLostError('producer is closed'));
     if (this.outstanding >= this.pendingMax) return this.sendWhenRoom(value, options);
-    const message: OutgoingMessage = {
-      key: options.key === undefined || options.key === null ? null : toBuffer(options.key),
-      timestampMs: options.timestampMs === undefined ? nowMs() : BigInt(options.timestampMs),
-      headers: options.headers === undefined ? NO_HEADERS : headersOf(options.headers),
-      payload: encodeValue(value, this.schema.type),
-    };
-    const partition = options.partition ?? (message.key ? partitionForKey(message.key, this.partitionCount) : this.roundRobin);
-    const bytes = message.payload.length + (message.key?.length ?? 0) + 32;
+    const key = options.key === undefined || options.key === null ? null : toBuffer(options.key);
+    const timestampMs = options.timestampMs === undefined ? nowMs() : BigInt(options.timestampMs);
+    const headers = options.headers === undefined ? NO_HEADERS : headersOf(options.headers);
+    const payload = encodeValue(value, this.schema.type);
+    const partition = options.partition ?? (key ? partitionForKey(key, this.partitionCount) : this.roundRobin);
+    const bytes = payload.length + (key?.length ?? 0) + 32;
     this.outstanding++;
     return new Promise<SendResult>((resolve, reject) => {
-      this.pending.push({ message, partition, bytes, resolve, reject });
+      this.pending.push({ key, timestampMs, headers, payload, partition, bytes, resolve, reject });
       this.pendingBytes += bytes;
       if (this.pending.length >= this.batchMessagesMax || this.pendingBytes >= (this.options.batchBytesMax ?? 1 << 20)) this.dispatch();
       else if (!this.timer) this.timer = setTimeout(() => this.dispatch(), this.options.lingerMs ?? NATIVE_LIMITS.clientLingerMsDefault);
@@ -172,7 +170,7 @@ export class Producer {
     try {
       const offsets = await withRetry(async () => {
         await this.ready();
-        const reply = await this.connection!.request({ type: 'send', producerId: this.producerId, partition, messages: items.map((i) => i.message) })
+        const reply = await this.connection!.request({ type: 'send', producerId: this.producerId, partition, messages: items })
           .catch((err: unknown) => {
             // The topic moved: bind again through a fresh lookup before the retry.
             if (err instanceof TributaryError && err.codeName === 'notOwner') this.connection = null;
