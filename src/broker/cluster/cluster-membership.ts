@@ -100,6 +100,7 @@ export class ClusterMembership implements LeaseHolder {
     });
     this.handoffs = await HandoffResponder.start(this.store, this.keys, this.self.nodeId, tier && {
       uploadAll: () => tier.uploadAll(),
+      quiesce: (topic, partition) => partitions.release(topic, partition),
       progress: async (topic, partition) => {
         const opened = await partitions.get(topic, partition);
         return { end: opened.highWatermark(), uploaded: tier.uploadedEnd?.(opened.ref.topicId, partition) ?? 0n };

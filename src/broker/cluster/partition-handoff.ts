@@ -14,7 +14,7 @@ import { encodeAssignment } from '../../coordination/assignment';
 import { answerHandoff, decodeHandoff, handoffsPrefix, type StoredHandoff } from '../../coordination/handoff';
 import type { ClusterKeys } from '../../coordination/keys';
 import type { MetadataStore, Watch, WatchEvent } from '../../coordination/metadata-store';
-import { CLUSTER_SERVING_LIMITS, COORDINATION_LIMITS } from '../../limits';
+import { COORDINATION_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
 
 const log = componentLogger('partition-handoff');
@@ -22,6 +22,12 @@ const log = componentLogger('partition-handoff');
 export interface Uploader {
   /** One cycle of every upload loop. */
   uploadAll(): Promise<void>;
+  /**
+   * Closes the partition's open log: every append it accepted is then durable here, or failed
+   * and was never acknowledged; a request still holding the log fails from then on (clients
+   * retry at the new owner). progress() opens it again, at the same epoch, with all of that.
+   */
+  quiesce(topic: string, partition: number): Promise<void>;
   /**
    * The partition's high watermark here (`end`, opening the partition if needed) and the offset
    * after its last batch recorded in object storage (`uploaded`: where a new owner continues).
@@ -87,7 +93,7 @@ export class HandoffResponder {
     });
   }
 
-  /** Handles pending requests in batches: one settle pause and one upload for all of a batch. */
+  /** Handles pending requests in batches: one upload for all of a batch. */
   private async work(): Promise<void> {
     while (this.pending.size > 0 && !this.closed) {
       const batch = [...this.pending.values()];
@@ -97,8 +103,6 @@ export class HandoffResponder {
       log.info({ partitions: batch.map((h) => `${h.topic}/${h.partition}`) }, 'handing partitions off: stopped serving them');
       let answer: 'ready' | 'refused' = 'ready';
       try {
-        // Requests already past the ownership check finish their appends before the upload.
-        await sleep(CLUSTER_SERVING_LIMITS.drainSettleMs);
         const withdrawn = () => batch.every((h) => this.withdrawn.has(`${h.topic}/${h.partition}`));
         if (this.uploader) await this.uploadUntilCovered(this.uploader, batch, Date.now() + COORDINATION_LIMITS.rebalanceHandoffMsMax / 2, withdrawn);
         else answer = 'refused';
@@ -116,12 +120,15 @@ export class HandoffResponder {
   }
 
   /**
-   * Uploads until object storage ends at or past every partition's high watermark, read again
-   * after each cycle (an append that was still in flight raises it): one cycle may stop at its
-   * size limit, and a failed cycle only logs. Throws past the deadline (a handoff then refuses).
+   * Closes the partitions' logs (so no append can still be on its way: a produce that passed
+   * the ownership check before it stopped is either in the log now or never acknowledged), then
+   * uploads until object storage ends at or past every partition's high watermark: one cycle may
+   * stop at its size limit, and a failed cycle only logs. Throws past the deadline (a handoff
+   * then refuses).
    */
   private async uploadUntilCovered(uploader: Uploader, parts: Array<{ topic: string; partition: number }>,
     deadlineMs: number, withdrawn: () => boolean): Promise<void> {
+    await Promise.all(parts.map((p) => uploader.quiesce(p.topic, p.partition)));
     for (;;) {
       await uploader.uploadAll();
       const behind: string[] = [];

@@ -15,7 +15,12 @@ const SELF = 1;
 class FakeUploader implements Uploader {
   cycles = 0;
   uploaded = 0n;
+  /** Upload cycles run before each quiesce (close of the partition log). */
+  quiescedAfterCycles: number[] = [];
   constructor(private readonly end: bigint, private readonly perCycle: bigint, private readonly failing = false) {}
+  async quiesce(): Promise<void> {
+    this.quiescedAfterCycles.push(this.cycles);
+  }
   async uploadAll(): Promise<void> {
     this.cycles++;
     if (this.failing) return;
@@ -59,6 +64,7 @@ describe('Handing a partition off (owner side)', function () {
     await eventually(async () => (await state()) === 'ready', 10_000, 'a ready answer');
     expect(uploader.uploaded).to.equal(100n);
     expect(uploader.cycles).to.equal(3);
+    expect(uploader.quiescedAfterCycles, 'the log closed before the first upload').to.deep.equal([0]);
     expect(responder.serves('t', 0, 3)).to.equal(false);
     // A later ownership at a new epoch (the partition came back) is served.
     expect(responder.serves('t', 0, 4)).to.equal(true);
