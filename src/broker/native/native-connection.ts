@@ -1,7 +1,7 @@
 /**
  * One native client connection: frames, decodes, dispatches through the handler table, and
  * writes replies in request order (handlers may run concurrently). Pushes (MESSAGE,
- * ACTIVE_CONSUMER_CHANGE) are written at once; consumer permits bound them. Reading pauses past
+ * ACTIVE_CONSUMER_CHANGE) of one tick leave together in one write; consumer permits bound them. Reading pauses past
  * the in-flight limits or while unflushed bytes exceed the pending-write limit. A frame that does
  * not decode gets an ERROR and the connection goes on; bytes that do not frame get an ERROR and
  * a close. Closing releases every producer and consumer (their unacked messages are redelivered).
@@ -28,6 +28,8 @@ const log = componentLogger('native-connection');
 
 /** Push buffer chunk: many small MESSAGE frames share one allocation. */
 const PUSH_CHUNK_BYTES = 64 * 1024;
+/** Until the first push: connections that only produce never allocate a chunk. */
+const NO_CHUNK = viewed(Buffer.alloc(0));
 
 let nextConnectionId = 1;
 
@@ -39,7 +41,7 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
   readonly producers = new Map<number, SessionProducer>();
   readonly consumers = new Map<number, SessionConsumer>();
   private readonly frames = new NativeFrameAccumulator(NATIVE_LIMITS.frameBytesMax);
-  private pushChunk = viewed(Buffer.allocUnsafe(PUSH_CHUNK_BYTES));
+  private pushChunk = NO_CHUNK;
   private pushStart = 0;
   private pushAt = 0;
   private pushSealed: Buffer[] = [];
