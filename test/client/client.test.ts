@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { connect, TributaryClient, TributaryError } from '../../src/client';
 import { NativeHarness } from '../broker/native/support/native-harness';
+import { testRecordBatchInspector } from '../broker/native/support/record-batch-inspector';
+import { encodeRecordBatch } from '../../src/broker/native/kafka-record-codec';
 
 describe('Native client against a broker', () => {
   let broker: NativeHarness;
@@ -52,6 +54,23 @@ describe('Native client against a broker', () => {
       expect(m.headers.map((h) => [h.key, h.value!.toString()])).to.deep.equal([['clé-ü', `v${i}`]]);
       await consumer.ack(m);
     }
+    await consumer.close();
+    await producer.close();
+  });
+
+  it('delivers every message before a batch that does not decompress and stops there, skipping nothing', async () => {
+    const producer = await client.producer({ topic: 'undecodable' });
+    await Promise.all(['a', 'b'].map((v) => producer.send(v)));
+    // A batch that passes the CRC check but claims lz4 over bytes that are no LZ4 frame.
+    const bad = encodeRecordBatch([{ key: null, timestampMs: 1n, headers: [], payload: Buffer.from('x') }]);
+    bad.writeInt16BE(3, 21);
+    testRecordBatchInspector.setLogAppendTime(bad, 2n);
+    await (await broker.services.partitions.get('undecodable', 0)).append(bad);
+    await producer.send('c');
+    const consumer = await client.subscribe({ topic: 'undecodable', subscription: 'sub', type: 'exclusive', initialPosition: 'earliest' });
+    expect((await consumer.receive(5000))!.payload.toString()).to.equal('a');
+    expect((await consumer.receive(5000))!.payload.toString()).to.equal('b');
+    expect(await consumer.receive(1500)).to.equal(null);
     await consumer.close();
     await producer.close();
   });

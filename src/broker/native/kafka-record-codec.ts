@@ -14,7 +14,7 @@ import { buildRecordBatch } from '../../protocol/kafka/record-batch-builder';
 import { readRecord } from '../../protocol/kafka/records';
 import { Reader } from '../../protocol/primitives/reader';
 import type { Header, OutgoingMessage } from '../../protocol/native/messages';
-import type { NativeRecordCodec } from './record-codec';
+import { type NativeRecordCodec, UndecodableBatchError } from './record-codec';
 import type { StoredMessage } from './subscriptions/types';
 
 const EMPTY = Buffer.alloc(0);
@@ -54,11 +54,13 @@ function recordArea(header: RecordBatchHeader, batch: Buffer): Buffer | Promise<
 async function decodeOne(batch: Buffer, partition: number, out: StoredMessage[]): Promise<void> {
   const header = readBatchHeader(batch);
   if (header.isControl) return;
+  const before = out.length;
   try {
     const area = recordArea(header, batch);
     readRecords(header, area instanceof Buffer ? area : await area, partition, out);
   } catch (err) {
-    throw new Error(`batch at offset ${header.baseOffset} does not decode: ${(err as Error).message}`);
+    out.length = before;
+    throw new UndecodableBatchError(`batch at offset ${header.baseOffset} does not decode: ${(err as Error).message}`, header.baseOffset, out);
   }
 }
 

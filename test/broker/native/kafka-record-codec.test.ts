@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { encodeRecordBatch, kafkaRecordCodec } from '../../../src/broker/native/kafka-record-codec';
 import type { OutgoingMessage } from '../../../src/protocol/native/messages';
+import { UndecodableBatchError } from '../../../src/broker/native/record-codec';
 import { testRecordBatchInspector } from './support/record-batch-inspector';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -64,5 +65,18 @@ describe('Native messages as Kafka record batches', () => {
     testRecordBatchInspector.setLogAppendTime(batch, 1_800_000_000_000n);
     const [m] = await kafkaRecordCodec.decodeBatches([batch], 0);
     expect(m.publishTimeMs).to.equal(1_800_000_000_000n);
+  });
+
+  it('names the offset of a compressed batch that does not decompress and keeps the batches before it', async () => {
+    const good = encodeRecordBatch(MESSAGES);
+    const bad = Buffer.from(good);
+    bad.writeBigInt64BE(7n, 0);
+    bad.writeInt16BE(3, 21); // claims lz4: the record bytes are no LZ4 frame
+    const error = await kafkaRecordCodec.decodeBatches([Buffer.concat([good, bad])], 0).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(UndecodableBatchError);
+    expect((error as UndecodableBatchError).message).to.match(/^batch at offset 7 does not decode: lz4 /);
+    expect((error as UndecodableBatchError).offset).to.equal(7n);
+    // The batch before it still decodes, so dispatch can deliver it and stop at offset 7.
+    expect((error as UndecodableBatchError).before.map((m) => m.offset)).to.deep.equal([0n, 1n, 2n]);
   });
 });

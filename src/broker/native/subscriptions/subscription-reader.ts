@@ -8,7 +8,7 @@ import { NATIVE_LIMITS } from '../../../limits';
 import { componentLogger } from '../../../log';
 import { isDomainError } from '../../errors';
 import type { Partition } from '../../partitions/partition';
-import type { NativeRecordCodec } from '../record-codec';
+import { type NativeRecordCodec, UndecodableBatchError } from '../record-codec';
 import type { Subscription } from './subscription';
 
 const log = componentLogger('native-reader');
@@ -60,6 +60,8 @@ export class SubscriptionReader {
       } catch (err) {
         if (this.closed) return;
         if (isDomainError(err, 'offset-out-of-range')) continue;
+        // The batches before an undecodable one are delivered; dispatch stops at it, skipping nothing.
+        if (err instanceof UndecodableBatchError && err.before.length > 0) this.subscription.offer(index, err.before, err.offset);
         log.warn({ err, subscription: this.subscription.name, partition: index }, 'subscription read failed; retrying');
         await this.park(partition, 1000);
       }
