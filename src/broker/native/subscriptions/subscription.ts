@@ -354,16 +354,25 @@ export class Subscription {
   private drain(queue: Queued[], now: number): Queued[] {
     if (queue.length === 0 || !this.anyCanTake()) return queue;
     const kept: Queued[] = [];
+    // The partition's cursor and the active consumer are looked up again only when they change.
+    let cursorPartition = -1;
+    let cursor: PartitionCursor | undefined;
+    const oneActive = this.subscriptionType === 'exclusive' || this.subscriptionType === 'failover';
+    const activeId = this.activeId;
+    const active = activeId === null ? undefined : this.consumers.get(activeId);
     let i = 0;
     for (; i < queue.length; i++) {
       const item = queue[i];
-      const cursor = this.cursors.get(item.message.partition);
+      if (item.message.partition !== cursorPartition) {
+        cursorPartition = item.message.partition;
+        cursor = this.cursors.get(cursorPartition);
+      }
       if (cursor?.isAcked(item.message.offset)) continue;
       if (item.notBeforeMs > now) {
         kept.push(item);
         continue;
       }
-      const state = this.pick(item.message);
+      const state = oneActive && this.activeId === activeId ? (this.canTake(active) ? active : undefined) : this.pick(item.message);
       if (!state) {
         // Key_Shared: only that key's consumer is full; others may still take later messages.
         if (this.subscriptionType === 'key_shared' && this.anyCanTake()) {
