@@ -145,6 +145,41 @@ describe('Native protocol behaviour', function () {
   });
 });
 
+
+describe('Native writes while a topic has no serving broker', function () {
+  this.timeout(30_000);
+
+  it('refuses SEND with serviceNotReady while the topic has no leader (a handoff or failover) and the client delivers once it has one', async () => {
+    let leader = 0;
+    const broker = await NativeHarness.start({}, (self): ClusterView => ({
+      clusterId: 'test-cluster', self,
+      brokers: () => [self],
+      controllerId: () => self.nodeId,
+      leaderOf: () => (leader < 0 ? -1 : self.nodeId),
+      leaderEpochOf: () => 0,
+    }));
+    try {
+      const client = await connect({ bootstrap: broker.address });
+      const producer = await client.producer({ topic: 'moving' });
+      expect((await producer.send('before')).offset).to.equal(0n);
+      leader = -1;
+      const direct = await client.connectionTo(broker.address);
+      const refused = await direct.request({
+        type: 'createProducer', producerId: 998, topic: 'moving', producerName: 'p2', accessMode: 'shared', schema: { type: 'bytes', definition: null },
+      }).catch((e: unknown) => e);
+      expect((refused as TributaryError).codeName).to.equal('serviceNotReady');
+      const sent = producer.send('during');
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await broker.services.partitions.get('moving', 0)).highWatermark()).to.equal(1n);
+      leader = 0;
+      expect((await sent).offset).to.equal(1n);
+      await client.close();
+    } finally {
+      await broker.destroy();
+    }
+  });
+});
+
 describe('Native dead letters and restarts', function () {
   this.timeout(30_000);
 

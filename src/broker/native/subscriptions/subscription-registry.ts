@@ -9,7 +9,7 @@ import { NATIVE_LIMITS } from '../../../limits';
 import type { BrokerServices } from '../../services';
 import type { Partition } from '../../partitions/partition';
 import { NativeError } from '../native-error';
-import { ownerAddress } from '../ownership';
+import { ownershipOf } from '../ownership';
 import type { Publisher } from '../publisher';
 import type { NativeRecordCodec } from '../record-codec';
 import type { NativeTopicName } from '../topic-names';
@@ -213,8 +213,8 @@ export class SubscriptionRegistry {
 
   private tickAll(): void {
     for (const [key, entry] of [...this.settled]) {
-      // The topic moved to another broker: hand the subscription over (clients re-look-up).
-      if (ownerAddress(this.services, entry.topic.kafka) !== null) {
+      // The topic moved to another broker, or is moving: hand the subscription over (clients re-look-up).
+      if (ownershipOf(this.services, entry.topic.kafka).kind !== 'self') {
         void this.unload(key, entry);
         continue;
       }
