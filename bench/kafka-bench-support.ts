@@ -51,7 +51,7 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /** Runs a command to completion, stdout discarded unless captured; returns elapsed seconds. */
-export function timed(command: string, args: string[], stdinFile?: string, capture = false): Promise<{ seconds: number; stdout: string }> {
+export function timed(command: string, args: string[], stdinFile?: string, capture = false, onStderr?: (stderr: string) => void): Promise<{ seconds: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(command, args, { stdio: [stdinFile ? 'pipe' : 'ignore', capture ? 'pipe' : 'ignore', 'pipe'] });
@@ -63,10 +63,26 @@ export function timed(command: string, args: string[], stdinFile?: string, captu
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      onStderr?.(Buffer.concat(err).toString());
       if (code !== 0) reject(new Error(`${command} exited ${code}: ${Buffer.concat(err).toString().slice(-1000)}`));
       else resolve({ seconds, stdout: Buffer.concat(out).toString() });
     });
   });
+}
+
+/**
+ * Runs a command under bash and returns, besides `timed`'s figures, the CPU seconds (user +
+ * system) it used, from bash's `times` (its children's line), so a client's own share of the two
+ * cores is known next to the broker's.
+ */
+export async function timedWithCpu(command: string, args: string[], capture = false): Promise<{ seconds: number; stdout: string; cpuSeconds: number }> {
+  const script = 'f=$(mktemp); "$@"; s=$?; times > "$f"; tail -1 "$f" >&2; rm -f "$f"; exit $s';
+  let stderrTail = '';
+  const run = await timed('/bin/bash', ['-c', script, 'bash', command, ...args], undefined, capture, (err) => { stderrTail = err; });
+  // `times` prints "0m0.460s 0m0.070s" for the children: user, then system.
+  const match = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(stderrTail);
+  const cpu = match ? Number(match[1]) * 60 + Number(match[2]) + Number(match[3]) * 60 + Number(match[4]) : NaN;
+  return { ...run, cpuSeconds: cpu };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */

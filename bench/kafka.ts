@@ -1,7 +1,10 @@
 /**
  * `npm run bench:kafka`: one broker process driven by kcat (librdkafka) and kafkajs on this
  * machine. 1,000,000 x 100 B and 200,000 x 1 KiB produced with acks=all, then consumed from the
- * start; produce latency at a steady 10,000 msg/s from a librdkafka probe. Prints RESULT lines.
+ * start; produce latency at a steady 10,000 msg/s from a librdkafka probe, on a topic of the
+ * BENCH_FLUSH policy and on one with flush.policy=always (`*_fsync_always`). Prints RESULT lines,
+ * with the broker's and kcat's own CPU per MB (client_cpu_ms_per_mb_*) to show how the two cores
+ * are shared.
  * BENCH_CPU_PROF=dir writes a CPU profile of the broker; BENCH_FLUSH=always|interval|never sets
  * the topics' flush policy; BENCH_SCALE=0.1 runs a smaller version.
  */
@@ -9,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { cpuSeconds, freePort, result, startBrokerProcess, timed } from './kafka-bench-support';
+import { cpuSeconds, freePort, result, startBrokerProcess, timed, timedWithCpu } from './kafka-bench-support';
 
 const KCAT = '/usr/bin/kcat';
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -24,9 +27,15 @@ function writeInput(file: string, count: number, bytes: number): void {
 }
 
 async function kcatProduce(bootstrap: string, topic: string, file: string, count: number, bytes: number, name: string) {
-  const { seconds } = await timed(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=all', '-X', 'linger.ms=5',
+  const { seconds, cpuSeconds: clientCpu } = await timedWithCpu(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=all', '-X', 'linger.ms=5',
     '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.kbytes=1048576', '-l', file]);
   report(name, count / seconds, (count * bytes) / seconds / 1e6, bytes >= 1024 ? 'MB/s' : 'msg/s');
+  reportClientCpu(name, clientCpu, count * bytes);
+}
+
+/** kcat's own CPU per MB: with the broker's figure, how the two cores are shared. */
+function reportClientCpu(name: string, cpuSeconds: number, bytes: number): void {
+  result(`client_cpu_ms_per_mb_${name}`, (cpuSeconds * 1000) / (bytes / 1e6), 'ms/MB');
 }
 
 /** The figure the issue names under `name` in its unit, the other one under a suffixed name. */
@@ -41,11 +50,12 @@ function report(name: string, msgsPerSecond: number, mbPerSecond: number, primar
 }
 
 async function kcatConsume(bootstrap: string, topic: string, count: number, bytes: number, name: string) {
-  const { seconds, stdout } = await timed(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q',
-    '-f', '%o\n', '-X', 'fetch.max.bytes=52428800'], undefined, true);
+  const { seconds, stdout, cpuSeconds: clientCpu } = await timedWithCpu(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q',
+    '-f', '%o\n', '-X', 'fetch.max.bytes=52428800'], true);
   const got = stdout.length === 0 ? 0 : stdout.trimEnd().split('\n').length;
   if (got !== count) throw new Error(`${name}: consumed ${got} of ${count}`);
   report(name, count / seconds, (count * bytes) / seconds / 1e6, 'msg/s');
+  reportClientCpu(name, clientCpu, count * bytes);
 }
 
 async function kafkajsProduce(bootstrap: string, topic: string, count: number, bytes: number) {
@@ -70,15 +80,32 @@ async function kafkajsProduce(bootstrap: string, topic: string, count: number, b
   report('kafkajs_produce_1k', count / seconds, (count * bytes) / seconds / 1e6, 'MB/s');
 }
 
-async function latencyProbe(bootstrap: string, topic: string, seconds: number, report: boolean) {
-  const { stdout } = await timed('/usr/bin/python3', [join(__dirname, 'kafka-latency-probe.py'), bootstrap, topic, '10000',
+const PROBE_RATE = 10_000;
+
+/** Produce latency at a steady 10k msg/s; `suffix` names the figures ('' or '_fsync_always'). */
+async function latencyProbe(bootstrap: string, topic: string, seconds: number, suffix: string | null, brokerPid: number) {
+  const before = cpuSeconds(brokerPid);
+  const { stdout } = await timed('/usr/bin/python3', [join(__dirname, 'kafka-latency-probe.py'), bootstrap, topic, String(PROBE_RATE),
     String(seconds)], undefined, true);
-  const probe = JSON.parse(stdout) as { p50: number; p99: number; rate: number; errors: number };
+  const probe = JSON.parse(stdout) as { p50: number; p99: number; rate: number; errors: number; count: number };
   if (probe.errors > 0) throw new Error(`latency probe saw ${probe.errors} errors`);
-  if (!report) return;
-  result('produce_rate_at_10k', probe.rate, 'msg/s');
-  result('produce_p50_at_10k', probe.p50, 'ms');
-  result('produce_p99_at_10k', probe.p99, 'ms');
+  if (suffix === null) return;
+  result(`produce_rate_at_10k${suffix}`, probe.rate, 'msg/s');
+  result(`produce_p50_at_10k${suffix}`, probe.p50, 'ms');
+  result(`produce_p99_at_10k${suffix}`, probe.p99, 'ms');
+  // Each message is its own request at this rate (linger 0): the broker's cost per request.
+  result(`broker_cpu_us_per_msg_at_10k${suffix}`, ((cpuSeconds(brokerPid) - before) * 1e6) / probe.count, 'us');
+}
+
+/** A topic whose appends are acknowledged only after the fdatasync covering them, whatever BENCH_FLUSH says. */
+async function createFsyncAlwaysTopic(bootstrap: string, topic: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'bench-admin', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'flush.policy', value: 'always' }] }] });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function main() {
@@ -109,8 +136,12 @@ async function main() {
     await phase('kcat_consume_1k', mbLarge, () => kcatConsume(bootstrap, 'bench-1k', large, 1024, 'kcat_consume_1k'));
     await phase('kafkajs_produce_1k', mbLarge, () => kafkajsProduce(bootstrap, 'bench-js-1k', large, 1024));
     // Warm-up run first: the first seconds include topic creation and JIT compilation.
-    await latencyProbe(bootstrap, 'bench-latency', 1, false);
-    await latencyProbe(bootstrap, 'bench-latency', Math.max(3, 10 * scale), true);
+    const probeSeconds = Math.max(3, 10 * scale);
+    await latencyProbe(bootstrap, 'bench-latency', 1, null, pid);
+    await latencyProbe(bootstrap, 'bench-latency', probeSeconds, '', pid);
+    await createFsyncAlwaysTopic(bootstrap, 'bench-latency-fsync-always');
+    await latencyProbe(bootstrap, 'bench-latency-fsync-always', 1, null, pid);
+    await latencyProbe(bootstrap, 'bench-latency-fsync-always', probeSeconds, '_fsync_always', pid);
   } finally {
     await broker.stop();
     rmSync(work, { recursive: true, force: true });
