@@ -62,6 +62,8 @@ function emitWriteValue(step: Step, index: number, v: string, flexible: boolean)
   if (writer) return `${nullCheck} w.${writer}(${v});`;
   if (step.kind === 'int64') return `${nullCheck} w.writeInt64(typeof ${v} === 'bigint' ? ${v} : BigInt(${v}));`;
   const prefixed = lengthPrefixed(step, flexible);
+  // Records may be given as the stored batches back to back (Buffer[]): written by reference, never joined.
+  if (prefixed && step.kind === 'records') return `${nullCheck} w.write${prefixed.replace('Bytes', 'Records')}(${v});`;
   if (prefixed) return `${nullCheck} w.write${prefixed}(${v});`;
   const sub = `rt.subs[${index}]`;
   if (step.nullable) return `if (${v} === null) w.writeInt8(-1); else { w.writeInt8(1); ${sub}.write(${v}, w); }`;

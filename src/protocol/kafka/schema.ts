@@ -68,7 +68,9 @@ type FieldValue<F extends FieldSpec> =
 type FieldInput<F extends FieldSpec> =
   F['type'] extends '[]struct' ? Array<StructInput<SubFields<F>>> | NullIn<F>
     : F['type'] extends 'struct' ? StructInput<SubFields<F>> | NullIn<F>
-      : FieldValue<F>;
+      // Records to encode may be stored batches back to back: written without joining them.
+      : F['type'] extends 'records' ? Buffer | readonly Buffer[] | NullIn<F>
+        : FieldValue<F>;
 
 /** A decoded struct: every field present (fields absent in the version hold their default). */
 export type StructOf<Fs extends readonly FieldSpec[]> = { [F in Fs[number] as F['name']]: FieldValue<F> };

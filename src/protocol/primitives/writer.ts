@@ -13,6 +13,13 @@ const INITIAL_BYTES = 512;
 const REFERENCE_BYTES_MIN = 1024;
 const UUID_HEX = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
+function recordsLength(value: Buffer | readonly Buffer[]): number {
+  if (Buffer.isBuffer(value)) return value.length;
+  let n = 0;
+  for (const chunk of value) n += chunk.length;
+  return n;
+}
+
 export class Writer {
   private readonly chunks: Buffer[] = [];
   private buf: Buffer;
@@ -192,6 +199,31 @@ export class Writer {
 
   writeCompactNullableBytes(value: Buffer | null): this {
     return value === null ? this.writeUnsignedVarInt(0) : this.writeCompactBytes(value);
+  }
+
+  /** A `records` field (int32 length): one blob, or batches back to back, each kept by reference when large. */
+  writeRecords(value: Buffer | readonly Buffer[]): this {
+    this.writeInt32(recordsLength(value));
+    return this.writeRecordChunks(value);
+  }
+
+  writeNullableRecords(value: Buffer | readonly Buffer[] | null): this {
+    return value === null ? this.writeInt32(-1) : this.writeRecords(value);
+  }
+
+  writeCompactRecords(value: Buffer | readonly Buffer[]): this {
+    this.writeUnsignedVarInt(recordsLength(value) + 1);
+    return this.writeRecordChunks(value);
+  }
+
+  writeCompactNullableRecords(value: Buffer | readonly Buffer[] | null): this {
+    return value === null ? this.writeUnsignedVarInt(0) : this.writeCompactRecords(value);
+  }
+
+  private writeRecordChunks(value: Buffer | readonly Buffer[]): this {
+    if (Buffer.isBuffer(value)) return this.writeRaw(value);
+    for (const chunk of value) this.writeRaw(chunk);
+    return this;
   }
 
   /** Bytes as they are, without a length. */

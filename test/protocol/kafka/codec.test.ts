@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decodeMessage, encodeMessage, UnsupportedVersionError } from '../../../src/protocol/kafka/codec';
-import { API_SPECS, ApiVersions, Metadata } from '../../../src/protocol/kafka/messages';
+import { API_SPECS, ApiVersions, Fetch, Metadata } from '../../../src/protocol/kafka/messages';
 import { validBounds, type MessageSpec } from '../../../src/protocol/kafka/schema';
 import { Reader } from '../../../src/protocol/primitives/reader';
 import { Writer } from '../../../src/protocol/primitives/writer';
@@ -56,6 +56,21 @@ describe('Kafka message codec', () => {
     expect(encode(Metadata.request, 1, { topics: [] }).toString('hex')).to.equal('00000000');
     expect(() => encode(Metadata.request, 0, { topics: null })).to.throw(EncodeError, /not nullable/);
     expect(decode(Metadata.request, 9, Buffer.from('00' + '00' + '0000' + '00', 'hex'))).to.deep.include({ topics: null, allowAutoTopicCreation: false });
+  });
+
+  it('writes records given as stored batches back to back exactly as the same bytes joined, keeping large batches by reference', () => {
+    const batches = [Buffer.alloc(3000, 1), Buffer.alloc(70, 2), Buffer.alloc(1500, 3)];
+    for (const version of [4, 11, 12, 17]) {
+      const response = (records: Buffer | Buffer[]) => ({
+        responses: [{ topic: 't', topicId: '00000000-0000-0000-0000-000000000001', partitions: [{ partitionIndex: 0, highWatermark: 3n, records }] }],
+      });
+      const chunks = encodeMessage(Fetch.response, version, response(batches) as never, new Writer()).chunksOut();
+      expect(Buffer.concat(chunks), `v${version}`).to.deep.equal(encode(Fetch.response, version, response(Buffer.concat(batches))));
+      expect(chunks.some((c) => c === batches[0]) && chunks.some((c) => c === batches[2]), 'large batches referenced').to.equal(true);
+    }
+    const empty = encode(Fetch.response, 11, { responses: [{ topic: 't', partitions: [{ partitionIndex: 0, records: [] }] }] });
+    const decoded = decode(Fetch.response, 11, empty) as unknown as { responses: Array<{ partitions: Array<{ records: Buffer | null }> }> };
+    expect(decoded.responses[0].partitions[0].records).to.deep.equal(Buffer.alloc(0));
   });
 
   it('rejects versions outside the description and truncated bodies', () => {

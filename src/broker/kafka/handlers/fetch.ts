@@ -10,7 +10,6 @@ import { DomainError } from '../../errors';
 import { fetchPartitions, FetchedPartition, FetchTarget } from '../../partitions/fetch-reader';
 import { ErrorCode } from '../error-codes';
 import { errorCodeFor } from '../error-mapping';
-import { recordsOf } from '../records';
 
 interface FetchPartition {
   partition: number;
@@ -31,6 +30,8 @@ interface FetchRequest {
   topics: FetchTopic[];
 }
 
+const NO_RECORDS: readonly Buffer[] = Object.freeze([]);
+
 function partitionData(index: number, errorCode: number, r: FetchedPartition | null) {
   const highWatermark = r?.highWatermark ?? -1n;
   return {
@@ -41,8 +42,9 @@ function partitionData(index: number, errorCode: number, r: FetchedPartition | n
     logStartOffset: r?.logStartOffset ?? -1n,
     abortedTransactions: [],
     preferredReadReplica: -1,
-    // Never null: librdkafka fails to parse a null record set ("invalid MessageSetSize").
-    records: recordsOf(errorCode === ErrorCode.NONE && r ? r.chunks : []),
+    // Never null: librdkafka fails to parse a null record set ("invalid MessageSetSize"). The stored
+    // batches go out by reference (the writer keeps them as chunks of the reply, one writev), never joined.
+    records: errorCode === ErrorCode.NONE && r ? r.chunks : NO_RECORDS,
   };
 }
 

@@ -58,9 +58,23 @@ describe('Produce, Fetch and ListOffsets handlers', () => {
     const [hit, outOfRange] = res.responses[0].partitions;
     expect(res.sessionId).to.equal(0);
     expect([hit.errorCode, hit.highWatermark, hit.lastStableOffset, hit.logStartOffset, hit.preferredReadReplica]).to.deep.equal([0, 4n, 4n, 0n, -1]);
-    expect(hit.records.readBigInt64BE(0)).to.equal(0n);
+    expect(Buffer.concat(hit.records).readBigInt64BE(0)).to.equal(0n);
     expect(hit.abortedTransactions).to.deep.equal([]);
     expect([outOfRange.errorCode, outOfRange.highWatermark, outOfRange.records.length]).to.deep.equal([1, 4n, 0]);
+  });
+
+  it('answers the chunks the log read as they are (never joined into a copy), holding every stored batch', async () => {
+    const produce = produceHandler(t.services);
+    await produce.handle(produceRequest(1, [{ name: 'p', partitionData: [{ index: 0, records: testBatch(2) }] }]), ctx(0, 7));
+    await produce.handle(produceRequest(1, [{ name: 'p', partitionData: [{ index: 0, records: testBatch(3) }] }]), ctx(0, 7));
+    const res = await fetchHandler(t.services).handle({
+      maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'p', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }],
+    }, ctx(1, 11));
+    const records: Buffer[] = res.responses[0].partitions[0].records;
+    expect(Array.isArray(records)).to.equal(true);
+    // The handler tests' batch format: base offset at 0, record count at 8, 30 bytes a batch.
+    const joined = Buffer.concat(records);
+    expect([joined.readBigInt64BE(0), joined.readInt32BE(8), joined.readBigInt64BE(30), joined.readInt32BE(38), joined.length]).to.deep.equal([0n, 2, 2n, 3, 60]);
   });
 
   it('resolves topics by id from Fetch v13 on', async () => {
