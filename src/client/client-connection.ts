@@ -9,7 +9,7 @@ import { connect as tcpConnect, Socket } from 'node:net';
 import { NATIVE_LIMITS } from '../limits';
 import { decodeNativeFrame, encodeNativeFrame } from '../protocol/native/codec';
 import { NativeFrameAccumulator } from '../protocol/native/frame';
-import { NativeMessage, PROTOCOL_VERSION } from '../protocol/native/messages';
+import { NativeMessage, PROTOCOL_VERSION, PROTOCOL_VERSION_MIN } from '../protocol/native/messages';
 import { ConnectionLostError, RequestTimeoutError, TributaryError } from './errors';
 
 export interface ConnectionOptions {
@@ -33,6 +33,8 @@ export class ClientConnection extends EventEmitter<{ close: [] }> {
   private nextRequestId = 1;
   private isClosed = false;
   brokerId = -1;
+  /** The version CONNECT negotiated: SEND_BATCH from SEND_BATCH_VERSION on. */
+  protocolVersion = PROTOCOL_VERSION_MIN;
 
   private constructor(private readonly socket: Socket, readonly address: string, private readonly options: ConnectionOptions) {
     super();
@@ -44,30 +46,27 @@ export class ClientConnection extends EventEmitter<{ close: [] }> {
     socket.once('close', () => this.onClose());
   }
 
+  /**
+   * Opens and connects with the newest protocol version; a broker that refuses it
+   * (unsupportedVersion, an older broker) closes the socket, so the client reconnects with the
+   * oldest version, which every broker speaks.
+   */
   static async open(address: string, options: ConnectionOptions): Promise<ClientConnection> {
-    const [host, portText] = splitAddress(address);
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = tcpConnect({ host, port: Number(portText) });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new RequestTimeoutError(`connecting to ${address} timed out`));
-      }, options.requestTimeoutMs);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        s.off('error', reject);
-        resolve(s);
-      });
-      s.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
-    const connection = new ClientConnection(socket, address, options);
     try {
-      const reply = await connection.request({
-        type: 'connect', protocolVersion: PROTOCOL_VERSION, clientName: options.clientName, authToken: options.authToken,
-      });
-      if (reply.type === 'connected') connection.brokerId = reply.brokerId;
+      return await ClientConnection.openAt(address, options, PROTOCOL_VERSION);
+    } catch (err) {
+      if (!(err instanceof TributaryError && err.codeName === 'unsupportedVersion')) throw err;
+      return ClientConnection.openAt(address, options, PROTOCOL_VERSION_MIN);
+    }
+  }
+
+  private static async openAt(address: string, options: ConnectionOptions, protocolVersion: number): Promise<ClientConnection> {
+    const connection = new ClientConnection(await openSocket(address, options.requestTimeoutMs), address, options);
+    try {
+      const reply = await connection.request({ type: 'connect', protocolVersion, clientName: options.clientName, authToken: options.authToken });
+      if (reply.type !== 'connected') throw new Error(`connect got ${reply.type}`);
+      connection.brokerId = reply.brokerId;
+      connection.protocolVersion = reply.protocolVersion;
     } catch (err) {
       connection.close();
       throw err;
@@ -158,6 +157,26 @@ export class ClientConnection extends EventEmitter<{ close: [] }> {
     this.pending.clear();
     this.emit('close');
   }
+}
+
+function openSocket(address: string, timeoutMs: number): Promise<Socket> {
+  const [host, portText] = splitAddress(address);
+  return new Promise<Socket>((resolve, reject) => {
+    const s = tcpConnect({ host, port: Number(portText) });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new RequestTimeoutError(`connecting to ${address} timed out`));
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
 }
 
 export function splitAddress(address: string): [string, string] {

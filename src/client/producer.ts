@@ -1,13 +1,15 @@
 /**
  * A native producer: send() queues a message and resolves with its partition and offset once
  * the broker stored it. Messages linger up to lingerMs (or until a batch is full) and go out as
- * one SEND per partition. At most clientProducerPendingMessagesMax messages wait at once; more
+ * one batch per partition: a SEND_BATCH carrying the RecordBatch the client built (a SEND to a
+ * version 1 broker). At most clientProducerPendingMessagesMax messages wait at once; more
  * send() calls wait for room. After a lost connection the producer re-looks-up its topic,
  * re-creates itself and resends what was not acknowledged (at-least-once).
  */
 import { NATIVE_LIMITS } from '../limits';
 import { partitionForKey } from '../protocol/native/key-hash';
-import type { AccessMode, Header, OutgoingMessage, SchemaInfo, SchemaType } from '../protocol/native/messages';
+import { encodeMessageBatch } from '../protocol/native/message-batch';
+import { SEND_BATCH_VERSION, type AccessMode, type Header, type NativeMessage, type OutgoingMessage, type SchemaInfo, type SchemaType } from '../protocol/native/messages';
 import type { ClientConnection } from './client-connection';
 import { TributaryClient, withRetry } from './client';
 import { ConnectionLostError, TributaryError } from './errors';
@@ -68,6 +70,18 @@ interface Item extends OutgoingMessage {
   bytes: number;
   resolve(result: SendResult): void;
   reject(err: Error): void;
+}
+
+/** Offset of message i of a SEND (one offset each) or a SEND_BATCH (base offset + i). */
+function receiptOffsets(reply: NativeMessage, count: number): (i: number) => bigint {
+  if (reply.type === 'sendBatchReceipt') {
+    if (reply.count !== count) throw new Error(`the broker stored ${reply.count} of ${count} messages`);
+    const { baseOffset } = reply;
+    return (i) => baseOffset + BigInt(i);
+  }
+  if (reply.type !== 'sendReceipt') throw new Error(`send got ${reply.type}`);
+  const { offsets } = reply;
+  return (i) => offsets[i];
 }
 
 export class Producer {
@@ -161,25 +175,31 @@ export class Producer {
     this.pendingBytes = 0;
     this.roundRobin = (this.roundRobin + 1) % this.partitionCount;
     for (const [partition, items] of byPartition) {
-      const sending = this.sendBatch(partition, items).finally(() => this.inFlight.delete(sending));
+      const sending = this.sendItems(partition, items).finally(() => this.inFlight.delete(sending));
       this.inFlight.add(sending);
     }
   }
 
-  private async sendBatch(partition: number, items: Item[]): Promise<void> {
+  private async sendItems(partition: number, items: Item[]): Promise<void> {
+    // Built once and resent as it is after a reconnect (a version 1 broker gets a SEND instead).
+    let batch: Buffer | null = null;
     try {
-      const offsets = await withRetry(async () => {
+      const offsetOf = await withRetry(async () => {
         await this.ready();
-        const reply = await this.connection!.request({ type: 'send', producerId: this.producerId, partition, messages: items })
-          .catch((err: unknown) => {
-            // The topic moved: bind again through a fresh lookup before the retry.
-            if (err instanceof TributaryError && err.codeName === 'notOwner') this.connection = null;
-            throw err;
-          });
-        if (reply.type !== 'sendReceipt') throw new Error(`send got ${reply.type}`);
-        return reply.offsets;
+        const connection = this.connection!;
+        const asBatch = connection.protocolVersion >= SEND_BATCH_VERSION;
+        if (asBatch) batch ??= encodeMessageBatch(items);
+        const request: NativeMessage = asBatch
+          ? { type: 'sendBatch', producerId: this.producerId, partition, batch: batch! }
+          : { type: 'send', producerId: this.producerId, partition, messages: items };
+        const reply = await connection.request(request).catch((err: unknown) => {
+          // The topic moved: bind again through a fresh lookup before the retry.
+          if (err instanceof TributaryError && err.codeName === 'notOwner') this.connection = null;
+          throw err;
+        });
+        return receiptOffsets(reply, items.length);
       }, () => this.client.isClosed);
-      items.forEach((item, i) => item.resolve({ partition, offset: offsets[i] }));
+      for (let i = 0; i < items.length; i++) items[i].resolve({ partition, offset: offsetOf(i) });
     } catch (err) {
       for (const item of items) item.reject(err as Error);
     } finally {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { connect, TributaryClient, TributaryError } from '../../src/client';
 import { NativeHarness } from '../broker/native/support/native-harness';
 import { testRecordBatchInspector } from '../broker/native/support/record-batch-inspector';
-import { encodeRecordBatch } from '../../src/broker/native/kafka-record-codec';
+import { encodeMessageBatch as encodeRecordBatch } from '../../src/protocol/native/message-batch';
 
 describe('Native client against a broker', () => {
   let broker: NativeHarness;

@@ -16,6 +16,10 @@ const BY_DOMAIN_KIND: Partial<Record<DomainErrorKind, NativeErrorName>> = {
   'invalid-request': 'invalidRequest',
   'policy-violation': 'policyViolation',
   'batch-too-large': 'messageTooLarge',
+  // A SEND_BATCH the partition's batch checks refuse (sent-batch.ts checks first; tests may plug in other inspectors).
+  'corrupt-batch': 'invalidRequest',
+  'invalid-record': 'invalidRequest',
+  'unsupported-compression': 'invalidRequest',
   'not-leader': 'notOwner',
   'storage-error': 'storageError',
   'offset-out-of-range': 'invalidRequest',

@@ -10,23 +10,14 @@
 import { NATIVE_LIMITS } from '../../limits';
 import { decompressRecords } from '../../protocol/kafka/compression';
 import { BATCH, readBatchHeader, type RecordBatchHeader } from '../../protocol/kafka/record-batch';
-import { buildRecordBatch } from '../../protocol/kafka/record-batch-builder';
 import { readRecord } from '../../protocol/kafka/records';
 import { Reader } from '../../protocol/primitives/reader';
-import type { Header, OutgoingMessage } from '../../protocol/native/messages';
+import type { Header } from '../../protocol/native/messages';
+import { encodeMessageBatch } from '../../protocol/native/message-batch';
 import { type NativeRecordCodec, UndecodableBatchError } from './record-codec';
 import type { StoredMessage } from './subscriptions/types';
 
 const EMPTY = Buffer.alloc(0);
-
-export function encodeRecordBatch(messages: OutgoingMessage[]): Buffer {
-  let baseTimestamp = messages[0].timestampMs;
-  for (const m of messages) if (m.timestampMs < baseTimestamp) baseTimestamp = m.timestampMs;
-  return buildRecordBatch({
-    baseTimestamp,
-    records: messages.map((m) => ({ key: m.key, value: m.payload, headers: m.headers, timestamp: m.timestampMs })),
-  });
-}
 
 function readRecords(header: RecordBatchHeader, area: Buffer, partition: number, out: StoredMessage[]): void {
   const logAppendTime = header.timestampType === 'log-append' ? header.maxTimestamp : null;
@@ -65,7 +56,7 @@ async function decodeOne(batch: Buffer, partition: number, out: StoredMessage[])
 }
 
 export const kafkaRecordCodec: NativeRecordCodec = {
-  encodeBatch: encodeRecordBatch,
+  encodeBatch: encodeMessageBatch,
   async decodeBatches(chunks, partition) {
     const out: StoredMessage[] = [];
     for (const chunk of chunks) {

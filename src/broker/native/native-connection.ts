@@ -37,6 +37,7 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
   readonly connectionId = nextConnectionId++;
   readonly remote: string;
   connected = false;
+  protocolVersion = 0;
   clientName = '';
   readonly producers = new Map<number, SessionProducer>();
   readonly consumers = new Map<number, SessionConsumer>();

@@ -43,6 +43,8 @@ export interface Session {
   readonly connectionId: number;
   readonly remote: string;
   connected: boolean;
+  /** The version CONNECT negotiated (0 before it). */
+  protocolVersion: number;
   clientName: string;
   readonly producers: Map<number, SessionProducer>;
   readonly consumers: Map<number, SessionConsumer>;

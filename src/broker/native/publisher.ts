@@ -1,7 +1,8 @@
 /**
  * Writing native messages into partition logs: topic resolution with auto-creation (one
  * partition, in an existing namespace, retention from the namespace's policy), schema and size
- * checks, partition choice, and one RecordBatch per SEND appended like any Kafka batch.
+ * checks, partition choice, and one RecordBatch per SEND (or the client's own, SEND_BATCH) appended
+ * like any Kafka batch.
  */
 import { partitionForKey } from '../../protocol/native/key-hash';
 import type { OutgoingMessage, SchemaInfo } from '../../protocol/native/messages';
@@ -11,7 +12,7 @@ import type { TopicRecord } from '../topics/topic-registry';
 import type { NamespaceRegistry } from './namespaces';
 import { NativeError } from './native-error';
 import type { NativeRecordCodec } from './record-codec';
-import { validatePayload } from './schemas';
+import { checkMessage, needsMessageChecks } from './schemas';
 import type { TopicMetaRegistry } from './topic-meta';
 import type { NativeTopicName } from './topic-names';
 
@@ -56,21 +57,20 @@ export class Publisher {
   /** Throws schemaValidation or messageTooLarge before anything is stored. */
   check(messages: OutgoingMessage[], schema: SchemaInfo, maxMessageBytes: number | undefined): void {
     // Bytes without a size policy (the common case) accept every payload: no loop per message.
-    if (schema.type === 'bytes' && maxMessageBytes === undefined) return;
-    for (let i = 0; i < messages.length; i++) {
-      const { payload } = messages[i];
-      if (maxMessageBytes !== undefined && payload.length > maxMessageBytes) {
-        throw new NativeError('messageTooLarge', `message ${i} has ${payload.length} bytes; the namespace allows ${maxMessageBytes}`);
-      }
-      validatePayload(schema, payload, i);
-    }
+    if (!needsMessageChecks(schema, maxMessageBytes)) return;
+    for (let i = 0; i < messages.length; i++) checkMessage(schema, maxMessageBytes, messages[i].payload, i);
   }
 
   /** Appends the messages as one batch; resolves with each message's offset once durable. */
   async publish(kafkaTopic: string, partition: number, messages: OutgoingMessage[]): Promise<bigint[]> {
+    const baseOffset = await this.appendBatch(kafkaTopic, partition, this.codec.encodeBatch(messages));
+    return messages.map((_, i) => baseOffset + BigInt(i));
+  }
+
+  /** Appends a RecordBatch as it is (the partition validates it again); resolves with its base offset once durable. */
+  async appendBatch(kafkaTopic: string, partition: number, batch: Buffer): Promise<bigint> {
     const target = await this.services.partitions.get(kafkaTopic, partition);
-    const outcome = await target.append(this.codec.encodeBatch(messages));
-    return messages.map((_, i) => outcome.baseOffset + BigInt(i));
+    return (await target.append(batch)).baseOffset;
   }
 
   /** Schema of a topic for producers (bytes when none was declared). */

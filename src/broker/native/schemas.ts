@@ -49,6 +49,19 @@ function invalid(index: number, why: string): never {
 }
 
 /** Throws schemaValidation naming the message index and why. */
+/** False for bytes without a size policy: every payload passes, nothing per message to check. */
+export function needsMessageChecks(schema: SchemaInfo, maxMessageBytes: number | undefined): boolean {
+  return schema.type !== 'bytes' || maxMessageBytes !== undefined;
+}
+
+/** Message `index` against the namespace's size policy and the topic's schema; throws messageTooLarge or schemaValidation. */
+export function checkMessage(schema: SchemaInfo, maxMessageBytes: number | undefined, payload: Buffer, index: number): void {
+  if (maxMessageBytes !== undefined && payload.length > maxMessageBytes) {
+    throw new NativeError('messageTooLarge', `message ${index} has ${payload.length} bytes; the namespace allows ${maxMessageBytes}`);
+  }
+  validatePayload(schema, payload, index);
+}
+
 export function validatePayload(schema: SchemaInfo, payload: Buffer, index: number): void {
   switch (schema.type) {
     case 'bytes':

@@ -123,6 +123,14 @@ const CODECS: { [T in FrameTypeName]: Codec<T> } = {
     write: (w, m) => writeArray(w.writeUInt32(m.producerId).writeInt32(m.partition), m.offsets, (ww, o) => ww.writeInt64(o)),
     read: (r) => ({ producerId: r.readUInt32(), partition: r.readInt32(), offsets: readArray(r, (rr) => rr.readInt64()) }),
   },
+  sendBatch: {
+    write: (w, m) => w.writeUInt32(m.producerId).writeInt32(m.partition).writeBytes(m.batch),
+    read: (r) => ({ producerId: r.readUInt32(), partition: r.readInt32(), batch: r.readBytes() }),
+  },
+  sendBatchReceipt: {
+    write: (w, m) => w.writeUInt32(m.producerId).writeInt32(m.partition).writeInt64(m.baseOffset).writeInt32(m.count),
+    read: (r) => ({ producerId: r.readUInt32(), partition: r.readInt32(), baseOffset: r.readInt64(), count: r.readInt32() }),
+  },
   subscribe: {
     write: (w, m) => {
       w.writeUInt32(m.consumerId).writeString(m.topic).writeString(m.subscription);

@@ -3,7 +3,12 @@
  * Codecs live in codec.ts; the numeric codes here are the wire contract.
  */
 
-export const PROTOCOL_VERSION = 1;
+/** The newest version this code speaks; CONNECT negotiates down to the client's (spec §3). */
+export const PROTOCOL_VERSION = 2;
+/** The oldest version a broker still accepts: version 1 clients never send SEND_BATCH. */
+export const PROTOCOL_VERSION_MIN = 1;
+/** The first version with SEND_BATCH and SEND_BATCH_RECEIPT. */
+export const SEND_BATCH_VERSION = 2;
 
 export const FRAME_TYPES = {
   connect: 0x01,
@@ -28,6 +33,8 @@ export const FRAME_TYPES = {
   success: 0x14,
   admin: 0x15,
   adminResult: 0x16,
+  sendBatch: 0x17,
+  sendBatchReceipt: 0x18,
 } as const;
 
 export type FrameTypeName = keyof typeof FRAME_TYPES;
@@ -81,6 +88,10 @@ export interface ProducerCreatedMessage { type: 'producerCreated'; producerId: n
 export interface CloseProducerMessage { type: 'closeProducer'; producerId: number }
 export interface SendMessage { type: 'send'; producerId: number; partition: number; messages: OutgoingMessage[] }
 export interface SendReceiptMessage { type: 'sendReceipt'; producerId: number; partition: number; offsets: bigint[] }
+/** A Kafka RecordBatch v2 built by the client, stored as sent (protocol version 2). */
+export interface SendBatchMessage { type: 'sendBatch'; producerId: number; partition: number; batch: Buffer }
+/** Message i of the batch has offset baseOffset + i. */
+export interface SendBatchReceiptMessage { type: 'sendBatchReceipt'; producerId: number; partition: number; baseOffset: bigint; count: number }
 export interface SubscribeMessage {
   type: 'subscribe'; consumerId: number; topic: string; subscription: string; subscriptionType: SubscriptionType;
   consumerName: string; priority: number; initialPosition: InitialPosition; positionValue: bigint;
@@ -104,7 +115,7 @@ export interface AdminResultMessage { type: 'adminResult'; result: string }
 export type NativeMessage =
   | ConnectMessage | ConnectedMessage | LookupMessage | LookupResultMessage
   | CreateProducerMessage | ProducerCreatedMessage | CloseProducerMessage
-  | SendMessage | SendReceiptMessage | SubscribeMessage | FlowMessage | PushMessage
+  | SendMessage | SendReceiptMessage | SendBatchMessage | SendBatchReceiptMessage | SubscribeMessage | FlowMessage | PushMessage
   | AckMessage | NackMessage | CloseConsumerMessage | PingMessage | PongMessage
   | ErrorMessage | ActiveConsumerChangeMessage | SuccessMessage | AdminMessage | AdminResultMessage;
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { encodeRecordBatch, kafkaRecordCodec } from '../../../src/broker/native/kafka-record-codec';
+import { kafkaRecordCodec } from '../../../src/broker/native/kafka-record-codec';
+import { encodeMessageBatch as encodeRecordBatch } from '../../../src/protocol/native/message-batch';
 import type { OutgoingMessage } from '../../../src/protocol/native/messages';
 import { UndecodableBatchError } from '../../../src/broker/native/record-codec';
 import { testRecordBatchInspector } from './support/record-batch-inspector';

@@ -1,12 +1,14 @@
 /**
  * CREATE_PRODUCER, SEND and CLOSE_PRODUCER: access modes, namespace limits, schema declaration
- * at creation, per-message schema and size checks, then one record batch per SEND.
+ * at creation, per-message schema and size checks, then one record batch per SEND; SEND_BATCH
+ * appends the client's own batch after the same checks.
  */
 import { NATIVE_LIMITS } from '../../../limits';
-import type { MessageOf } from '../../../protocol/native/messages';
-import type { NativeHandler, Session } from '../native-context';
+import { SEND_BATCH_VERSION, type MessageOf, type OutgoingMessage } from '../../../protocol/native/messages';
+import type { NativeHandler, Session, SessionProducer } from '../native-context';
 import { NativeError } from '../native-error';
 import { requireOwnership } from '../ownership';
+import { checkSentBatch } from '../sent-batch';
 import { parseTopicName } from '../topic-names';
 
 export const createProducer: NativeHandler = async (session, message) => {
@@ -26,21 +28,46 @@ export const createProducer: NativeHandler = async (session, message) => {
 
 export const send: NativeHandler = async (session, message) => {
   const m = message as MessageOf<'send'>;
-  const producer = session.producers.get(m.producerId);
-  if (!producer) throw new NativeError('unknownProducer', `producer ${m.producerId} is not open on this connection`);
+  const producer = openProducer(session, m.producerId);
   if (m.messages.length === 0) throw new NativeError('invalidRequest', 'SEND carries no message');
   if (m.messages.length > NATIVE_LIMITS.sendMessagesMax) {
     throw new NativeError('invalidRequest', `SEND carries ${m.messages.length} messages; at most ${NATIVE_LIMITS.sendMessagesMax}`);
   }
   const { publisher } = session.context;
-  // The topic may have moved since the producer was created: the client looks it up again.
-  requireOwnership(session.context.services, producer.topic.kafka);
   publisher.check(m.messages, producer.schema, producer.maxMessageBytes);
-  const partitions = session.context.services.topics.get(producer.topic.kafka)?.partitions ?? producer.partitions;
-  const partition = publisher.choosePartition(m.partition, m.messages, partitions);
+  const partition = publisher.choosePartition(m.partition, m.messages, partitionsOf(session, producer));
   const offsets = await publisher.publish(producer.topic.kafka, partition, m.messages);
   return { type: 'sendReceipt', producerId: m.producerId, partition, offsets };
 };
+
+/** The client's RecordBatch, checked (sent-batch.ts) and appended as sent: no record is re-encoded. */
+export const sendBatch: NativeHandler = async (session, message) => {
+  const m = message as MessageOf<'sendBatch'>;
+  if (session.protocolVersion < SEND_BATCH_VERSION) {
+    throw new NativeError('invalidRequest', `SEND_BATCH needs protocol version ${SEND_BATCH_VERSION}; this connection speaks ${session.protocolVersion}`);
+  }
+  const producer = openProducer(session, m.producerId);
+  const count = checkSentBatch(m.batch, producer.schema, producer.maxMessageBytes);
+  const { publisher } = session.context;
+  // -1 picks round robin: the broker does not read keys out of the batch.
+  const partition = publisher.choosePartition(m.partition, NO_MESSAGES, partitionsOf(session, producer));
+  const baseOffset = await publisher.appendBatch(producer.topic.kafka, partition, m.batch);
+  return { type: 'sendBatchReceipt', producerId: m.producerId, partition, baseOffset, count };
+};
+
+const NO_MESSAGES: OutgoingMessage[] = [];
+
+/** The producer, on a topic this broker still serves (it may have moved since: the client looks it up again). */
+function openProducer(session: Session, producerId: number): SessionProducer {
+  const producer = session.producers.get(producerId);
+  if (!producer) throw new NativeError('unknownProducer', `producer ${producerId} is not open on this connection`);
+  requireOwnership(session.context.services, producer.topic.kafka);
+  return producer;
+}
+
+function partitionsOf(session: Session, producer: SessionProducer): number {
+  return session.context.services.topics.get(producer.topic.kafka)?.partitions ?? producer.partitions;
+}
 
 export const closeProducer: NativeHandler = async (session, message) => {
   const m = message as MessageOf<'closeProducer'>;
