@@ -3,7 +3,8 @@
  * the Kafka path (kcat) side by side in the same run, for 100 B and 1 KiB messages, then the
  * end-to-end latency of a Shared subscription (2 consumers) at a steady 10,000 msg/s.
  * Prints RESULT lines; BENCH_SCALE=0.1 runs a smaller version; BENCH_CPU_PROF=dir profiles the broker;
- * BENCH_FLUSH=always|interval|never sets the topics' flush policy (as bench:kafka does).
+ * BENCH_FLUSH=always|interval|never sets the topics' flush policy (as bench:kafka does); BENCH_NATIVE_PROTOCOL=1
+ * pins the client to protocol version 1.
  * Beside each rate it prints the CPU cost per message of the broker (`broker_cpu_us_per_msg_…`)
  * and, for native runs, of the client (`client_cpu_us_per_msg_…`): on a shared machine these
  * compare A/B far better than rates do.
@@ -17,6 +18,8 @@ import { cpuSeconds, freePort, result, startBrokerProcess, timed } from './kafka
 const KCAT = '/usr/bin/kcat';
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const flush = process.env.BENCH_FLUSH ?? 'interval';
+/** BENCH_NATIVE_PROTOCOL=1 pins the client to protocol version 1 (SEND frames instead of SEND_BATCH), for A/B runs. */
+const protocolVersion = process.env.BENCH_NATIVE_PROTOCOL === undefined ? undefined : Number(process.env.BENCH_NATIVE_PROTOCOL);
 
 async function kcatProduce(bootstrap: string, topic: string, file: string, count: number): Promise<number> {
   const { seconds } = await timed(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=all', '-X', 'linger.ms=5',
@@ -123,9 +126,9 @@ async function main() {
   const port = await freePort();
   const bootstrap = `127.0.0.1:${port}`;
   const broker = await startBrokerProcess(port, join(work, 'data'), { TRIBUTARY_LOG_LEVEL: 'warn', TRIBUTARY_TOPICS_FLUSH_POLICY: flush }, process.env.BENCH_CPU_PROF);
-  const client = await connect({ bootstrap, clientName: 'bench' });
+  const client = await connect({ bootstrap, clientName: 'bench', protocolVersion });
   try {
-    process.stdout.write(`# flush.policy=${flush} scale=${scale}\n`);
+    process.stdout.write(`# flush.policy=${flush} scale=${scale} protocol=${protocolVersion ?? 'newest'}\n`);
     for (const [label, count, bytes] of [['100b', Math.round(500_000 * scale), 100], ['1k', Math.round(100_000 * scale), 1024]] as const) {
       const input = join(work, `in-${label}`);
       writeInput(input, count, bytes);

@@ -9,13 +9,15 @@ import { connect as tcpConnect, Socket } from 'node:net';
 import { NATIVE_LIMITS } from '../limits';
 import { decodeNativeFrame, encodeNativeFrame } from '../protocol/native/codec';
 import { NativeFrameAccumulator } from '../protocol/native/frame';
-import { NativeMessage, PROTOCOL_VERSION, PROTOCOL_VERSION_MIN } from '../protocol/native/messages';
+import { NativeMessage, PROTOCOL_VERSION_MIN } from '../protocol/native/messages';
 import { ConnectionLostError, RequestTimeoutError, TributaryError } from './errors';
 
 export interface ConnectionOptions {
   clientName: string;
   authToken: string | null;
   requestTimeoutMs: number;
+  /** Newest protocol version to ask for (PROTOCOL_VERSION unless a caller pins an older one). */
+  protocolVersion: number;
 }
 
 interface PendingRequest {
@@ -47,15 +49,15 @@ export class ClientConnection extends EventEmitter<{ close: [] }> {
   }
 
   /**
-   * Opens and connects with the newest protocol version; a broker that refuses it
+   * Opens and connects with options.protocolVersion; a broker that refuses it
    * (unsupportedVersion, an older broker) closes the socket, so the client reconnects with the
    * oldest version, which every broker speaks.
    */
   static async open(address: string, options: ConnectionOptions): Promise<ClientConnection> {
     try {
-      return await ClientConnection.openAt(address, options, PROTOCOL_VERSION);
+      return await ClientConnection.openAt(address, options, options.protocolVersion);
     } catch (err) {
-      if (!(err instanceof TributaryError && err.codeName === 'unsupportedVersion')) throw err;
+      if (!(err instanceof TributaryError && err.codeName === 'unsupportedVersion') || options.protocolVersion === PROTOCOL_VERSION_MIN) throw err;
       return ClientConnection.openAt(address, options, PROTOCOL_VERSION_MIN);
     }
   }

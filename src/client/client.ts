@@ -5,6 +5,7 @@
  * a topic move, with exponential backoff.
  */
 import { NATIVE_LIMITS } from '../limits';
+import { PROTOCOL_VERSION } from '../protocol/native/messages';
 import { Admin } from './admin';
 import { ClientConnection } from './client-connection';
 import { Consumer, ConsumerOptions } from './consumer';
@@ -17,6 +18,8 @@ export interface ClientOptions {
   clientName?: string;
   authToken?: string | null;
   requestTimeoutMs?: number;
+  /** Newest native protocol version to use (default PROTOCOL_VERSION); 1 sends SEND frames instead of SEND_BATCH. */
+  protocolVersion?: number;
 }
 
 export interface TopicLocation {
@@ -57,6 +60,7 @@ export class TributaryClient {
         clientName: this.options.clientName ?? 'tributary-client',
         authToken: this.options.authToken ?? null,
         requestTimeoutMs: this.options.requestTimeoutMs ?? NATIVE_LIMITS.clientRequestTimeoutMs,
+        protocolVersion: this.options.protocolVersion ?? PROTOCOL_VERSION,
       });
       this.connections.set(address, opening);
       opening.then(

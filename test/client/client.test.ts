@@ -24,6 +24,23 @@ describe('Native client against a broker', () => {
     await producer.close();
   });
 
+  it('sends with SEND frames on a client pinned to protocol version 1, offsets and messages the same', async () => {
+    const v1 = await connect({ bootstrap: broker.address, clientName: 'v1', protocolVersion: 1 });
+    const producer = await v1.producer({ topic: '/default/offsets-v1' });
+    const results = await Promise.all(['a', 'b', 'c'].map((v) => producer.send(v, { key: 'k', headers: { h: v } })));
+    expect(results.map((r) => r.offset)).to.deep.equal([0n, 1n, 2n]);
+    const consumer = await client.subscribe({ topic: '/default/offsets-v1', subscription: 's', type: 'exclusive', initialPosition: 'earliest' });
+    const got: string[] = [];
+    for await (const m of consumer) {
+      got.push(`${m.offset}:${m.key?.toString()}:${m.payload.toString()}:${m.headers[0].value?.toString()}`);
+      if (got.length === 3) break;
+    }
+    expect(got).to.deep.equal(['0:k:a:a', '1:k:b:b', '2:k:c:c']);
+    await consumer.close();
+    await producer.close();
+    await v1.close();
+  });
+
   it('delivers keys, headers, timestamps and payloads intact to an exclusive consumer', async () => {
     const consumer = await client.subscribe({ topic: 'intact', subscription: 'sub', type: 'exclusive', initialPosition: 'earliest' });
     const producer = await client.producer({ topic: 'intact' });

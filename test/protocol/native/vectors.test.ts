@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { decodeNativeFrame, encodeNativeMessage } from '../../../src/protocol/native/codec';
 import { splitNativeFrame } from '../../../src/protocol/native/frame';
 import type { NativeMessage } from '../../../src/protocol/native/messages';
+import { encodeMessageBatch } from '../../../src/protocol/native/message-batch';
+import { decodeRecordBatch } from '../../../src/protocol/kafka/record-batch-builder';
+import { validateProducedBatch } from '../../../src/protocol/kafka/record-batch-validation';
 
 /** Byte vectors are read from docs/native-protocol.md §5, so the document and the code cannot drift. */
 function vectorsFromSpec(): Map<string, Buffer> {
@@ -18,6 +21,7 @@ function vectorsFromSpec(): Map<string, Buffer> {
 const EXPECTED: Array<{ name: string; requestId: number; message: NativeMessage }> = [
   { name: 'ping', requestId: 7, message: { type: 'ping' } },
   { name: 'connect', requestId: 1, message: { type: 'connect', protocolVersion: 1, clientName: 'cli', authToken: null } },
+  { name: 'connectV2', requestId: 1, message: { type: 'connect', protocolVersion: 2, clientName: 'cli', authToken: null } },
   { name: 'flow', requestId: 0, message: { type: 'flow', consumerId: 2, permits: 1000 } },
   { name: 'error', requestId: 5, message: { type: 'error', code: 10, message: 'busy' } },
   {
@@ -41,6 +45,14 @@ const EXPECTED: Array<{ name: string; requestId: number; message: NativeMessage 
       payload: Buffer.from('hi'), redeliveryCount: 1,
     },
   },
+  {
+    name: 'sendBatch', requestId: 3,
+    message: {
+      type: 'sendBatch', producerId: 1, partition: 0,
+      batch: encodeMessageBatch([{ key: null, timestampMs: 1000n, headers: [], payload: Buffer.from('hi') }]),
+    },
+  },
+  { name: 'sendBatchReceipt', requestId: 3, message: { type: 'sendBatchReceipt', producerId: 1, partition: 0, baseOffset: 42n, count: 1 } },
   { name: 'ack', requestId: 4, message: { type: 'ack', consumerId: 2, ackType: 'cumulative', ids: [{ partition: 0, offset: 9n }] } },
 ];
 
@@ -63,4 +75,15 @@ describe('Native protocol byte vectors (docs/native-protocol.md §5)', () => {
       expect(decodeNativeFrame(split.frame)).to.deep.equal(message);
     });
   }
+
+  it("holds in the sendBatch vector a batch a Kafka produce accepts (CRC-32C, magic, count) whose one record is the document's message", () => {
+    const split = splitNativeFrame(vectors.get('sendBatch')!, 1 << 20);
+    if (split.kind !== 'frame') throw new Error('sendBatch vector did not frame');
+    const { batch } = decodeNativeFrame(split.frame) as Extract<NativeMessage, { type: 'sendBatch' }>;
+    expect(validateProducedBatch(batch, { produceVersion: 11 })).to.include({ ok: true });
+    const { header, records } = decodeRecordBatch(batch);
+    expect(header).to.include({ attributes: 0, producerId: -1n, recordCount: 1, baseTimestamp: 1000n });
+    expect(records.map((r) => ({ key: r.key, value: r.value?.toString(), timestamp: r.timestamp, headers: r.headers })))
+      .to.deep.equal([{ key: null, value: 'hi', timestamp: 1000n, headers: [] }]);
+  });
 });
