@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../e2e/support/run';
 import { BrokerCluster, sleep } from './support/broker-cluster';
@@ -244,5 +244,30 @@ describe('topic admin on any broker of a three-broker cluster', function () {
     expect(answer.errorCode).to.equal(REQUEST_TIMED_OUT);
     const views = await untilEveryBroker(cluster, topic, (v) => led(v, 2), 30_000);
     expect(new Set(views.map((v) => v.topicId)).size).to.equal(1);
+  });
+
+  it('removes, once it is back, the local data a broker held of a topic deleted while it was down', async () => {
+    const topic = 'deleted-while-away';
+    await wireTo(cluster, others[0], async (client) =>
+      expect((await client.request(19, 7, { topics: [createTopic(topic, 3)], timeoutMs: 10_000, validateOnly: false })).topics[0].errorCode).to.equal(NONE));
+    const [view] = await untilEveryBroker(cluster, topic, (v) => led(v, 3));
+    const producer = cluster.kafka('away-writer').producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [0, 1, 2].map((partition) => ({ partition, value: `v${partition}` })) });
+    await producer.disconnect();
+    const away = cluster.broker(view.leaders.find((leader) => leader !== controller)!);
+    const awayDirs = () => partitionDirs(cluster, topic, 3).filter((dir) => dir.startsWith(away.dataDir));
+    expect(awayDirs()).to.not.deep.equal([]);
+
+    await cluster.signal(away.id, 'SIGKILL');
+    const deleted = await wireTo(cluster, controller, async (client) =>
+      (await client.request(20, 6, { topics: [{ name: topic, topicId: ZERO_UUID }], timeoutMs: 15_000 })).responses[0]);
+    expect(deleted.errorCode).to.equal(NONE);
+    expect(awayDirs()).to.not.deep.equal([]);
+
+    await cluster.launch(away);
+    await cluster.waitForBrokers(3);
+    expect(awayDirs()).to.deep.equal([]);
+    expect(readdirSync(join(away.dataDir, 'cluster', 'epochs')).filter((m) => m.startsWith(view.topicId))).to.deep.equal([]);
   });
 });
