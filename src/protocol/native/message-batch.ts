@@ -62,7 +62,7 @@ function timestampsOf(messages: readonly OutgoingMessage[]): Timestamps | null {
 function writeBatch(messages: readonly OutgoingMessage[], times: Timestamps): Buffer {
   const { ms, base } = times;
   const sizes = new Int32Array(messages.length);
-  let total = BATCH.headerBytes;
+  let total: number = BATCH.headerBytes;
   for (let i = 0; i < messages.length; i++) {
     const size = recordBytes(messages[i], ms[i] - base, i);
     sizes[i] = size;
@@ -82,7 +82,7 @@ function writeBatch(messages: readonly OutgoingMessage[], times: Timestamps): Bu
   view.setInt16(BATCH.producerEpochAt, -1);
   view.setInt32(BATCH.baseSequenceAt, -1);
   view.setInt32(BATCH.recordCountAt, messages.length);
-  let at = BATCH.headerBytes;
+  let at: number = BATCH.headerBytes;
   for (let i = 0; i < messages.length; i++) at = writeRecord(b, at, sizes[i], messages[i], ms[i] - base, i);
   writeBatchCrc(b);
   return b;
