@@ -104,6 +104,12 @@ export const COORDINATION_LIMITS = {
   rebalanceBrokerAgeMsMin: 5000,
   /** Rebalancing: longest wait for an owner to upload and answer a handoff request; past it the request is cancelled. */
   rebalanceHandoffMsMax: 30_000,
+  /** `admin partition move`: default longest wait for the reassignment (--timeout-ms); past rebalanceHandoffMsMax, so a controller's cancel is seen and reported. */
+  partitionMoveWaitMsDefault: 45_000,
+  /** `admin partition move`: the store is read this often while waiting (a watch wakes it sooner). */
+  partitionMovePollMs: 250,
+  /** `admin partition move`: a progress line on stderr this often while waiting. */
+  partitionMoveProgressMs: 2000,
 } as const;
 
 // ---- Consumer groups (src/broker/groups) ----

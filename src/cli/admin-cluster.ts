@@ -4,18 +4,23 @@
  * leader epochs, draining a broker, moving a partition.
  */
 import { parseArgs } from 'node:util';
-import { type PartitionAssignment, encodeAssignment, listAssignments } from '../coordination/assignment';
+import { type PartitionAssignment, listAssignments } from '../coordination/assignment';
 import { listBrokers } from '../coordination/broker-registry';
 import { clusterKeys, type ClusterKeys } from '../coordination/keys';
 import type { MetadataStore } from '../coordination/metadata-store';
 import { openMetadataStore } from '../coordination/open-store';
+import { listPins, pinHolds } from '../coordination/partition-pin';
 import { loadConfig } from '../config/load';
 import { readDrain, writeDrain } from '../broker/cluster/drain';
+import { COORDINATION_LIMITS } from '../limits';
+import { movePartition } from './partition-move';
 
 export const CLUSTER_ADMIN_USAGE = `tributary admin [--etcd HOST:PORT[,HOST:PORT...] | --config FILE] [--prefix /tributary] brokers list
   tributary admin --etcd HOST:PORT[,...] partitions list [TOPIC]
   tributary admin --etcd HOST:PORT[,...] broker drain ID [--timeout-ms N]
-  tributary admin --etcd HOST:PORT[,...] partition move TOPIC PARTITION BROKER_ID`;
+  tributary admin --etcd HOST:PORT[,...] partition move TOPIC PARTITION BROKER_ID [--force] [--timeout-ms N]
+      (or --to BROKER_ID; hands the partition off without loss and pins it there; --force: when that is
+      impossible, i.e. no object store or a dead owner, bump the epoch directly, losing a durability local tail)`;
 
 const CLUSTER_AREAS = new Set(['broker', 'partition', 'partitions']);
 
@@ -30,7 +35,8 @@ export function isClusterAdmin(args: string[]): boolean {
 export async function clusterAdminCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true, strict: true,
-    options: { etcd: { type: 'string' }, prefix: { type: 'string' }, config: { type: 'string' }, 'timeout-ms': { type: 'string' } },
+    options: { etcd: { type: 'string' }, prefix: { type: 'string' }, config: { type: 'string' }, 'timeout-ms': { type: 'string' },
+      to: { type: 'string' }, force: { type: 'boolean' } },
   });
   // Without --etcd: the broker's own config (--config FILE, TRIBUTARY_METADATA_ETCD_ENDPOINTS).
   const configured = loadConfig({ file: values.config });
@@ -39,12 +45,16 @@ export async function clusterAdminCommand(args: string[]): Promise<number> {
   const keys = clusterKeys(values.prefix ?? configured.metadata.clusterPrefix);
   try {
     const [area, action, ...rest] = positionals;
-    const timeoutMs = values['timeout-ms'] === undefined ? 60_000 : Number(values['timeout-ms']);
+    const timeoutMs = (fallbackMs: number) => (values['timeout-ms'] === undefined ? fallbackMs : positiveArg(values['timeout-ms'], '--timeout-ms'));
     switch (`${area} ${action}`) {
       case 'brokers list': return print(await brokersWithRoles(store, keys));
       case 'partitions list': return print(await partitionsOf(store, keys, rest[0]));
-      case 'broker drain': return await drainBroker(store, keys, intArg(rest[0], 'ID'), timeoutMs);
-      case 'partition move': return print(await movePartition(store, keys, rest[0], intArg(rest[1], 'PARTITION'), intArg(rest[2], 'BROKER_ID')));
+      case 'broker drain': return await drainBroker(store, keys, intArg(rest[0], 'ID'), timeoutMs(60_000));
+      case 'partition move': return print(await movePartition(store, keys, {
+        topic: topicArg(rest[0]), partition: intArg(rest[1], 'PARTITION'), to: targetArg(rest[2], values.to),
+        force: values.force === true, timeoutMs: timeoutMs(COORDINATION_LIMITS.partitionMoveWaitMsDefault),
+        progress: (line) => process.stderr.write(`${line}\n`),
+      }));
       default: throw new Error(`usage: ${CLUSTER_ADMIN_USAGE}`);
     }
   } finally {
@@ -63,6 +73,25 @@ function intArg(text: string | undefined, name: string): number {
   return n;
 }
 
+function positiveArg(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, not ${text}\nusage: ${CLUSTER_ADMIN_USAGE}`);
+  return n;
+}
+
+function topicArg(text: string | undefined): string {
+  if (text === undefined || text === '') throw new Error(`usage: ${CLUSTER_ADMIN_USAGE}`);
+  return text;
+}
+
+/** BROKER_ID as the third argument (the original form) or as --to; both must then agree. */
+function targetArg(positional: string | undefined, flag: string | undefined): number {
+  if (positional !== undefined && flag !== undefined && positional !== flag) {
+    throw new Error(`BROKER_ID ${positional} and --to ${flag} disagree: give the target once\nusage: ${CLUSTER_ADMIN_USAGE}`);
+  }
+  return intArg(positional ?? flag, 'BROKER_ID');
+}
+
 async function brokersWithRoles(store: MetadataStore, keys: ClusterKeys) {
   const controller = await store.get(keys.controller);
   const controllerId = controller ? (JSON.parse(controller.value) as { brokerId: number }).brokerId : null;
@@ -76,9 +105,14 @@ async function brokersWithRoles(store: MetadataStore, keys: ClusterKeys) {
 
 async function partitionsOf(store: MetadataStore, keys: ClusterKeys, topic?: string) {
   const live = new Set((await listBrokers(store, keys)).map((b) => b.brokerId));
+  const pins = new Map((await listPins(store, keys)).map((p) => [`${p.topic}/${p.partition}`, p]));
   return (await listAssignments(store, keys))
     .filter((a) => topic === undefined || a.topic === topic)
-    .map((a: PartitionAssignment) => ({ topic: a.topic, partition: a.partition, owner: a.brokerId, leaderEpoch: a.leaderEpoch, ownerLive: live.has(a.brokerId) }));
+    .map((a: PartitionAssignment & { modRevision: bigint }) => {
+      const pin = pins.get(`${a.topic}/${a.partition}`);
+      return { topic: a.topic, partition: a.partition, owner: a.brokerId, leaderEpoch: a.leaderEpoch, ownerLive: live.has(a.brokerId),
+        pinned: pin !== undefined && pinHolds(pin, a) };
+    });
 }
 
 async function drainBroker(store: MetadataStore, keys: ClusterKeys, brokerId: number, timeoutMs: number): Promise<number> {
@@ -96,24 +130,4 @@ async function drainBroker(store: MetadataStore, keys: ClusterKeys, brokerId: nu
     if (Date.now() > deadline) throw new Error(`broker ${brokerId} did not finish draining within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/**
- * Hands a partition to another live broker with a bumped leader epoch (compare-and-swap on the
- * assignment). The old owner stops serving it at once; data of a durability local topic not
- * yet uploaded by the old owner is not carried over (drain the broker instead to move
- * everything without loss).
- */
-async function movePartition(store: MetadataStore, keys: ClusterKeys, topic: string | undefined, partition: number, brokerId: number) {
-  if (topic === undefined) throw new Error(`usage: ${CLUSTER_ADMIN_USAGE}`);
-  const target = (await listBrokers(store, keys)).find((b) => b.brokerId === brokerId);
-  if (!target || target.state !== 'running') throw new Error(`broker ${brokerId} is not a running broker`);
-  const key = keys.assignment(topic, partition);
-  const current = await store.get(key);
-  if (!current) throw new Error(`${topic}-${partition} has no assignment (unknown topic or partition)`);
-  const { brokerId: from, leaderEpoch } = JSON.parse(current.value) as { brokerId: number; leaderEpoch: number };
-  if (from === brokerId) return { topic, partition, owner: brokerId, leaderEpoch, moved: false };
-  const result = await store.txn([{ key, modRevision: current.modRevision }], [{ type: 'put', key, value: encodeAssignment(brokerId, leaderEpoch + 1) }]);
-  if (!result.succeeded) throw new Error(`${topic}-${partition} changed while moving it; run the command again`);
-  return { topic, partition, from, owner: brokerId, leaderEpoch: leaderEpoch + 1, moved: true };
 }

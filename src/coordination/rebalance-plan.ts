@@ -7,6 +7,8 @@ export interface RebalanceInput {
   settledBrokerIds: number[];
   /** Brokers whose partitions must not move (e.g. they refused a handoff: nothing to upload to). */
   pinnedBrokerIds?: number[];
+  /** Partitions an operator moved ("topic/partition", partition-pin.ts): counted where they are, never moved. */
+  pinnedPartitions?: string[];
   assignments: StoredAssignment[];
   movesMax: number;
 }
@@ -27,22 +29,26 @@ export interface PartitionMove {
  * differ by at most one. A move is only planned while the gap is at least two, so applying a
  * plan can never make the next plan move a partition back (no oscillation). From a source, the
  * partition chosen is of the topic the target holds fewest of (then the source most of), so a
- * topic's partitions spread too.
+ * topic's partitions spread too. A pinned partition counts toward its broker's load but stays:
+ * the source is the most loaded broker that has a movable partition.
  */
 export function planRebalance(input: RebalanceInput): PartitionMove[] {
   const pinned = new Set(input.pinnedBrokerIds ?? []);
+  const pinnedPartitions = new Set(input.pinnedPartitions ?? []);
+  const movable = (a: StoredAssignment) => !pinnedPartitions.has(`${a.topic}/${a.partition}`);
   const held = new Map<number, StoredAssignment[]>(input.runningBrokerIds.map((id) => [id, []]));
   for (const a of input.assignments) held.get(a.brokerId)?.push(a);
   const targets = input.settledBrokerIds.filter((id) => held.has(id));
   const moves: PartitionMove[] = [];
   while (moves.length < input.movesMax) {
-    const source = pick([...held.keys()].filter((id) => !pinned.has(id)), held, (a, b) => a > b);
+    const sources = [...held.keys()].filter((id) => !pinned.has(id) && held.get(id)!.some(movable));
+    const source = pick(sources, held, (a, b) => a > b);
     const target = pick(targets, held, (a, b) => a < b);
     if (source === null || target === null) break;
     const from = held.get(source)!;
     const to = held.get(target)!;
     if (from.length - to.length < 2) break;
-    const chosen = choosePartition(from, to);
+    const chosen = choosePartition(from.filter(movable), from, to);
     from.splice(from.indexOf(chosen), 1);
     to.push(chosen);
     moves.push({ topic: chosen.topic, partition: chosen.partition, from: source, to: target,
@@ -60,7 +66,8 @@ function pick(ids: number[], held: Map<number, StoredAssignment[]>, better: (a: 
   return best;
 }
 
-function choosePartition(from: StoredAssignment[], to: StoredAssignment[]): StoredAssignment {
+/** Among `candidates` (movable partitions of `from`): the one of the topic `to` holds fewest of, then `from` most of. */
+function choosePartition(candidates: StoredAssignment[], from: StoredAssignment[], to: StoredAssignment[]): StoredAssignment {
   const countBy = (list: StoredAssignment[]) => {
     const counts = new Map<string, number>();
     for (const a of list) counts.set(a.topic, (counts.get(a.topic) ?? 0) + 1);
@@ -70,8 +77,8 @@ function choosePartition(from: StoredAssignment[], to: StoredAssignment[]): Stor
   const toCounts = countBy(to);
   const rank = (a: StoredAssignment): [number, number, string, number] =>
     [toCounts.get(a.topic) ?? 0, -(fromCounts.get(a.topic) ?? 0), a.topic, -a.partition];
-  let best = from[0];
-  for (const candidate of from.slice(1)) {
+  let best = candidates[0];
+  for (const candidate of candidates.slice(1)) {
     if (compareRanks(rank(candidate), rank(best)) < 0) best = candidate;
   }
   return best;

@@ -5,6 +5,7 @@ import type { BrokerState } from './broker-registry';
 import { cancelHandoff, completeHandoff, listHandoffs, requestHandoffs, type StoredHandoff } from './handoff';
 import type { ClusterKeys } from './keys';
 import type { MetadataStore } from './metadata-store';
+import { clearStalePin, listPins, pinHolds } from './partition-pin';
 import { planRebalance } from './rebalance-plan';
 
 const log = componentLogger('rebalancer');
@@ -35,7 +36,9 @@ export const DEFAULT_REBALANCE_LIMITS: RebalanceLimits = {
  * once placement has nothing to do: settle the handoffs in flight (complete ready ones, cancel
  * stale, refused or overdue ones); when none is left, the last round ended more than pauseMs
  * ago and every broker is running, ask for the next round of moves toward brokers registered
- * for at least brokerAgeMsMin. Times are this controller's own: a new controller starts its
+ * for at least brokerAgeMsMin. Partitions an operator moved stay where they were put while
+ * their pin holds (partition-pin.ts); pins that no longer match their assignment are deleted.
+ * An operator's handoff request (manual) is settled like the rebalancer's own. Times are this controller's own: a new controller starts its
  * clocks when it first sees a broker or a request, so it only ever waits longer.
  */
 export class Rebalancer {
@@ -56,8 +59,9 @@ export class Rebalancer {
     const nowMs = Date.now();
     this.noteBrokers(brokers, nowMs);
     const running = brokers.filter((b) => b.state === 'running');
+    const pins = await this.heldPins(epoch, assignments);
     const settled = await this.settleHandoffs(epoch, new Set(running.map((b) => b.brokerId)), assignments, nowMs);
-    if (settled.raced || settled.inFlight > 0) return settled.raced;
+    if (pins.raced || settled.raced || settled.inFlight > 0) return pins.raced || settled.raced;
     if (running.length !== brokers.length) return false;
     if (nowMs < this.lastRoundEndMs + this.limits.pauseMs) {
       this.wakeAt(this.lastRoundEndMs + this.limits.pauseMs);
@@ -71,7 +75,7 @@ export class Rebalancer {
     }
     const moves = planRebalance({
       runningBrokerIds: running.map((b) => b.brokerId), settledBrokerIds: settledIds,
-      pinnedBrokerIds: [...this.refusing.keys()], assignments, movesMax: this.limits.movesPerRoundMax,
+      pinnedBrokerIds: [...this.refusing.keys()], pinnedPartitions: pins.held, assignments, movesMax: this.limits.movesPerRoundMax,
     });
     if (moves.length === 0) return false;
     if (!await requestHandoffs(this.store, this.keys, epoch, moves)) return true;
@@ -95,6 +99,24 @@ export class Rebalancer {
     }
   }
 
+  /** "topic/partition" of every pin that holds; deletes the others (raced: a delete found its assignment changed). */
+  private async heldPins(epoch: bigint, assignments: StoredAssignment[]): Promise<{ held: string[]; raced: boolean }> {
+    const current = new Map(assignments.map((a) => [`${a.topic}/${a.partition}`, a]));
+    const held: string[] = [];
+    let raced = false;
+    for (const pin of await listPins(this.store, this.keys)) {
+      const id = `${pin.topic}/${pin.partition}`;
+      if (pinHolds(pin, current.get(id))) {
+        held.push(id);
+      } else if (await clearStalePin(this.store, this.keys, epoch, pin, current.get(id))) {
+        log.info({ partition: id, pinnedTo: pin.brokerId, leaderEpoch: pin.leaderEpoch }, 'pin cleared: the partition was reassigned since');
+      } else {
+        raced = true;
+      }
+    }
+    return { held, raced };
+  }
+
   private async settleHandoffs(epoch: bigint, runningIds: Set<number>, assignments: StoredAssignment[], nowMs: number):
     Promise<{ inFlight: number; raced: boolean }> {
     const current = new Map(assignments.map((a) => [`${a.topic}/${a.partition}`, a]));
@@ -114,7 +136,7 @@ export class Rebalancer {
       } else if (h.state === 'ready') {
         ok = await completeHandoff(this.store, this.keys, epoch, h, a.modRevision);
         if (ok) completed++;
-        if (ok) log.info({ topic: h.topic, partition: h.partition, from: h.from, to: h.to, leaderEpoch: h.leaderEpoch + 1 }, 'partition handed off');
+        if (ok) log.info({ topic: h.topic, partition: h.partition, from: h.from, to: h.to, leaderEpoch: h.leaderEpoch + 1, manual: h.manual ?? false }, 'partition handed off');
       } else {
         const id = `${h.key}@${h.modRevision}`;
         seen.add(id);

@@ -83,4 +83,32 @@ describe('Rebalancing planning', () => {
     const two = planRebalance(input({ assignments: [...assignments].reverse(), runningBrokerIds: [3, 2, 1], settledBrokerIds: [3, 1, 2] }));
     expect(two).to.deep.equal(one);
   });
+
+  it('never moves a pinned partition, but counts it and balances with the others', () => {
+    // A manual move left 3 / 5 on two brokers: the pinned partition stays, another one moves back.
+    const assignments = [...spread([1], 't', 3), ...spread([2], 'u', 5)];
+    const moves = planRebalance(input({ assignments, runningBrokerIds: [1, 2], settledBrokerIds: [1, 2], pinnedPartitions: ['u/4'] }));
+    expect(moves).to.have.length(1);
+    expect(moves[0]).to.include({ from: 2, to: 1 });
+    expect(moves[0].partition).to.not.equal(4);
+    expect(counts(apply(assignments, moves), [1, 2])).to.deep.equal([4, 4]);
+  });
+
+  it('takes from the most loaded broker that has a movable partition when the busiest holds only pinned ones', () => {
+    const assignments = [...spread([1], 't', 5), ...spread([2], 'u', 4), ...spread([3], 'v', 1)];
+    const pinned = ['t/0', 't/1', 't/2', 't/3', 't/4'];
+    const moves = planRebalance(input({ assignments, pinnedPartitions: pinned }));
+    expect(moves.map((m) => [m.topic, m.from, m.to])).to.deep.equal([['u', 2, 3]]);
+    for (let round = apply(assignments, moves), i = 0; i < 5; i++) {
+      const next = planRebalance(input({ assignments: round, pinnedPartitions: pinned }));
+      for (const m of next) expect(pinned).to.not.include(`${m.topic}/${m.partition}`);
+      round = apply(round, next);
+    }
+  });
+
+  it('moves nothing when every partition of the loaded broker is pinned', () => {
+    const assignments = [...spread([1], 't', 4), ...spread([2], 'u', 1)];
+    const moves = planRebalance(input({ assignments, runningBrokerIds: [1, 2], settledBrokerIds: [1, 2], pinnedPartitions: ['t/0', 't/1', 't/2', 't/3'] }));
+    expect(moves).to.deep.equal([]);
+  });
 });

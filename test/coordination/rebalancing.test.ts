@@ -1,15 +1,14 @@
 import { expect } from 'chai';
-import { listAssignments, type StoredAssignment } from '../../src/coordination/assignment';
-import { type RegisteredBroker, registerBroker } from '../../src/coordination/broker-registry';
 import { electController } from '../../src/coordination/controller';
 import { EtcdMetadataStore } from '../../src/coordination/etcd/etcd-store';
 import { answerHandoff, decodeHandoff, handoffsPrefix, listHandoffs, type StoredHandoff } from '../../src/coordination/handoff';
-import { type ClusterKeys, clusterKeys } from '../../src/coordination/keys';
+import type { ClusterKeys } from '../../src/coordination/keys';
 import { startPartitionAssigner } from '../../src/coordination/partition-assigner';
 import type { RebalanceLimits } from '../../src/coordination/rebalancer';
 import { COORDINATION_LIMITS } from '../../src/limits';
 import { type EtcdServer, startEtcd } from '../support/etcd';
-import { eventually, put, sleep, uniquePrefix } from './helpers';
+import { ControllerFixture, type OwnerAnswer } from './controller-fixture';
+import { eventually, sleep } from './helpers';
 
 const LIMITS: RebalanceLimits = { movesPerRoundMax: 2, pauseMs: 100, brokerAgeMsMin: 600, handoffMsMax: 1500 };
 const TTL_MS = COORDINATION_LIMITS.etcdLeaseTtlMsMin * 3;
@@ -20,6 +19,7 @@ describe('Rebalancing partitions onto a joined broker (etcd)', function () {
   let controllerClient: EtcdMetadataStore;
   let brokerClient: EtcdMetadataStore;
   let keys: ClusterKeys;
+  let fixture: ControllerFixture;
   const cleanups: Array<() => Promise<void>> = [];
   /** Every handoff request seen, and the most ever open at once. */
   let requests: StoredHandoff[];
@@ -36,7 +36,9 @@ describe('Rebalancing partitions onto a joined broker (etcd)', function () {
     await etcd?.stop();
   });
   beforeEach(async () => {
-    keys = clusterKeys(uniquePrefix('rebalance'));
+    fixture = new ControllerFixture('rebalance', controllerClient, brokerClient, LIMITS);
+    keys = fixture.keys;
+    cleanups.push(() => fixture.cleanup());
     requests = [];
     openMax = 0;
     const open = new Set<string>();
@@ -54,39 +56,12 @@ describe('Rebalancing partitions onto a joined broker (etcd)', function () {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   });
 
-  async function broker(brokerId: number): Promise<RegisteredBroker> {
-    const registered = await registerBroker(brokerClient, keys,
-      { brokerId, host: '127.0.0.1', port: 19000 + brokerId, rack: null, state: 'running' }, { ttlMs: TTL_MS, takeoverWaitMs: 0 });
-    cleanups.push(() => registered.deregister());
-    return registered;
-  }
-
-  async function controller(limits: Partial<RebalanceLimits> = {}): Promise<void> {
-    const election = await electController(controllerClient, keys, 1, { ttlMs: TTL_MS });
-    cleanups.push(() => election.resign());
-    const assigner = await startPartitionAssigner(controllerClient, keys, election, { rebalance: { ...LIMITS, ...limits } });
-    cleanups.push(() => assigner.stop());
-  }
-
-  /** Stands in for the owners' side (src/broker/cluster/partition-handoff.ts): answers every request. */
-  async function owners(answer: 'ready' | 'refused' | 'never'): Promise<void> {
-    const watch = await brokerClient.watch(handoffsPrefix(keys), (event) => {
-      const handoff = event.type === 'put' ? decodeHandoff(keys, event.kv) : null;
-      if (handoff?.state === 'requested' && answer !== 'never') void answerHandoff(brokerClient, keys, handoff, answer);
-    });
-    cleanups.push(() => watch.cancel());
-  }
-
-  async function topic(name: string, partitions: number): Promise<void> {
-    await put(brokerClient, keys.topic(name), JSON.stringify({ name, topicId: name, partitions, configs: {} }));
-    await eventually(async () => (await assignments()).length === partitions, 10_000, `${name} assigned`);
-  }
-
-  async function assignments(): Promise<StoredAssignment[]> {
-    return (await listAssignments(brokerClient, keys)).sort((a, b) => a.partition - b.partition);
-  }
-
-  const countOn = async (brokerId: number) => (await assignments()).filter((a) => a.brokerId === brokerId).length;
+  const broker = (brokerId: number) => fixture.broker(brokerId);
+  const controller = (limits: Partial<RebalanceLimits> = {}) => fixture.controller(limits);
+  const owners = (answer: OwnerAnswer) => fixture.owners(answer);
+  const topic = (name: string, partitions: number) => fixture.topic(name, partitions);
+  const assignments = () => fixture.assignments();
+  const countOn = (brokerId: number) => fixture.countOn(brokerId);
 
   it('hands a joined broker its share, a bounded number at a time, bumping each moved epoch', async () => {
     await broker(1);

@@ -11,7 +11,7 @@
  * (the delete and the reassignment are one transaction, but arrive through separate watches).
  */
 import { encodeAssignment } from '../../coordination/assignment';
-import { answerHandoff, decodeHandoff, handoffsPrefix, type StoredHandoff } from '../../coordination/handoff';
+import { answerHandoff, decodeHandoff, handoffsPrefix, NO_OBJECT_STORE, type StoredHandoff } from '../../coordination/handoff';
 import type { ClusterKeys } from '../../coordination/keys';
 import type { MetadataStore, Watch, WatchEvent } from '../../coordination/metadata-store';
 import { COORDINATION_LIMITS } from '../../limits';
@@ -102,15 +102,21 @@ export class HandoffResponder {
       for (const h of batch) this.stopped.set(`${h.topic}/${h.partition}`, h.leaderEpoch);
       log.info({ partitions: batch.map((h) => `${h.topic}/${h.partition}`) }, 'handing partitions off: stopped serving them');
       let answer: 'ready' | 'refused' = 'ready';
+      let reason: string | undefined;
       try {
         const withdrawn = () => batch.every((h) => this.withdrawn.has(`${h.topic}/${h.partition}`));
-        if (this.uploader) await this.uploadUntilCovered(this.uploader, batch, Date.now() + COORDINATION_LIMITS.rebalanceHandoffMsMax / 2, withdrawn);
-        else answer = 'refused';
+        if (this.uploader) {
+          await this.uploadUntilCovered(this.uploader, batch, Date.now() + COORDINATION_LIMITS.rebalanceHandoffMsMax / 2, withdrawn);
+        } else {
+          answer = 'refused';
+          reason = `${NO_OBJECT_STORE} on broker ${this.brokerId}: nothing to upload the partition to`;
+        }
       } catch (err) {
         log.warn({ err }, 'upload before a handoff failed; refusing the handoff');
         answer = 'refused';
+        reason = `upload before the handoff failed on broker ${this.brokerId}: ${(err as Error).message}`;
       }
-      await Promise.all(batch.map((h) => this.answer(h, answer)));
+      await Promise.all(batch.map((h) => this.answer(h, answer, reason)));
     }
   }
 
@@ -143,9 +149,9 @@ export class HandoffResponder {
     }
   }
 
-  private async answer(h: StoredHandoff, state: 'ready' | 'refused'): Promise<void> {
+  private async answer(h: StoredHandoff, state: 'ready' | 'refused', reason: string | undefined): Promise<void> {
     const id = `${h.topic}/${h.partition}`;
-    const ok = await answerHandoff(this.store, this.keys, h, state).catch((err: unknown) => {
+    const ok = await answerHandoff(this.store, this.keys, h, state, reason).catch((err: unknown) => {
       log.warn({ err, partition: id }, 'answering a handoff failed');
       return false;
     });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { HandoffResponder, type Uploader } from '../../../src/broker/cluster/partition-handoff';
 import { encodeAssignment } from '../../../src/coordination/assignment';
 import { EmbeddedMetadataStore } from '../../../src/coordination/embedded/embedded-store';
-import { cancelHandoff, handoffKey, listHandoffs } from '../../../src/coordination/handoff';
+import { cancelHandoff, handoffKey, listHandoffs, NO_OBJECT_STORE } from '../../../src/coordination/handoff';
 import { type ClusterKeys, clusterKeys } from '../../../src/coordination/keys';
 import { eventually, put, sleep, uniquePrefix } from '../../coordination/helpers';
 
@@ -75,6 +75,7 @@ describe('Handing a partition off (owner side)', function () {
     responder = await HandoffResponder.start(store, keys, SELF, null);
     await request(SELF, 0);
     await eventually(async () => (await state()) === 'refused', 5000, 'a refused answer');
+    expect((await listHandoffs(store, keys))[0].reason).to.equal(`${NO_OBJECT_STORE} on broker ${SELF}: nothing to upload the partition to`);
     await eventually(() => responder!.serves('t', 0, 0), 5000, 'serving again');
   });
 
