@@ -64,6 +64,18 @@ function nowMs(): bigint {
   return lastNowBig;
 }
 
+/**
+ * One executor for every receipt promise: it hands resolve and reject over through `captured`
+ * (the executor runs synchronously inside `new Promise`), so a send allocates no closure and
+ * context of its own. Up to maxPendingMessages receipts live at once, and the garbage collector's
+ * work grows with every object they hold.
+ */
+const captured: { resolve: (result: SendResult) => void; reject: (err: Error) => void } = { resolve: () => undefined, reject: () => undefined };
+function capture(resolve: (result: SendResult) => void, reject: (err: Error) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
 /** A queued message and its receipt callbacks in one object (it is sent as the OutgoingMessage itself). */
 interface Item extends OutgoingMessage {
   partition: number;
@@ -132,12 +144,12 @@ export class Producer {
     const partition = options.partition ?? (key ? partitionForKey(key, this.partitionCount) : this.roundRobin);
     const bytes = payload.length + (key?.length ?? 0) + 32;
     this.outstanding++;
-    return new Promise<SendResult>((resolve, reject) => {
-      this.pending.push({ key, timestampMs, headers, payload, partition, bytes, resolve, reject });
-      this.pendingBytes += bytes;
-      if (this.pending.length >= this.batchMessagesMax || this.pendingBytes >= (this.options.batchBytesMax ?? 1 << 20)) this.dispatch();
-      else if (!this.timer) this.timer = setTimeout(() => this.dispatch(), this.options.lingerMs ?? NATIVE_LIMITS.clientLingerMsDefault);
-    });
+    const receipt = new Promise<SendResult>(capture);
+    this.pending.push({ key, timestampMs, headers, payload, partition, bytes, resolve: captured.resolve, reject: captured.reject });
+    this.pendingBytes += bytes;
+    if (this.pending.length >= this.batchMessagesMax || this.pendingBytes >= (this.options.batchBytesMax ?? 1 << 20)) this.dispatch();
+    else if (!this.timer) this.timer = setTimeout(() => this.dispatch(), this.options.lingerMs ?? NATIVE_LIMITS.clientLingerMsDefault);
+    return receipt;
   }
 
   private async sendWhenRoom(value: Value, options: SendOptions): Promise<SendResult> {
