@@ -87,7 +87,7 @@ function topicArg(text: string | undefined): string {
 /** BROKER_ID as the third argument (the original form) or as --to; both must then agree. */
 function targetArg(positional: string | undefined, flag: string | undefined): number {
   if (positional !== undefined && flag !== undefined && positional !== flag) {
-    throw new Error(`BROKER_ID ${positional} and --to ${flag} disagree: give the target once\nusage: ${CLUSTER_ADMIN_USAGE}`);
+    throw new Error(`conflicting arguments: BROKER_ID ${positional} and --to ${flag} disagree; give the target once\nusage: ${CLUSTER_ADMIN_USAGE}`);
   }
   return intArg(positional ?? flag, 'BROKER_ID');
 }
