@@ -1,12 +1,9 @@
 import { expect } from 'chai';
-import { join } from 'node:path';
-import { run } from '../e2e/support/run';
 import { BrokerCluster, sleep } from './support/broker-cluster';
 import { ConsumerLoop, ProducerLoop } from './support/traffic';
 
 const TOPIC = 'cluster-move';
 const PARTITIONS = 4;
-const CLI = join(__dirname, '..', '..', 'scripts', 'tributary.cjs');
 
 interface Owner { partition: number; owner: number; leaderEpoch: number; pinned: boolean }
 
@@ -14,17 +11,14 @@ describe('tributary admin partition move in a running cluster', function () {
   this.timeout(90_000);
   let cluster: BrokerCluster;
 
-  const admin = (args: string[]) => run(process.execPath, [CLI, 'admin', ...args, '--etcd', cluster.etcd.endpoints.join(',')], '', 60_000);
+  const admin = (args: string[]) => cluster.admin(args);
   const owners = async () => JSON.parse((await admin(['partitions', 'list', TOPIC])).stdout) as Owner[];
   const countOn = (list: Owner[], id: number) => list.filter((o) => o.owner === id).length;
 
   before(async () => {
     // Slow background uploads: the move itself must upload the durability local tail.
     cluster = await BrokerCluster.start({ brokers: 2, env: { TRIBUTARY_TIER_UPLOAD_INTERVAL_MS: '30000' } });
-    const kafkaAdmin = cluster.kafka().admin();
-    await kafkaAdmin.connect();
-    await kafkaAdmin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }] });
-    await kafkaAdmin.disconnect();
+    await cluster.createTopic(TOPIC, PARTITIONS);
   });
 
   after(async () => {

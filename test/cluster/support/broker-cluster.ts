@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { type EtcdServer, startEtcdCluster } from '../../support/etcd';
+import { run, type RunResult } from '../../e2e/support/run';
 
 const CLI = join(__dirname, '..', '..', '..', 'scripts', 'tributary.cjs');
 const READY_TIMEOUT_MS = 30_000;
@@ -122,6 +123,22 @@ export class BrokerCluster {
       }
       await sleep(200);
     }
+  }
+
+  /** Creates a topic through kafkajs (any broker: the controller places it). */
+  async createTopic(topic: string, numPartitions: number): Promise<void> {
+    const admin = this.kafka().admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions }] });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Runs `tributary admin ARGS --etcd <this cluster>`; rejects on a non-zero exit (the message has the code and stderr). */
+  admin(args: string[]): Promise<RunResult> {
+    return run(process.execPath, [CLI, 'admin', ...args, '--etcd', this.etcd.endpoints.join(',')], '', 60_000);
   }
 
   logs(id: number): string {
