@@ -2,8 +2,8 @@
  * Partition pins: an operator's `tributary admin partition move` sticks (as a Kafka partition
  * reassignment does). `<prefix>pins/<topic>/<partition>` -> { brokerId, leaderEpoch } is written
  * in the same transaction as the moved assignment, and the rebalancer never moves a partition
- * whose pin still equals its assignment. Any later reassignment (the next manual move, or the
- * pinned broker dying or draining) bumps the leader epoch, so the pin no longer matches: it is
+ * whose pin still matches its assignment. Any later write of the assignment (the next manual
+ * move, the pinned broker dying or draining, the topic deleted) leaves the pin behind: it is
  * stale from then on and the controller deletes it.
  */
 import { parseAssignmentKey, type StoredAssignment } from './assignment';
@@ -50,9 +50,14 @@ export async function listPins(store: MetadataStore, keys: ClusterKeys): Promise
   return (await store.list(pinsPrefix(keys))).flatMap((kv) => decodePin(keys, kv) ?? []);
 }
 
-/** True while the assignment is the very one the pin was written with. */
+/**
+ * True while the assignment is the very one the pin was written with: pin and assignment were
+ * put by one transaction, so they share its revision until the assignment is written again
+ * (a topic deleted and created again included, whatever epoch it reaches).
+ */
 export function pinHolds(pin: StoredPin, assignment: StoredAssignment | undefined): boolean {
-  return assignment !== undefined && assignment.brokerId === pin.brokerId && assignment.leaderEpoch === pin.leaderEpoch;
+  return assignment !== undefined && assignment.modRevision === pin.modRevision
+    && assignment.brokerId === pin.brokerId && assignment.leaderEpoch === pin.leaderEpoch;
 }
 
 /**
