@@ -170,7 +170,12 @@ export class TieredPartitionLog implements PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (!this.fencedBy) this.tier.unregister(this);
+    if (!this.fencedBy) {
+      // Commit what this log acknowledged to nobody yet while it is still readable: a handoff
+      // closes it while it still leads (acknowledged then); moved away, the fence refuses it.
+      if (this.tier.commits.hasWaiters(this)) await this.tier.commits.runOnce().catch(() => undefined);
+      this.tier.unregister(this);
+    }
     await this.local.close();
   }
 

@@ -98,6 +98,10 @@ export class UploadLoop {
     this.pendingBytes = 0;
   }
 
+  hasWaiters(owner: object): boolean {
+    return this.waiters.some((w) => w.owner === owner);
+  }
+
   /**
    * Fails every wait `owner` registered (its log closed or was fenced): those appends are never
    * acknowledged, even if a log opened later (another epoch, another WAL) uploads the same offsets.

@@ -148,6 +148,34 @@ describe('tier writes fenced by the leader epoch', () => {
     });
   });
 
+  it('closing a durability cloud log commits the appends waiting on it while it still leads, and fails them once it was moved away', async () => {
+    const tier = await ObjectTier.open({
+      objects: h.objects, metadata: h.metadata, keys: h.keys, brokerId: 1, format: fakeFormat, fence: fenceOf(1),
+      uploadIntervalMs: 3_600_000, cloudCommitIntervalMs: 3_600_000, retentionIntervalMs: 3_600_000,
+      policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
+    });
+    try {
+      const handedOff = tier.wrap('t', 0, new MarkedLocalLog(), { durability: 'cloud', leaderEpoch: () => 1 });
+      await handedOff.append(fakeBatch(1, 1n));
+      const waiting = handedOff.append(fakeBatch(1, 2n));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await handedOff.close();
+      expect((await waiting).nextOffset).to.equal(2n);
+      expect((await recordedRanges(h, 't', 0)).length).to.equal(2);
+
+      const movedAway = tier.wrap('t', 1, new MarkedLocalLog(), { durability: 'cloud', leaderEpoch: () => 1 });
+      // The loop committed at close: the next commit is an interval away, so this append waits.
+      const orphan = caught(movedAway.append(fakeBatch(1, 1n)));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await assign('t', 1, 2, 2);
+      await movedAway.close();
+      expect(isStorageError(await orphan, 'LOG_CLOSED'), String(await orphan)).to.equal(true);
+      expect(await recordedRanges(h, 't', 1)).to.deep.equal([]);
+    } finally {
+      await tier.close();
+    }
+  });
+
   it('cloud retention moves the log start only of partitions open here, fenced on their epoch', async () => {
     const index = new TierIndex();
     const uploader = uploaderOf(1, index);
