@@ -13,12 +13,14 @@ import { cpuSeconds, freePort, result, startBrokerProcess } from './kafka-bench-
 const count = Number(process.env.COUNT ?? '300000');
 const size = Number(process.env.SIZE ?? '100');
 const phases = (process.env.PHASES ?? 'produce,consume').split(',');
+/** BENCH_NATIVE_PROTOCOL=1 pins the client to protocol version 1 (SEND instead of SEND_BATCH). */
+const protocolVersion = process.env.BENCH_NATIVE_PROTOCOL === undefined ? undefined : Number(process.env.BENCH_NATIVE_PROTOCOL);
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'tributary-native-profile-'));
   const port = await freePort();
   const broker = await startBrokerProcess(port, join(work, 'data'), { TRIBUTARY_LOG_LEVEL: 'warn', TRIBUTARY_TOPICS_FLUSH_POLICY: process.env.BENCH_FLUSH ?? 'interval' }, process.env.BENCH_CPU_PROF);
-  const client = await connect({ bootstrap: `127.0.0.1:${port}`, clientName: 'profile' });
+  const client = await connect({ bootstrap: `127.0.0.1:${port}`, clientName: 'profile', protocolVersion });
   const measure = async (name: string, run: () => Promise<void>) => {
     const broker0 = cpuSeconds(broker.child.pid!);
     const client0 = process.cpuUsage();
