@@ -15,7 +15,7 @@ import { decodeAssignment, encodeAssignment, type StoredAssignment } from '../co
 import { type BrokerRegistration, listBrokers } from '../coordination/broker-registry';
 import { decodeHandoff, handoffKey, NO_OBJECT_STORE, requestManualHandoff } from '../coordination/handoff';
 import type { ClusterKeys } from '../coordination/keys';
-import type { MetadataStore } from '../coordination/metadata-store';
+import type { MetadataStore, Watch } from '../coordination/metadata-store';
 import { pinOp } from '../coordination/partition-pin';
 import type { PartitionMove } from '../coordination/rebalance-plan';
 import { COORDINATION_LIMITS } from '../limits';
@@ -94,68 +94,110 @@ async function unknownPartition(store: MetadataStore, keys: ClusterKeys, topic: 
 }
 
 /**
- * Writes the manual request and waits for its outcome. A watch on the request catches a refusal
- * (the controller deletes a refused request at once) and wakes the loop; the loop itself reads
- * the assignment and the request every partitionMovePollMs, so a missed event only delays it.
+ * Watches the request key: catches a refusal (the controller deletes a refused request at once,
+ * possibly before a read sees it) and wakes the waiting loop early. The loop reads the store
+ * every partitionMovePollMs anyway, so a missed event only delays it.
  */
-async function handOff(store: MetadataStore, keys: ClusterKeys, move: PartitionMove, request: MoveRequest): Promise<Omit<MoveResult, 'tookMs'>> {
-  const key = handoffKey(keys, move.topic, move.partition);
-  const name = `${move.topic}-${move.partition}`;
-  let requestRevision = 0n;
-  /** A refusal seen by the watch: the controller may delete the refused request before a read sees it. */
-  let refused: { createRevision: bigint; reason: string } | null = null;
-  let wake: () => void = () => undefined;
-  const watch = await store.watch(key, (event) => {
-    if (event.type === 'put' && event.kv.key === key) {
-      const h = decodeHandoff(keys, event.kv);
-      if (h?.state === 'refused') refused = { createRevision: event.kv.createRevision, reason: h.reason ?? 'no reason given' };
-    }
-    wake();
-  });
-  try {
-    const revision = await requestManualHandoff(store, keys, move);
-    if (revision === null) throw new Error(`${name} changed while moving it (reassigned, or a handoff started); run the command again`);
-    requestRevision = revision;
-    request.progress(`${name}: handoff requested; broker ${move.from} stops serving it and uploads what it holds (leader epoch ${move.leaderEpoch})`);
-    const requestedAtMs = Date.now();
-    const deadlineMs = requestedAtMs + request.timeoutMs;
-    let lastState = 'requested';
-    let nextProgressMs = Date.now() + COORDINATION_LIMITS.partitionMoveProgressMs;
-    for (;;) {
-      const [h, a] = await readState(store, keys, move);
-      if (a && a.leaderEpoch > move.leaderEpoch) {
-        if (a.brokerId !== move.to) throw new Error(`${name} was reassigned to broker ${a.brokerId} at leader epoch ${a.leaderEpoch} meanwhile (its owner left?), not to broker ${move.to}`);
-        request.progress(`${name}: broker ${move.to} owns it at leader epoch ${a.leaderEpoch}`);
-        return { topic: move.topic, partition: move.partition, from: move.from, owner: move.to, leaderEpoch: a.leaderEpoch, moved: true, pinned: true, via: 'handoff' };
+class RequestWatch {
+  private refusals = new Map<bigint, string>();
+  private wake: () => void = () => undefined;
+  private watch: Watch | null = null;
+
+  static async open(store: MetadataStore, keys: ClusterKeys, key: string): Promise<RequestWatch> {
+    const self = new RequestWatch();
+    self.watch = await store.watch(key, (event) => {
+      if (event.type === 'put' && event.kv.key === key) {
+        const h = decodeHandoff(keys, event.kv);
+        if (h?.state === 'refused') self.refusals.set(event.kv.createRevision, h.reason ?? 'no reason given');
       }
-      const ours = h !== null && h.createRevision === requestRevision;
-      const seen = refused as { createRevision: bigint; reason: string } | null;
-      const reason = seen?.createRevision === requestRevision ? seen.reason : ours && h.state === 'refused' ? h.reason ?? 'no reason given' : null;
-      if (reason !== null) {
-        if (ours) await cancel(store, key, h.modRevision);
-        if (request.force && reason.startsWith(NO_OBJECT_STORE)) return moveDirectly(store, keys, move, request);
-        throw new Error(`broker ${move.from} refused to hand ${name} off: ${reason}; it serves the partition again`
-          + (reason.startsWith(NO_OBJECT_STORE) ? '. Moving it anyway loses what it has not uploaded for a durability local topic: use --force to accept that' : ''));
-      }
-      if (!ours) throw new Error(`the handoff of ${name} was cancelled (the controller does after ${COORDINATION_LIMITS.rebalanceHandoffMsMax} ms without an answer, or when the owner or the target changes); broker ${move.from} serves it again`);
-      if (h.state !== lastState) {
-        lastState = h.state;
-        request.progress(`${name}: broker ${move.from} uploaded everything; waiting for the controller to reassign it`);
-      }
-      const nowMs = Date.now();
-      if (nowMs > deadlineMs) return await timedOut(store, keys, move, request, h.modRevision);
-      if (nowMs >= nextProgressMs) {
-        nextProgressMs = nowMs + COORDINATION_LIMITS.partitionMoveProgressMs;
-        request.progress(`${name}: still ${lastState === 'ready' ? 'waiting for the controller' : `waiting for broker ${move.from} to upload`} (${((nowMs - requestedAtMs) / 1000).toFixed(0)} s of at most ${(request.timeoutMs / 1000).toFixed(0)} s)`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, COORDINATION_LIMITS.partitionMovePollMs);
-        wake = () => { clearTimeout(timer); resolve(); };
-      });
-    }
-  } finally {
-    await watch.cancel().catch(() => undefined);
+      self.wake();
+    });
+    return self;
   }
+
+  /** The reason the request created at this revision was refused, if a refusal was seen. */
+  refusal(createRevision: bigint): string | null {
+    return this.refusals.get(createRevision) ?? null;
+  }
+
+  /** Resolves after ms, or sooner on a change of the request. */
+  pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => { clearTimeout(timer); resolve(); };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.watch?.cancel().catch(() => undefined);
+  }
+}
+
+/** Writes the manual request and waits for its outcome (watch first, so no refusal is missed). */
+async function handOff(store: MetadataStore, keys: ClusterKeys, move: PartitionMove, request: MoveRequest): Promise<Omit<MoveResult, 'tookMs'>> {
+  const watch = await RequestWatch.open(store, keys, handoffKey(keys, move.topic, move.partition));
+  try {
+    const requestRevision = await writeRequest(store, keys, move);
+    request.progress(`${move.topic}-${move.partition}: handoff requested; broker ${move.from} stops serving it and uploads what it holds (leader epoch ${move.leaderEpoch})`);
+    return await awaitOutcome(store, keys, move, request, watch, requestRevision);
+  } finally {
+    await watch.close();
+  }
+}
+
+/**
+ * The request's create revision. A write the etcd client retried may have been applied by an
+ * earlier attempt: a request found in its place with exactly this move's fields counts as ours.
+ */
+async function writeRequest(store: MetadataStore, keys: ClusterKeys, move: PartitionMove): Promise<bigint> {
+  const revision = await requestManualHandoff(store, keys, move);
+  if (revision !== null) return revision;
+  const kv = await store.get(handoffKey(keys, move.topic, move.partition));
+  const h = kv ? decodeHandoff(keys, kv) : null;
+  if (kv && h?.manual && h.state === 'requested' && h.from === move.from && h.to === move.to && h.leaderEpoch === move.leaderEpoch) return kv.createRevision;
+  throw new Error(`${move.topic}-${move.partition} changed while moving it (reassigned, or a handoff started); run the command again`);
+}
+
+async function awaitOutcome(store: MetadataStore, keys: ClusterKeys, move: PartitionMove, request: MoveRequest,
+  watch: RequestWatch, requestRevision: bigint): Promise<Omit<MoveResult, 'tookMs'>> {
+  const name = `${move.topic}-${move.partition}`;
+  const requestedAtMs = Date.now();
+  const deadlineMs = requestedAtMs + request.timeoutMs;
+  let lastState = 'requested';
+  let nextProgressMs = requestedAtMs + COORDINATION_LIMITS.partitionMoveProgressMs;
+  for (;;) {
+    const [h, a] = await readState(store, keys, move);
+    if (a && a.leaderEpoch > move.leaderEpoch) return moved(move, a, request);
+    const ours = h !== null && h.createRevision === requestRevision;
+    const reason = watch.refusal(requestRevision) ?? (ours && h.state === 'refused' ? h.reason ?? 'no reason given' : null);
+    if (reason !== null) {
+      if (ours) await cancel(store, handoffKey(keys, move.topic, move.partition), h.modRevision);
+      if (request.force && reason.startsWith(NO_OBJECT_STORE)) return moveDirectly(store, keys, move, request);
+      throw new Error(`broker ${move.from} refused to hand ${name} off: ${reason}; it serves the partition again`
+        + (reason.startsWith(NO_OBJECT_STORE) ? '. Moving it anyway loses what it has not uploaded for a durability local topic: use --force to accept that' : ''));
+    }
+    if (!ours) throw new Error(`the handoff of ${name} was cancelled (the controller does after ${COORDINATION_LIMITS.rebalanceHandoffMsMax} ms without an answer, or when the owner or the target changes); broker ${move.from} serves it again`);
+    if (h.state !== lastState) {
+      lastState = h.state;
+      request.progress(`${name}: broker ${move.from} uploaded everything; waiting for the controller to reassign it`);
+    }
+    const nowMs = Date.now();
+    if (nowMs > deadlineMs) return await timedOut(store, keys, move, request, h.modRevision);
+    if (nowMs >= nextProgressMs) {
+      nextProgressMs = nowMs + COORDINATION_LIMITS.partitionMoveProgressMs;
+      const waitingFor = lastState === 'ready' ? 'the controller' : `broker ${move.from} to upload`;
+      request.progress(`${name}: still waiting for ${waitingFor} (${((nowMs - requestedAtMs) / 1000).toFixed(0)} s of at most ${(request.timeoutMs / 1000).toFixed(0)} s)`);
+    }
+    await watch.pause(COORDINATION_LIMITS.partitionMovePollMs);
+  }
+}
+
+/** The assignment moved on: to the target (done), or elsewhere (the controller moved it for another reason). */
+function moved(move: PartitionMove, a: StoredAssignment, request: MoveRequest): Omit<MoveResult, 'tookMs'> {
+  const name = `${move.topic}-${move.partition}`;
+  if (a.brokerId !== move.to) throw new Error(`${name} was reassigned to broker ${a.brokerId} at leader epoch ${a.leaderEpoch} meanwhile (its owner left?), not to broker ${move.to}`);
+  request.progress(`${name}: broker ${move.to} owns it at leader epoch ${a.leaderEpoch}`);
+  return { topic: move.topic, partition: move.partition, from: move.from, owner: move.to, leaderEpoch: a.leaderEpoch, moved: true, pinned: true, via: 'handoff' };
 }
 
 /** The request (with its create revision, to tell it from a later one) and the assignment, read in that order. */
@@ -177,9 +219,7 @@ async function timedOut(store: MetadataStore, keys: ClusterKeys, move: Partition
   const name = `${move.topic}-${move.partition}`;
   const cancelled = await cancel(store, handoffKey(keys, move.topic, move.partition), modRevision);
   const [, a] = await readState(store, keys, move);
-  if (a && a.brokerId === move.to && a.leaderEpoch > move.leaderEpoch) {
-    return { topic: move.topic, partition: move.partition, from: move.from, owner: move.to, leaderEpoch: a.leaderEpoch, moved: true, pinned: true, via: 'handoff' };
-  }
+  if (a && a.brokerId === move.to && a.leaderEpoch > move.leaderEpoch) return moved(move, a, request);
   throw new Error(`${name} was not handed to broker ${move.to} within ${request.timeoutMs} ms; `
     + `${cancelled ? 'the request was cancelled and' : 'the request had changed (answered or cancelled) when cancelling it;'} broker ${move.from} serves it again`);
 }

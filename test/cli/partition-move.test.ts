@@ -124,8 +124,9 @@ describe('Moving a partition by hand (admin partition move, etcd)', function () 
 
   it('cancels its request when the owner does not answer in time, leaving the partition where it was', async () => {
     const { before, onFirst } = await twoBrokers('never');
-    const message = await failure(move(onFirst.partition, 2, { timeoutMs: 1500 }));
-    expect(message).to.equal(`t-${onFirst.partition} was not handed to broker 2 within 1500 ms; the request was cancelled and broker 1 serves it again`);
+    const message = await failure(move(onFirst.partition, 2, { timeoutMs: 2500 }));
+    expect(message).to.equal(`t-${onFirst.partition} was not handed to broker 2 within 2500 ms; the request was cancelled and broker 1 serves it again`);
+    expect(progress).to.satisfy((lines: string[]) => lines.some((l) => /still waiting for broker 1 to upload \(\d s of at most 3 s\)$/.test(l)));
     expect(requests).to.have.length(1);
     expect(await listHandoffs(brokerClient, keys)).to.deep.equal([]);
     expect(await assignments()).to.deep.equal(before);
