@@ -9,7 +9,7 @@
  * the topics' flush policy; BENCH_SCALE=0.1 runs a smaller version.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { cpuSeconds, freePort, result, startBrokerProcess, timed, timedWithCpu } from './kafka-bench-support';
@@ -120,7 +120,8 @@ async function main() {
     TRIBUTARY_LOG_LEVEL: 'warn', TRIBUTARY_TOPICS_FLUSH_POLICY: flush,
   }, process.env.BENCH_CPU_PROF);
   try {
-    process.stdout.write(`# flush.policy=${flush} scale=${scale}\n`);
+    // The machine's load next to the figures: on 2 shared cores it decides more than the code does.
+    process.stdout.write(`# flush.policy=${flush} scale=${scale} loadavg1=${loadavg()[0].toFixed(2)}\n`);
     const pid = broker.child.pid!;
     // Broker CPU per MB moved: what the broker costs, apart from the clients sharing its 2 cores.
     const phase = async (name: string, mb: number, run: () => Promise<void>) => {
@@ -142,6 +143,7 @@ async function main() {
     await createFsyncAlwaysTopic(bootstrap, 'bench-latency-fsync-always');
     await latencyProbe(bootstrap, 'bench-latency-fsync-always', 1, null, pid);
     await latencyProbe(bootstrap, 'bench-latency-fsync-always', probeSeconds, '_fsync_always', pid);
+    process.stdout.write(`# loadavg1=${loadavg()[0].toFixed(2)} at the end\n`);
   } finally {
     await broker.stop();
     rmSync(work, { recursive: true, force: true });
