@@ -28,6 +28,8 @@ const log = componentLogger('cluster-log-opener');
 /** A partition opened in cluster mode: with the leader epoch this broker was assigned when it opened. */
 export interface EpochPartitionRef extends PartitionRef {
   leaderEpoch: number;
+  /** No local log from this epoch: the partition continues where object storage ends. */
+  fromObjectStorage: boolean;
 }
 
 export class ClusterLogOpener implements PartitionLogOpener {
@@ -41,12 +43,13 @@ export class ClusterLogOpener implements PartitionLogOpener {
     const epoch = this.cluster.leaderEpochOf(ref.topic, ref.partition);
     const marker = this.markerOf(ref);
     const previous = await readMarker(marker);
-    if (previous?.epoch !== epoch) {
+    const fromObjectStorage = previous?.epoch !== epoch;
+    if (fromObjectStorage) {
       if (previous) log.info({ topic: ref.topic, partition: ref.partition, previous: previous.epoch, epoch }, 'local log from an earlier ownership discarded');
       await this.inner.remove(ref);
       await writeDurably(this.dir, marker, `${epoch}\n${ref.topic}`);
     }
-    const owned: EpochPartitionRef = { ...ref, leaderEpoch: epoch };
+    const owned: EpochPartitionRef = { ...ref, leaderEpoch: epoch, fromObjectStorage };
     return this.inner.open(owned, config);
   }
 

@@ -25,9 +25,14 @@ export class TieredLogOpener implements PartitionLogOpener {
     this.wal = new WalLogOpener(logs, batchFormat, flushIntervalMs);
   }
 
-  /** Cluster mode: `ref.leaderEpoch` (ClusterLogOpener) is the epoch every tier write of this log is fenced on. */
-  open(ref: PartitionRef & { leaderEpoch?: number }, config: EffectiveTopicConfig): Promise<PartitionLog> {
+  /**
+   * Cluster mode (ClusterLogOpener): `ref.leaderEpoch` is the epoch every tier write of this log
+   * is fenced on; `ref.fromObjectStorage` makes the tier index catch up with the store first, so
+   * the log continues exactly where the last owner's recorded objects end.
+   */
+  async open(ref: PartitionRef & { leaderEpoch?: number; fromObjectStorage?: boolean }, config: EffectiveTopicConfig): Promise<PartitionLog> {
     const leaderEpoch = ref.leaderEpoch ?? 0;
+    if (ref.fromObjectStorage) await this.tier.catchUp();
     return openTieredLog(this.logs, this.tier, { topic: ref.topic, partition: ref.partition, tierTopic: ref.topicId, leaderEpoch: () => leaderEpoch },
       this.wal.walConfig(config), config);
   }

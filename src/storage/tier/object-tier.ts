@@ -17,7 +17,7 @@ import { EpochClaim, EpochFence, EpochFencedError, isEpochFenced } from './epoch
 import { decodeBlock } from './object-format';
 import { TierIndex } from './tier-index';
 import { saveCut } from './tier-state';
-import { syncTierIndex } from './tier-sync';
+import { loadTierIndex, syncTierIndex } from './tier-sync';
 import { Durability, LocalLog, ResetLocalLog, TieredPartitionLog } from './tiered-partition-log';
 import { TieredReader } from './tiered-reader';
 import { UploadLoop } from './upload-loop';
@@ -65,6 +65,7 @@ export class ObjectTier {
   private readonly logs = new Set<TieredPartitionLog>();
   private retentionTimer: NodeJS.Timeout | null = null;
   private watches: Watch[] = [];
+  private catchingUp: Promise<void> | null = null;
 
   private constructor(private readonly options: ObjectTierOptions, index: TierIndex) {
     this.index = index;
@@ -100,6 +101,16 @@ export class ObjectTier {
     tier.retentionTimer.unref();
     log.info({ objects: index.descriptors().length }, 'object tier open');
     return tier;
+  }
+
+  /**
+   * Reads every recorded descriptor and cut from the store into the index. The watches feed
+   * the index too, but a partition that moved here must not open before its last owner's final
+   * objects are seen (the assignment arrives through another watch); concurrent calls share one read.
+   */
+  catchUp(): Promise<void> {
+    this.catchingUp ??= loadTierIndex(this.options.metadata, this.options.keys, this.index).finally(() => { this.catchingUp = null; });
+    return this.catchingUp;
   }
 
   /** Base offset for a partition's WAL when it has no segments (a lost or new disk): after the uploaded data. */

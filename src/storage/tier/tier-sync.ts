@@ -27,7 +27,13 @@ export async function syncTierIndex(metadata: MetadataStore, keys: ClusterKeys, 
     const cut = cutFromKv(keys, event.kv);
     index.addCut(cut.topic, cut.partition, cut.offset, cut.revision);
   });
-  for (const { descriptor, revision } of await loadDescriptors(metadata, keys)) index.add(descriptor, revision);
-  for (const cut of await loadCuts(metadata, keys)) index.addCut(cut.topic, cut.partition, cut.offset, cut.revision);
+  await loadTierIndex(metadata, keys, index);
   return [objects, cuts];
+}
+
+/** Adds every recorded descriptor and cut to the index (adding a known one changes nothing). */
+export async function loadTierIndex(metadata: MetadataStore, keys: ClusterKeys, index: TierIndex): Promise<void> {
+  const [descriptors, cuts] = await Promise.all([loadDescriptors(metadata, keys), loadCuts(metadata, keys)]);
+  for (const { descriptor, revision } of descriptors) index.add(descriptor, revision);
+  for (const cut of cuts) index.addCut(cut.topic, cut.partition, cut.offset, cut.revision);
 }

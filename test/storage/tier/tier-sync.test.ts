@@ -27,4 +27,22 @@ describe('tier index kept in step with the metadata store', () => {
     await saveCut(h.metadata, h.keys, 'moving', 0, 4n);
     await eventually(() => tier!.index.endOffset('moving', 0) === 4n, 5000, 'the other broker\'s truncation is seen');
   });
+
+  it('catches up on demand with what its watches have not delivered yet (a partition opening here after a move)', async () => {
+    // A watch that lags: it delivers nothing, as when the assignment's watch is ahead of the descriptors'.
+    const lagging = Object.assign(Object.create(h.metadata) as typeof h.metadata, {
+      watch: async () => ({ cancel: async () => undefined }),
+    });
+    tier = await ObjectTier.open({
+      objects: h.objects, metadata: lagging, keys: h.keys, brokerId: 2, format: fakeFormat, uploadIntervalMs: 3_600_000,
+      policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
+    });
+    const log = new FakeLocalLog();
+    for (let i = 0; i < 3; i++) await log.append(fakeBatch(2, 0n));
+    await h.uploader.cycle([source('moving', 0, log)]);
+    await saveCut(h.metadata, h.keys, 'moving', 0, 4n);
+    expect(tier.initialOffset('moving', 0)).to.equal(0n);
+    await Promise.all([tier.catchUp(), tier.catchUp()]);
+    expect(tier.initialOffset('moving', 0)).to.equal(4n);
+  });
 });
