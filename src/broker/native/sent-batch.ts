@@ -11,6 +11,7 @@ import { NATIVE_LIMITS } from '../../limits';
 import { ErrorCode } from '../../protocol/kafka/error-codes';
 import { decodeRecordBatch } from '../../protocol/kafka/record-batch-builder';
 import { validateProducedBatch } from '../../protocol/kafka/record-batch-validation';
+import { DecodeError } from '../../protocol/primitives/decode-error';
 import type { SchemaInfo } from '../../protocol/native/messages';
 import { NativeError } from './native-error';
 import { checkMessage, needsMessageChecks } from './schemas';
@@ -35,8 +36,18 @@ export function checkSentBatch(batch: Buffer, schema: SchemaInfo, maxMessageByte
     throw new NativeError('invalidRequest', `SEND_BATCH carries ${header.recordCount} messages; at most ${NATIVE_LIMITS.sendMessagesMax}`);
   }
   if (needsMessageChecks(schema, maxMessageBytes)) {
-    const { records } = decodeRecordBatch(batch);
-    for (let i = 0; i < records.length; i++) checkMessage(schema, maxMessageBytes, records[i].value ?? EMPTY, i);
+    const values = recordValues(batch);
+    for (let i = 0; i < values.length; i++) checkMessage(schema, maxMessageBytes, values[i], i);
   }
   return header.recordCount;
+}
+
+/** The records' values; a record whose fields do not fit its length (the CRC only proves the bytes arrived as sent) is invalidRequest. */
+function recordValues(batch: Buffer): Buffer[] {
+  try {
+    return decodeRecordBatch(batch).records.map((r) => r.value ?? EMPTY);
+  } catch (err) {
+    if (err instanceof DecodeError) throw new NativeError('invalidRequest', `record batch refused: ${err.message}`);
+    throw err;
+  }
 }

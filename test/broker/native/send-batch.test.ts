@@ -129,6 +129,16 @@ describe('SEND_BATCH: a RecordBatch built by the client, stored as sent', () => 
     raw.socket.destroy();
   });
 
+  it('refuses a batch with a sound CRC and record lengths whose record fields do not fit, on a topic that decodes records', async () => {
+    const raw = await producerOn('batch-string', { type: 'string', definition: null });
+    // One record of 8 bytes whose value length says 3 bytes where 2 follow: lengths tile, fields do not.
+    const good = encodeMessageBatch([{ key: null, timestampMs: 1000n, headers: [], payload: Buffer.from('hi') }]);
+    const valueLengthAt = BATCH.headerBytes + 5;
+    expect(good[valueLengthAt]).to.equal(0x04);
+    await expectRefused(raw, patched(good, (b) => { b[valueLengthAt] = 0x06; }), 'invalidRequest', /record batch refused: .*varint.*\(at byte/, 'batch-string');
+    raw.socket.destroy();
+  });
+
   it("applies the namespace's maxMessageBytes to each message of a bytes topic", async () => {
     const client = await connect({ bootstrap: broker.address });
     await client.admin.createNamespace('small', { maxMessageBytes: 4 });
