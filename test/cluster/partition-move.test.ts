@@ -83,3 +83,32 @@ describe('tributary admin partition move in a running cluster', function () {
       .to.match(/exited with 2: tributary: conflicting arguments: BROKER_ID 1 and --to 2 disagree/);
   });
 });
+
+describe('tributary admin partition move in a cluster without an object store', function () {
+  this.timeout(60_000);
+  let cluster: BrokerCluster;
+
+  before(async () => {
+    cluster = await BrokerCluster.start({ brokers: 2, env: { TRIBUTARY_TIER_OBJECT_STORE: '', TRIBUTARY_TIER_ENABLED: 'false' } });
+    await cluster.createTopic(TOPIC, 2);
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('refuses the move (the owner has nowhere to upload) and with --force bumps the epoch directly', async () => {
+    const [first] = JSON.parse((await cluster.admin(['partitions', 'list', TOPIC])).stdout) as Owner[];
+    const other = first.owner === 1 ? 2 : 1;
+    const refused = await cluster.admin(['partition', 'move', TOPIC, String(first.partition), String(other)]).then(() => 'exited 0', (err: Error) => err.message);
+    expect(refused).to.match(new RegExp(`exited with 1: [^]*handoff requested[^]*\\ntributary: broker ${first.owner} refused to hand ${TOPIC}-${first.partition} off: `
+      + `no object store configured on broker ${first.owner}: nothing to upload the partition to; it serves the partition again\\. .*use --force to accept that\\n$`));
+    const unchanged = JSON.parse((await cluster.admin(['partitions', 'list', TOPIC])).stdout) as Owner[];
+    expect(unchanged.find((o) => o.partition === first.partition)).to.include({ owner: first.owner, leaderEpoch: first.leaderEpoch, pinned: false });
+
+    const forced = JSON.parse((await cluster.admin(['partition', 'move', TOPIC, String(first.partition), String(other), '--force'])).stdout) as Record<string, unknown>;
+    expect(forced).to.include({ from: first.owner, owner: other, leaderEpoch: first.leaderEpoch + 1, via: 'forced', pinned: true });
+    const after = JSON.parse((await cluster.admin(['partitions', 'list', TOPIC])).stdout) as Owner[];
+    expect(after.find((o) => o.partition === first.partition)).to.include({ owner: other, leaderEpoch: first.leaderEpoch + 1, pinned: true });
+  });
+});
