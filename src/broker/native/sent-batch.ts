@@ -4,16 +4,18 @@
  * bytes, lastOffsetDelta; record-batch-validation.ts), then the native rules: attributes 0
  * (uncompressed, CreateTime, neither transactional nor control) and producer id -1, as the
  * broker's own SEND batches are, so native consumers and the idempotence state see nothing new;
- * at most sendMessagesMax records; and the topic's schema and size policy per message. Records
- * are decoded only when a schema or size policy needs their values.
+ * at most sendMessagesMax records; every record well formed with offsetDelta = its index
+ * (record-shape.ts: a walk of varints, nothing decoded); and the topic's schema and size policy
+ * per message. Records are decoded only when a schema or size policy needs their values.
  */
 import { NATIVE_LIMITS } from '../../limits';
 import { ErrorCode } from '../../protocol/kafka/error-codes';
+import { BATCH } from '../../protocol/kafka/record-batch';
 import { decodeRecordBatch } from '../../protocol/kafka/record-batch-builder';
 import { validateProducedBatch } from '../../protocol/kafka/record-batch-validation';
-import { DecodeError } from '../../protocol/primitives/decode-error';
 import type { SchemaInfo } from '../../protocol/native/messages';
 import { NativeError } from './native-error';
+import { recordShapeProblem } from './record-shape';
 import { checkMessage, needsMessageChecks } from './schemas';
 
 /** Not from a Kafka Produce: every codec check of the newest Produce version applies. */
@@ -35,19 +37,12 @@ export function checkSentBatch(batch: Buffer, schema: SchemaInfo, maxMessageByte
   if (header.recordCount > NATIVE_LIMITS.sendMessagesMax) {
     throw new NativeError('invalidRequest', `SEND_BATCH carries ${header.recordCount} messages; at most ${NATIVE_LIMITS.sendMessagesMax}`);
   }
+  const problem = recordShapeProblem(batch.subarray(BATCH.headerBytes), header.recordCount);
+  if (problem !== null) throw new NativeError('invalidRequest', `record batch refused: ${problem}`);
   if (needsMessageChecks(schema, maxMessageBytes)) {
-    const values = recordValues(batch);
-    for (let i = 0; i < values.length; i++) checkMessage(schema, maxMessageBytes, values[i], i);
+    const { records } = decodeRecordBatch(batch);
+    for (let i = 0; i < records.length; i++) checkMessage(schema, maxMessageBytes, records[i].value ?? EMPTY, i);
   }
   return header.recordCount;
 }
 
-/** The records' values; a record whose fields do not fit its length (the CRC only proves the bytes arrived as sent) is invalidRequest. */
-function recordValues(batch: Buffer): Buffer[] {
-  try {
-    return decodeRecordBatch(batch).records.map((r) => r.value ?? EMPTY);
-  } catch (err) {
-    if (err instanceof DecodeError) throw new NativeError('invalidRequest', `record batch refused: ${err.message}`);
-    throw err;
-  }
-}

@@ -129,13 +129,17 @@ describe('SEND_BATCH: a RecordBatch built by the client, stored as sent', () => 
     raw.socket.destroy();
   });
 
-  it('refuses a batch with a sound CRC and record lengths whose record fields do not fit, on a topic that decodes records', async () => {
-    const raw = await producerOn('batch-string', { type: 'string', definition: null });
+  it('refuses a batch with a sound CRC and record lengths whose record fields do not fit, or whose offset deltas are not 0, 1, 2...', async () => {
+    const raw = await producerOn('batch-shape');
     // One record of 8 bytes whose value length says 3 bytes where 2 follow: lengths tile, fields do not.
     const good = encodeMessageBatch([{ key: null, timestampMs: 1000n, headers: [], payload: Buffer.from('hi') }]);
     const valueLengthAt = BATCH.headerBytes + 5;
     expect(good[valueLengthAt]).to.equal(0x04);
-    await expectRefused(raw, patched(good, (b) => { b[valueLengthAt] = 0x06; }), 'invalidRequest', /record batch refused: .*varint.*\(at byte/, 'batch-string');
+    await expectRefused(raw, patched(good, (b) => { b[valueLengthAt] = 0x06; }), 'invalidRequest', /record batch refused: record 0 has no valid header count/, 'batch-shape');
+    const twoRecords = encodeMessageBatch(messages('a', 'b'));
+    const secondOffsetDeltaAt = BATCH.headerBytes + 1 + twoRecords[BATCH.headerBytes] / 2 + 3;
+    expect(twoRecords[secondOffsetDeltaAt]).to.equal(0x02);
+    await expectRefused(raw, patched(twoRecords, (b) => { b[secondOffsetDeltaAt] = 0x00; }), 'invalidRequest', /record 1 has offset delta 0, not 1/, 'batch-shape');
     raw.socket.destroy();
   });
 
