@@ -38,27 +38,40 @@ export async function clusterAdminCommand(args: string[]): Promise<number> {
     options: { etcd: { type: 'string' }, prefix: { type: 'string' }, config: { type: 'string' }, 'timeout-ms': { type: 'string' },
       to: { type: 'string' }, force: { type: 'boolean' } },
   });
+  // Arguments are checked before etcd is dialled: a typo gets its usage error at once.
+  const command = parseCommand(positionals, values);
   // Without --etcd: the broker's own config (--config FILE, TRIBUTARY_METADATA_ETCD_ENDPOINTS).
   const configured = loadConfig({ file: values.config });
   const endpoints = (values.etcd ?? configured.metadata.etcdEndpoints.join(',')).split(',').filter((e) => e !== '').map((e) => (e.includes('://') ? e : `http://${e}`));
   const store = await openMetadataStore({ store: 'etcd', dataDir: '.', etcdEndpoints: endpoints });
-  const keys = clusterKeys(values.prefix ?? configured.metadata.clusterPrefix);
   try {
-    const [area, action, ...rest] = positionals;
-    const timeoutMs = (fallbackMs: number) => (values['timeout-ms'] === undefined ? fallbackMs : positiveArg(values['timeout-ms'], '--timeout-ms'));
-    switch (`${area} ${action}`) {
-      case 'brokers list': return print(await brokersWithRoles(store, keys));
-      case 'partitions list': return print(await partitionsOf(store, keys, rest[0]));
-      case 'broker drain': return await drainBroker(store, keys, intArg(rest[0], 'ID'), timeoutMs(60_000));
-      case 'partition move': return print(await movePartition(store, keys, {
-        topic: topicArg(rest[0]), partition: intArg(rest[1], 'PARTITION'), to: targetArg(rest[2], values.to),
-        force: values.force === true, timeoutMs: timeoutMs(COORDINATION_LIMITS.partitionMoveWaitMsDefault),
-        progress: (line) => process.stderr.write(`${line}\n`),
-      }));
-      default: throw new Error(`usage: ${CLUSTER_ADMIN_USAGE}`);
-    }
+    return await command(store, clusterKeys(values.prefix ?? configured.metadata.clusterPrefix));
   } finally {
     await store.close();
+  }
+}
+
+type ClusterCommand = (store: MetadataStore, keys: ClusterKeys) => Promise<number>;
+
+function parseCommand(positionals: string[], values: { 'timeout-ms'?: string; to?: string; force?: boolean }): ClusterCommand {
+  const [area, action, ...rest] = positionals;
+  const timeoutMs = (fallbackMs: number) => (values['timeout-ms'] === undefined ? fallbackMs : positiveArg(values['timeout-ms'], '--timeout-ms'));
+  switch (`${area} ${action}`) {
+    case 'brokers list': return async (store, keys) => print(await brokersWithRoles(store, keys));
+    case 'partitions list': return async (store, keys) => print(await partitionsOf(store, keys, rest[0]));
+    case 'broker drain': {
+      const [brokerId, waitMs] = [intArg(rest[0], 'ID'), timeoutMs(60_000)];
+      return (store, keys) => drainBroker(store, keys, brokerId, waitMs);
+    }
+    case 'partition move': {
+      const request = {
+        topic: topicArg(rest[0]), partition: intArg(rest[1], 'PARTITION'), to: targetArg(rest[2], values.to),
+        force: values.force === true, timeoutMs: timeoutMs(COORDINATION_LIMITS.partitionMoveWaitMsDefault),
+        progress: (line: string) => { process.stderr.write(`${line}\n`); },
+      };
+      return async (store, keys) => print(await movePartition(store, keys, request));
+    }
+    default: throw new Error(`usage: ${CLUSTER_ADMIN_USAGE}`);
   }
 }
 
@@ -69,7 +82,7 @@ function print(value: unknown): number {
 
 function intArg(text: string | undefined, name: string): number {
   const n = Number(text);
-  if (text === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not ${text}\nusage: ${CLUSTER_ADMIN_USAGE}`);
+  if (text === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer${text === undefined ? ' (missing)' : `, not ${text}`}\nusage: ${CLUSTER_ADMIN_USAGE}`);
   return n;
 }
 

@@ -72,7 +72,7 @@ describe('tributary admin partition move in a running cluster', function () {
     await reader.stop();
   });
 
-  it('exits 1 with a clear message for an unknown broker or a partition already on the target', async () => {
+  it('exits 1 with a clear message for an unknown broker or a partition already on the target, 2 for bad arguments', async () => {
     const [first] = await owners();
     const failure = (args: string[]) => admin(args).then(() => 'exited 0', (err: Error) => err.message);
     expect(await failure(['partition', 'move', TOPIC, String(first.partition), '9']))
@@ -81,6 +81,8 @@ describe('tributary admin partition move in a running cluster', function () {
       .to.match(new RegExp(`exited with 1: tributary: ${TOPIC}-${first.partition} is already on broker ${first.owner} \\(leader epoch \\d+\\): nothing to move\\n$`));
     expect(await failure(['partition', 'move', TOPIC, String(first.partition), '1', '--to', '2']))
       .to.match(/exited with 2: tributary: conflicting arguments: BROKER_ID 1 and --to 2 disagree/);
+    expect(await failure(['partition', 'move', TOPIC, 'x', '2'])).to.match(/exited with 2: tributary: PARTITION must be a non-negative integer, not x\n/);
+    expect(await failure(['partition', 'move', TOPIC, '0'])).to.match(/exited with 2: tributary: BROKER_ID must be a non-negative integer \(missing\)\n/);
   });
 });
 
