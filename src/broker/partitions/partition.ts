@@ -106,6 +106,8 @@ export class Partition {
   }
 
   private notify(): void {
+    // Most appends have no parked fetch: no copy of the set (a copy lets listeners unsubscribe while called).
+    if (this.listeners.size === 0) return;
     for (const listener of [...this.listeners]) listener();
   }
 }
