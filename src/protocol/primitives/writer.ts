@@ -13,6 +13,17 @@ const INITIAL_BYTES = 512;
 const REFERENCE_BYTES_MIN = 1024;
 const UUID_HEX = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
+/**
+ * One DataView per underlying ArrayBuffer, the last one kept: small writers' buffers are slices
+ * of Node's shared 8 KiB pool, so most responses reuse the view instead of making one each.
+ */
+let lastView: DataView | null = null;
+
+function viewOf(buffer: ArrayBufferLike): DataView {
+  if (lastView === null || lastView.buffer !== buffer) lastView = new DataView(buffer);
+  return lastView;
+}
+
 function recordsLength(value: Buffer | readonly Buffer[]): number {
   if (Buffer.isBuffer(value)) return value.length;
   let n = 0;
@@ -26,9 +37,6 @@ export class Writer {
   private pos = FRAME_PREFIX_BYTES;
   private chunkStart = 0;
   private total = 0;
-  /** A view of `buf` for int64 writes, remade when `buf` is replaced. */
-  private view: DataView | null = null;
-  private viewOf: Buffer | null = null;
 
   constructor(initialBytes = INITIAL_BYTES) {
     this.buf = Buffer.allocUnsafe(Math.max(initialBytes, 16));
@@ -93,11 +101,7 @@ export class Writer {
   writeInt64(value: bigint): this {
     this.ensure(8);
     // DataView's setBigInt64 is inlined by V8; Buffer's writeBigInt64BE shifts bigints (about 7x slower).
-    if (this.viewOf !== this.buf) {
-      this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
-      this.viewOf = this.buf;
-    }
-    this.view!.setBigInt64(this.pos, value);
+    viewOf(this.buf.buffer).setBigInt64(this.buf.byteOffset + this.pos, value);
     this.pos += 8;
     return this;
   }
