@@ -138,9 +138,9 @@ export class ObjectTier {
     this.commits.rejectWaiters(tiered, reason);
   }
 
-  /** `owner`: the log whose append waits; only its own uploads may settle the wait (see UploadLoop.waitForUpload). */
-  waitForCloud(topic: string, partition: number, offset: bigint, bytes: number, owner?: object): Promise<void> {
-    return this.commits.waitForUpload(topic, partition, offset, bytes, owner);
+  /** `owner`: the log whose append waits, at `leaderEpoch`; only ranges of that epoch settle the wait (see UploadLoop.waitForUpload). */
+  waitForCloud(topic: string, partition: number, offset: bigint, bytes: number, owner?: object, leaderEpoch?: number): Promise<void> {
+    return this.commits.waitForUpload(topic, partition, offset, bytes, owner, leaderEpoch);
   }
 
   /** Records a truncation of a partition this broker leads at `claim`; LOG_CLOSED once it no longer does. */

@@ -59,7 +59,7 @@ export class TieredPartitionLog implements PartitionLog {
     if (this.durability === 'cloud') {
       // Fenced or closed while the WAL wrote: no upload of this log will ever cover the batch.
       this.checkOpen();
-      await this.tier.waitForCloud(this.topic, this.partition, result.nextOffset, input.batch.length, this);
+      await this.tier.waitForCloud(this.topic, this.partition, result.nextOffset, input.batch.length, this, this.leaderEpoch());
     }
     return result;
   }
@@ -75,7 +75,7 @@ export class TieredPartitionLog implements PartitionLog {
 
   /** A write was fenced: another broker (or a later epoch) leads the partition now. Idempotent. */
   fence(error: EpochFencedError): void {
-    if (this.fencedBy || this.closed) return;
+    if (this.fencedBy) return;
     this.fencedBy = error;
     log.error({ topic: this.topic, partition: this.partition, leaderEpoch: this.leaderEpoch(), reason: error.message },
       'partition fenced: uploads stopped, pending cloud commits failed, appends and reads refused');
@@ -174,7 +174,8 @@ export class TieredPartitionLog implements PartitionLog {
       // Commit what this log acknowledged to nobody yet while it is still readable: a handoff
       // closes it while it still leads (acknowledged then); moved away, the fence refuses it.
       if (this.tier.commits.hasWaiters(this)) await this.tier.commits.runOnce().catch(() => undefined);
-      this.tier.unregister(this);
+      // That commit may have been fenced: then fence() took the log out already.
+      if (!this.fencedBy) this.tier.unregister(this);
     }
     await this.local.close();
   }

@@ -36,6 +36,7 @@ interface Waiter {
   offset: bigint;
   bytes: number;
   owner: object | undefined;
+  leaderEpoch: number | undefined;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -58,17 +59,24 @@ export class UploadLoop {
     if (!this.options.onDemand) this.schedule(this.options.intervalMs);
   }
 
-  /** Resolves once every offset below `offset` of the partition is in a recorded object; `owner` names the waiter for rejectWaiters. */
-  waitForUpload(topic: string, partition: number, offset: bigint, bytes: number, owner?: object): Promise<void> {
+  /**
+   * Resolves once every offset below `offset` of the partition is in a recorded object; `owner`
+   * names the waiter for rejectWaiters. With `leaderEpoch`, only a range recorded at that epoch
+   * counts: another owner's ranges at the same offsets hold other records (the waiter's own were
+   * fenced out), and must never acknowledge this append.
+   */
+  waitForUpload(topic: string, partition: number, offset: bigint, bytes: number, owner?: object, leaderEpoch?: number): Promise<void> {
     if (this.stopped) return Promise.reject(new StorageError('LOG_CLOSED', `${this.options.name} upload loop is stopped`));
-    if ((this.options.index.endOffset(topic, partition) ?? -1n) >= offset) return Promise.resolve();
+    const coverage = this.coverage(topic, partition, offset, leaderEpoch);
+    if (coverage === 'yes') return Promise.resolve();
+    if (coverage === 'taken') return Promise.reject(new StorageError('LOG_CLOSED', `${topic}/${partition}: offset ${offset - 1n} was recorded by a later leader epoch`));
     const max = this.options.pendingBytesMax ?? TIER_LIMITS.cloudPendingBytesMax;
     if (this.pendingBytes + bytes > max) {
       return Promise.reject(new StorageError('APPEND_QUEUE_FULL', `${this.pendingBytes} bytes already wait for a cloud commit (limit ${max})`));
     }
     this.pendingBytes += bytes;
     const promise = new Promise<void>((resolve, reject) => {
-      this.waiters.push({ id: partitionId(topic, partition), offset, bytes, owner, resolve, reject });
+      this.waiters.push({ id: partitionId(topic, partition), offset, bytes, owner, leaderEpoch, resolve, reject });
     });
     if (this.options.onDemand && !this.timer && !this.running) {
       this.schedule(Math.max(0, this.lastRunMs + this.options.intervalMs - Date.now()));
@@ -161,17 +169,32 @@ export class UploadLoop {
     this.settleWaiters();
   }
 
-  private settleWaiters(): void {
+  /**
+   * 'yes': offsets below `offset` are in recorded objects (with `leaderEpoch`: the last one in a
+   * range of that epoch); 'taken': a later epoch's range holds that offset, so this append's
+   * batch can never be recorded (its leader was moved away); 'no': not yet.
+   */
+  private coverage(topic: string, partition: number, offset: bigint, leaderEpoch: number | undefined): 'yes' | 'no' | 'taken' {
     const { index } = this.options;
+    if (leaderEpoch === undefined) return (index.endOffset(topic, partition) ?? -1n) >= offset ? 'yes' : 'no';
+    const entry = index.entryAt(topic, partition, offset - 1n);
+    if (entry === null || entry.from > offset - 1n) return 'no';
+    if (entry.range.leaderEpoch === leaderEpoch) return 'yes';
+    return entry.range.leaderEpoch > leaderEpoch ? 'taken' : 'no';
+  }
+
+  private settleWaiters(): void {
     const still: Waiter[] = [];
     for (const waiter of this.waiters) {
       const [topic, partition] = splitId(waiter.id);
-      if ((index.endOffset(topic, partition) ?? -1n) >= waiter.offset) {
-        this.pendingBytes -= waiter.bytes;
-        waiter.resolve();
-      } else {
+      const coverage = this.coverage(topic, partition, waiter.offset, waiter.leaderEpoch);
+      if (coverage === 'no') {
         still.push(waiter);
+        continue;
       }
+      this.pendingBytes -= waiter.bytes;
+      if (coverage === 'yes') waiter.resolve();
+      else waiter.reject(new StorageError('LOG_CLOSED', `${waiter.id}: offset ${waiter.offset - 1n} was recorded by a later leader epoch than ${waiter.leaderEpoch}`));
     }
     this.waiters = still;
   }

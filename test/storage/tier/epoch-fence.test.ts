@@ -9,6 +9,7 @@ import { ObjectTier } from '../../../src/storage/tier/object-tier';
 import { TierIndex } from '../../../src/storage/tier/tier-index';
 import { cutsPrefix } from '../../../src/storage/tier/tier-state';
 import { Uploader, UploadSource } from '../../../src/storage/tier/uploader';
+import { eventually } from '../../coordination/helpers';
 import { fakeBatch, fakeFormat, FakeLocalLog } from './fake-local-log';
 import { openHarness, TierHarness } from './tier-harness';
 
@@ -171,6 +172,31 @@ describe('tier writes fenced by the leader epoch', () => {
       await movedAway.close();
       expect(isStorageError(await orphan, 'LOG_CLOSED'), String(await orphan)).to.equal(true);
       expect(await recordedRanges(h, 't', 1)).to.deep.equal([]);
+    } finally {
+      await tier.close();
+    }
+  });
+
+  it("durability cloud: the new owner's ranges at the same offsets never acknowledge the old owner's waiting append", async () => {
+    const tier = await ObjectTier.open({
+      objects: h.objects, metadata: h.metadata, keys: h.keys, brokerId: 1, format: fakeFormat, fence: fenceOf(1),
+      uploadIntervalMs: 3_600_000, cloudCommitIntervalMs: 3_600_000, retentionIntervalMs: 3_600_000,
+      policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
+    });
+    try {
+      const old = tier.wrap('t', 0, new MarkedLocalLog(), { durability: 'cloud', leaderEpoch: () => 1 });
+      await old.append(fakeBatch(1, 1n));
+      const waiting = caught(old.append(fakeBatch(1, 2n)));
+      await assign('t', 0, 2, 2);
+      const successorLog = new FakeLocalLog(1n);
+      await fill(successorLog, 2);
+      const successorIndex = new TierIndex();
+      for (const { descriptor, revision } of await loadDescriptors(h.metadata, h.keys)) successorIndex.add(descriptor, revision);
+      await uploaderOf(2, successorIndex).cycle([{ topic: 't', partition: 0, local: successorLog, leaderEpoch: () => 2, onUploaded: () => undefined }]);
+      await eventually(() => tier.index.endOffset('t', 0) === 5n, 2000, 'the old owner sees the new owner\'s object');
+      await tier.commits.runOnce();
+      expect(isStorageError(await waiting, 'LOG_CLOSED'), String(await waiting)).to.equal(true);
+      expect((await waiting as Error).message).to.contain('later leader epoch');
     } finally {
       await tier.close();
     }
