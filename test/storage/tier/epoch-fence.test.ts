@@ -38,6 +38,12 @@ describe('tier writes fenced by the leader epoch', () => {
   const assign = (topic: string, partition: number, brokerId: number, leaderEpoch: number) =>
     h.metadata.txn([], [{ type: 'put', key: h.keys.assignment(topic, partition), value: encodeAssignment(brokerId, leaderEpoch) }]);
   const fenceOf = (brokerId: number) => clusterTierFence(h.metadata, h.keys, brokerId, (topic) => topic);
+  /** Broker 1's tier, fenced; background uploads and retention never run by themselves. */
+  const openTier = (cloudCommitIntervalMs: number) => ObjectTier.open({
+    objects: h.objects, metadata: h.metadata, keys: h.keys, brokerId: 1, format: fakeFormat, fence: fenceOf(1),
+    uploadIntervalMs: 3_600_000, cloudCommitIntervalMs, retentionIntervalMs: 3_600_000,
+    policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
+  });
   const uploaderOf = (brokerId: number, index: TierIndex) =>
     new Uploader({ objects: h.objects, metadata: h.metadata, keys: h.keys, brokerId, index, format: fakeFormat, fence: fenceOf(brokerId) });
 
@@ -92,11 +98,7 @@ describe('tier writes fenced by the leader epoch', () => {
   describe('a tiered partition log of an owner fenced out', () => {
     let tier: ObjectTier;
     beforeEach(async () => {
-      tier = await ObjectTier.open({
-        objects: h.objects, metadata: h.metadata, keys: h.keys, brokerId: 1, format: fakeFormat, fence: fenceOf(1),
-        uploadIntervalMs: 3_600_000, cloudCommitIntervalMs: 5, retentionIntervalMs: 3_600_000,
-        policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
-      });
+      tier = await openTier(5);
     });
     afterEach(async () => tier.close());
 
@@ -150,11 +152,7 @@ describe('tier writes fenced by the leader epoch', () => {
   });
 
   it('closing a durability cloud log commits the appends waiting on it while it still leads, and fails them once it was moved away', async () => {
-    const tier = await ObjectTier.open({
-      objects: h.objects, metadata: h.metadata, keys: h.keys, brokerId: 1, format: fakeFormat, fence: fenceOf(1),
-      uploadIntervalMs: 3_600_000, cloudCommitIntervalMs: 3_600_000, retentionIntervalMs: 3_600_000,
-      policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
-    });
+    const tier = await openTier(3_600_000);
     try {
       const handedOff = tier.wrap('t', 0, new MarkedLocalLog(), { durability: 'cloud', leaderEpoch: () => 1 });
       await handedOff.append(fakeBatch(1, 1n));
@@ -178,11 +176,7 @@ describe('tier writes fenced by the leader epoch', () => {
   });
 
   it("durability cloud: the new owner's ranges at the same offsets never acknowledge the old owner's waiting append", async () => {
-    const tier = await ObjectTier.open({
-      objects: h.objects, metadata: h.metadata, keys: h.keys, brokerId: 1, format: fakeFormat, fence: fenceOf(1),
-      uploadIntervalMs: 3_600_000, cloudCommitIntervalMs: 3_600_000, retentionIntervalMs: 3_600_000,
-      policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
-    });
+    const tier = await openTier(3_600_000);
     try {
       const old = tier.wrap('t', 0, new MarkedLocalLog(), { durability: 'cloud', leaderEpoch: () => 1 });
       await old.append(fakeBatch(1, 1n));
