@@ -5,13 +5,21 @@
  * The raw disk rate: sequential 1 MiB writes with an fdatasync after each. The scenario
  * `wal_fsync_always_16k_tail_reader` adds a consumer at the tail, so the tail cache is filled.
  * BENCH_SECONDS sets each measurement's duration (default 1.5), BENCH_ROUNDS the rounds (default 3),
- * BENCH_DIR the directory (default the OS temp dir).
+ * BENCH_DIR the directory (default the OS temp dir); BENCH_PAGE_POOL=0 turns the page pool off.
+ *
+ * Both sides write under the same conditions: each measurement appends to new files in a
+ * directory of its own (same file system, no pre-allocation), removed right after it; the
+ * measurements of the ratio start right after the page pool is released (see PagePool).
+ * Earlier versions let the disk measurement truncate and rewrite its previous file, which
+ * hands it page-cache memory freed a moment ago, while the WAL wrote into memory the VM had
+ * given back to its host (2-4x slower to write here): the ratio measured that, not the WAL.
  */
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { LogManager } from '../src/storage/log-manager';
+import { FRAME_HEADER_BYTES } from '../src/storage/wal/frame';
 import type { FsyncPolicy, RecoverableBatchFormat } from '../src/storage/partition-log';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
@@ -40,6 +48,65 @@ interface WalFigures {
   mbPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  fdatasyncsPerMib: number;
+  bytesWritten: number;
+}
+
+/**
+ * This machine is a VM whose balloon driver gives page-cache memory that stayed free for about
+ * 2 s back to the host; writing into such memory faults it in again, at 110-700 MB/s instead of
+ * 1.5-3 GB/s into memory freed a moment ago. The pool is a file written without fsync (no disk
+ * I/O) and held between measurements; each measurement of the ratio starts right after the pool
+ * is deleted, so both sides write into memory freed a moment ago, as on a machine without that
+ * effect. The pool starts larger than the disk writes in BENCH_SECONDS at 800 MB/s, then holds
+ * 1.5x the most any measurement wrote; it is rewritten after each measurement, mostly into the
+ * memory that measurement frees.
+ */
+class PagePool {
+  private readonly path: string;
+  private bytes = Math.ceil(SECONDS * 800) * MIB;
+  private largestWrittenBytes = 0;
+
+  constructor(dir: string, private readonly enabled = process.env.BENCH_PAGE_POOL !== '0') {
+    this.path = join(dir, 'page-pool');
+  }
+
+  async hold(): Promise<void> {
+    if (!this.enabled) return;
+    const handle = await open(this.path, 'w');
+    const block = Buffer.alloc(4 * MIB, 0x63);
+    try {
+      for (let position = 0; position < this.bytes; position += block.length) await handle.write(block, 0, block.length, position);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.enabled) await unlink(this.path);
+  }
+
+  /** A measurement wrote `bytes`: the pool holds 1.5x the most one wrote. */
+  wrote(bytes: number): void {
+    this.largestWrittenBytes = Math.max(this.largestWrittenBytes, bytes);
+    this.bytes = Math.ceil((1.5 * this.largestWrittenBytes) / MIB) * MIB;
+  }
+}
+
+/** One measurement in a new directory, removed after it with the page cache it holds. */
+async function measureFresh<T extends { bytesWritten: number }>(root: string, measure: (dir: string) => Promise<T>, pool?: PagePool): Promise<T> {
+  const dir = await mkdtemp(join(root, 'run-'));
+  await pool?.release();
+  let written = 0;
+  try {
+    const figures = await measure(dir);
+    written = figures.bytesWritten;
+    return figures;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    pool?.wrote(written);
+    await pool?.hold();
+  }
 }
 
 /**
@@ -73,6 +140,7 @@ async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number, ta
   }));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (poll) clearInterval(poll);
+  const syncs = log.stats.syncs;
   await manager.close();
   latenciesMs.sort((a, b) => a - b);
   return {
@@ -80,11 +148,13 @@ async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number, ta
     mbPerSecond: (appends * batchBytes) / seconds / 1e6,
     p50Ms: percentile(latenciesMs, 0.5),
     p99Ms: percentile(latenciesMs, 0.99),
+    fdatasyncsPerMib: syncs / ((appends * batchBytes) / MIB),
+    bytesWritten: appends * (batchBytes + FRAME_HEADER_BYTES),
   };
 }
 
 /** Sequential 1 MiB writes, each followed by an fdatasync: the disk's rate for durable writes. */
-async function benchDisk(dir: string): Promise<number> {
+async function benchDisk(dir: string): Promise<{ mbPerSecond: number; bytesWritten: number }> {
   const handle = await open(join(dir, 'raw-disk'), 'w');
   const block = Buffer.alloc(MIB, 0x62);
   let bytes = 0;
@@ -97,7 +167,7 @@ async function benchDisk(dir: string): Promise<number> {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await handle.close();
-  return bytes / seconds / 1e6;
+  return { mbPerSecond: bytes / seconds / 1e6, bytesWritten: bytes };
 }
 
 /** fsync always 16 KiB comes first: its ratio uses the disk measured right before and right after it. */
@@ -115,25 +185,27 @@ function median(values: number[]): number {
  * measured right before and right after the WAL run.
  */
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'tributary-bench-wal-'));
+  const root = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'tributary-bench-wal-'));
+  const pool = new PagePool(root);
   try {
     const disk: number[] = [];
     const ratios: number[] = [];
     const figures = new Map<string, WalFigures[]>();
+    const record = (name: string, f: WalFigures) => figures.set(name, [...(figures.get(name) ?? []), f]);
+    await pool.hold();
     for (let round = 0; round < ROUNDS; round++) {
-      const diskBefore = await benchDisk(dir);
+      const diskBefore = (await measureFresh(root, benchDisk, pool)).mbPerSecond;
       for (const [policy, label, bytes] of SCENARIOS) {
-        const f = await benchWal(dir, policy, bytes);
-        const name = `wal_fsync_${policy}_${label}`;
-        figures.set(name, [...(figures.get(name) ?? []), f]);
-        if (policy === 'always' && label === '16k') {
-          const diskAfter = await benchDisk(dir);
+        const ratioScenario = policy === 'always' && label === '16k';
+        const f = await measureFresh(root, (dir) => benchWal(dir, policy, bytes), ratioScenario ? pool : undefined);
+        record(`wal_fsync_${policy}_${label}`, f);
+        if (ratioScenario) {
+          const diskAfter = (await measureFresh(root, benchDisk, pool)).mbPerSecond;
           disk.push(diskBefore, diskAfter);
           ratios.push(f.mbPerSecond / ((diskBefore + diskAfter) / 2));
         }
       }
-      const cached = await benchWal(dir, 'always', 16 * 1024, true);
-      figures.set('wal_fsync_always_16k_tail_reader', [...(figures.get('wal_fsync_always_16k_tail_reader') ?? []), cached]);
+      record('wal_fsync_always_16k_tail_reader', await measureFresh(root, (dir) => benchWal(dir, 'always', 16 * 1024, true)));
     }
     result('disk_fdatasync_per_mib', median(disk), 'MB/s');
     for (const [name, runs] of figures) {
@@ -141,10 +213,11 @@ async function main(): Promise<void> {
       result(`${name}_mbps`, median(runs.map((f) => f.mbPerSecond)), 'MB/s');
       result(`${name}_p50_ms`, median(runs.map((f) => f.p50Ms)), 'ms');
       result(`${name}_p99_ms`, median(runs.map((f) => f.p99Ms)), 'ms');
+      if (name.startsWith('wal_fsync_always')) result(`${name}_fdatasyncs_per_mib`, median(runs.map((f) => f.fdatasyncsPerMib)), 'fdatasyncs/MiB');
     }
     result('wal_fsync_always_16k_vs_disk', median(ratios), 'x');
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
   }
 }
 
