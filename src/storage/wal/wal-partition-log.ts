@@ -44,12 +44,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   private truncation: Promise<void> | null = null;
   /** fsync `always`: written frames waiting for the fdatasync that covers them. */
   private unsynced: PendingAppend[] = [];
-  /** The fdatasync in flight (at most one per log). */
   private syncLoop: Promise<void> | null = null;
-  /** A write is in flight (between takePending and its writev's completion). */
-  private writing = false;
-  /** The next fdatasync waits for the write in progress (see startSyncIfDue). */
-  private syncDeferred = false;
   /** performance.now() of the last acknowledgement. */
   private lastCompletedAt = -Infinity;
   private readonly cacheSlot: CacheSlot;
@@ -261,36 +256,36 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
 
   private async writePending(): Promise<void> {
     const group = this.takePending();
-    if (group.length === 0) return this.startSyncIfDue();
+    if (group.length === 0) return;
     if (this.failure) {
       for (const a of group) a.reject(this.failure);
-      return this.startSyncIfDue();
+      return;
     }
-    this.writing = true;
     try {
       await this.writeGroup(group);
     } catch (err) {
       this.fail(err, group);
       return;
-    } finally {
-      this.writing = false;
     }
     if (this.config.fsyncPolicy === 'always' || this.unsynced.length > 0 || this.syncLoop) {
       this.unsynced.push(...group);
-      this.startSyncIfDue();
+      this.startSyncLoop();
     } else {
       this.complete(group);
     }
   }
 
   /**
-   * The oldest pending appends, up to STORAGE_LIMITS.writeBytesMax (at least one); the rest
-   * stays for the next cycle, so one group's write overlaps the previous group's fdatasync.
+   * The oldest pending appends, up to a write's byte cap (at least one); the rest stays for the
+   * next cycle. With fsync `always` the cap is smaller (alwaysWriteBytesMax), so one group's
+   * write overlaps the previous group's fdatasync; the other policies have no sync stage to
+   * overlap, and a larger write saves round trips to the thread pool.
    */
   private takePending(): PendingAppend[] {
+    const bytesMax = this.config.fsyncPolicy === 'always' ? STORAGE_LIMITS.alwaysWriteBytesMax : STORAGE_LIMITS.writeBytesMax;
     let count = 0;
     let bytes = 0;
-    while (count < this.pending.length && (count === 0 || bytes < STORAGE_LIMITS.writeBytesMax)) {
+    while (count < this.pending.length && (count === 0 || bytes < bytesMax)) {
       const a = this.pending[count++];
       bytes += a.header.length + a.batch.length;
     }
@@ -306,54 +301,37 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
    * fsync `always`: the write stage and the sync stage overlap. While one fdatasync runs, the
    * next group is already being written; each fdatasync covers every frame whose write had
    * completed when it started, and only those are acknowledged after it.
-   *
-   * An fdatasync costs about the same for 64 KiB as for 1 MiB here, so a sync that would start
-   * while the write stage is busy (a write in flight or appends queued for one) waits for that
-   * one write and then covers it too: otherwise appenders released together split into two
-   * halves that alternate between the stages, each paying a whole fdatasync. The wait is
-   * bounded by one write: the next write to complete starts the sync.
    */
-  private startSyncIfDue(): void {
-    if (this.syncLoop || this.unsynced.length === 0) return;
-    const writeStageBusy = this.writing || this.pending.length > 0;
-    if (writeStageBusy && !this.syncDeferred && !this.failure && this.state === 'open') {
-      this.syncDeferred = true;
-      return;
-    }
-    this.syncDeferred = false;
-    this.syncLoop = this.syncUnsynced().finally(() => {
+  private startSyncLoop(): void {
+    if (this.syncLoop) return;
+    this.syncLoop = (async () => {
+      while (this.unsynced.length > 0) {
+        const group = this.unsynced;
+        this.unsynced = [];
+        const segment = group[group.length - 1].segment!;
+        segment.acquire();
+        try {
+          this.stats.syncs++;
+          this.advanceDurable(await segment.sync());
+        } catch (err) {
+          // After a failed fdatasync the kernel may have dropped any dirty page: nothing written is trusted.
+          this.fail(err, [...group, ...this.unsynced]);
+          this.unsynced = [];
+          continue;
+        } finally {
+          segment.release();
+        }
+        this.complete(group);
+      }
       this.syncLoop = null;
-      this.startSyncIfDue();
-    });
-  }
-
-  /** One fdatasync covering every frame written so far; acknowledges them after it. */
-  private async syncUnsynced(): Promise<void> {
-    const group = this.unsynced;
-    this.unsynced = [];
-    const segment = group[group.length - 1].segment!;
-    segment.acquire();
-    try {
-      this.stats.syncs++;
-      this.advanceDurable(await segment.sync());
-    } catch (err) {
-      // After a failed fdatasync the kernel may have dropped any dirty page: nothing written is trusted.
-      this.fail(err, [...group, ...this.unsynced]);
-      this.unsynced = [];
-      return;
-    } finally {
-      segment.release();
-    }
-    this.complete(group);
+    })();
   }
 
   private async writeAllPending(): Promise<void> {
     while (this.pending.length > 0) await this.writePending();
   }
 
-  /** Called with nothing left to write: every written frame gets its fdatasync. */
   private async drainSyncs(): Promise<void> {
-    this.startSyncIfDue();
     while (this.syncLoop) await this.syncLoop;
   }
 

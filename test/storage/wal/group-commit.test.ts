@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { STORAGE_LIMITS } from '../../../src/limits';
 import { isStorageError } from '../../../src/storage/errors';
 import { Segment } from '../../../src/storage/wal/segment';
 import { testAppend } from '../support/test-batch-format';
@@ -18,18 +17,6 @@ describe('Group commit', () => {
     expect(log.stats.syncs).to.equal(1);
     expect(log.stats.writes).to.equal(1);
     expect(log.durableEndOffset()).to.equal(64n);
-    await log.close();
-  });
-
-  it('with fsync always, appends too many for one write are written by two writes and share one fdatasync', async () => {
-    const harness = new WalTestHarness();
-    const log = await openTestWal(harness, dir, { fsyncPolicy: 'always', segmentBytes: 64 * 1024 * 1024 });
-    const payload = 64 * 1024;
-    const count = Math.ceil((1.5 * STORAGE_LIMITS.writeBytesMax) / payload);
-    await Promise.all(Array.from({ length: count }, (_, i) => log.append(testAppend({ seed: i, payload }))));
-    expect(log.stats.writes).to.equal(2);
-    expect(log.stats.syncs).to.equal(1);
-    expect(log.durableEndOffset()).to.equal(BigInt(count));
     await log.close();
   });
 
