@@ -19,10 +19,7 @@ describe('draining brokers and a rolling restart under load', function () {
   before(async () => {
     // A slow background upload: the drain itself must upload the durability local tail.
     cluster = await BrokerCluster.start({ brokers: 3, env: { TRIBUTARY_TIER_UPLOAD_INTERVAL_MS: '5000' } });
-    const kafkaAdmin = cluster.kafka().admin();
-    await kafkaAdmin.connect();
-    await kafkaAdmin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }] });
-    await kafkaAdmin.disconnect();
+    await cluster.createTopic(TOPIC, PARTITIONS);
   });
 
   after(async () => {

@@ -11,10 +11,7 @@ describe('brokers on a 3-member etcd whose raft leader is killed', function () {
 
   before(async () => {
     cluster = await BrokerCluster.start({ brokers: 3, etcdMembers: 3 });
-    const admin = cluster.kafka().admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }] });
-    await admin.disconnect();
+    await cluster.createTopic(TOPIC, PARTITIONS);
   });
 
   after(async () => {

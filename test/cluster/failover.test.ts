@@ -1,21 +1,11 @@
 import { expect } from 'chai';
 import { run } from '../e2e/support/run';
 import { BrokerCluster, sleep } from './support/broker-cluster';
+import { leadersOf } from './support/leaders';
 import { ConsumerLoop, ProducerLoop } from './support/traffic';
 
 const TOPIC = 'cluster-failover';
 const PARTITIONS = 3;
-
-async function leaders(cluster: BrokerCluster, topic: string): Promise<Map<number, number>> {
-  const admin = cluster.kafka('leaders-probe').admin();
-  await admin.connect();
-  try {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    return new Map(topics[0].partitions.map((p) => [p.partitionId, p.leader]));
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 describe('failover of a killed partition owner', function () {
   // The kafkajs consumer takes 20-50 s to catch up after the kill: it keeps retrying the dead
@@ -25,12 +15,7 @@ describe('failover of a killed partition owner', function () {
 
   before(async () => {
     cluster = await BrokerCluster.start({ brokers: 3, env: { TRIBUTARY_TIER_UPLOAD_INTERVAL_MS: '200' } });
-    const admin = cluster.kafka().admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [{ topic: TOPIC, numPartitions: PARTITIONS, configEntries: [{ name: 'durability', value: 'cloud' }] }],
-    });
-    await admin.disconnect();
+    await cluster.createTopic(TOPIC, PARTITIONS, { durability: 'cloud' });
   });
 
   after(async () => {
@@ -44,7 +29,7 @@ describe('failover of a killed partition owner', function () {
     await producer.start();
     while (producer.acked.length < 60) await sleep(50);
 
-    const before = await leaders(cluster, TOPIC);
+    const before = await leadersOf(cluster, TOPIC);
     const victim = before.get(0)!;
     const moved = [...before].filter(([, leader]) => leader === victim).map(([partition]) => partition);
     const killedAtMs = Date.now();
@@ -61,7 +46,7 @@ describe('failover of a killed partition owner', function () {
     const acksAtRecovery = producer.acked.length;
     while (producer.acked.length < acksAtRecovery + 60) await sleep(50);
     await producer.stop();
-    const after = await leaders(cluster, TOPIC);
+    const after = await leadersOf(cluster, TOPIC);
     for (const partition of moved) expect(after.get(partition)).to.not.equal(victim);
 
     const waitStartMs = Date.now();

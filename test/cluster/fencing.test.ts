@@ -55,10 +55,7 @@ describe('a broker paused past its lease (SIGSTOP)', function () {
   before(async () => {
     cluster = await BrokerCluster.start({ brokers: 3, env: { TRIBUTARY_TIER_UPLOAD_INTERVAL_MS: '200' } });
     store = EtcdMetadataStore.connect(cluster.etcd.endpoints);
-    const admin = cluster.kafka().admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, configEntries: [{ name: 'durability', value: 'cloud' }] }] });
-    await admin.disconnect();
+    await cluster.createTopic(TOPIC, 1, { durability: 'cloud' });
   });
 
   after(async () => {

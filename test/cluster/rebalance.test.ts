@@ -21,10 +21,7 @@ describe('a broker joining a running cluster receives its share of partitions', 
   before(async () => {
     // Slow background uploads: each handoff itself must upload the durability local tail.
     cluster = await BrokerCluster.start({ brokers: 2, env: { TRIBUTARY_TIER_UPLOAD_INTERVAL_MS: '30000' } });
-    const admin = cluster.kafka().admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }] });
-    await admin.disconnect();
+    await cluster.createTopic(TOPIC, PARTITIONS);
   });
 
   after(async () => {

@@ -126,11 +126,13 @@ export class BrokerCluster {
   }
 
   /** Creates a topic through kafkajs (any broker: the controller places it). */
-  async createTopic(topic: string, numPartitions: number): Promise<void> {
+  /** Creates a topic through kafkajs admin (waiting for its leaders); `configs` as topic config entries. */
+  async createTopic(topic: string, numPartitions: number, configs: Record<string, string> = {}): Promise<void> {
     const admin = this.kafka().admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic, numPartitions }] });
+      const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
+      await admin.createTopics({ topics: [{ topic, numPartitions, configEntries }] });
     } finally {
       await admin.disconnect();
     }
