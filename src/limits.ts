@@ -127,6 +127,8 @@ export const COORDINATION_LIMITS = {
   partitionMovePollMs: 250,
   /** `admin partition move`: a progress line on stderr this often while waiting. */
   partitionMoveProgressMs: 2000,
+  /** `admin partition move`: compare-and-delete attempts on a refused request racing the controller's own delete. */
+  partitionMoveWithdrawAttempts: 5,
 } as const;
 
 // ---- Consumer groups (src/broker/groups) ----

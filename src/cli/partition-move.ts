@@ -171,7 +171,7 @@ async function awaitOutcome(store: MetadataStore, keys: ClusterKeys, move: Parti
     const ours = h !== null && h.createRevision === requestRevision;
     const reason = watch.refusal(requestRevision) ?? (ours && h.state === 'refused' ? h.reason ?? 'no reason given' : null);
     if (reason !== null) {
-      if (ours) await cancel(store, handoffKey(keys, move.topic, move.partition), h.modRevision);
+      await withdraw(store, keys, move, requestRevision);
       if (request.force && reason.startsWith(NO_OBJECT_STORE)) return moveDirectly(store, keys, move, request);
       throw new Error(`broker ${move.from} refused to hand ${name} off: ${reason}; it serves the partition again`
         + (reason.startsWith(NO_OBJECT_STORE) ? '. Moving it anyway loses what it has not uploaded for a durability local topic: use --force to accept that' : ''));
@@ -211,6 +211,21 @@ async function readState(store: MetadataStore, keys: ClusterKeys, move: Partitio
 
 async function cancel(store: MetadataStore, key: string, modRevision: bigint): Promise<boolean> {
   return (await store.txn([{ key, modRevision }], [{ type: 'delete', key }])).succeeded;
+}
+
+/**
+ * Deletes our refused request, whichever revision it is at now. The refusal may have been seen
+ * by the watch after this loop read the request as still 'requested', so the revision read then
+ * is stale; and the controller deletes a refused request itself, maybe not yet. Until the key is
+ * gone (or holds a later request that is not ours), a forced move's compare would fail.
+ */
+async function withdraw(store: MetadataStore, keys: ClusterKeys, move: PartitionMove, requestRevision: bigint): Promise<void> {
+  const key = handoffKey(keys, move.topic, move.partition);
+  for (let attempt = 0; attempt < COORDINATION_LIMITS.partitionMoveWithdrawAttempts; attempt++) {
+    const kv = await store.get(key);
+    if (!kv || kv.createRevision !== requestRevision) return;
+    if (await cancel(store, key, kv.modRevision)) return;
+  }
 }
 
 /** Past the deadline: withdraws the request, unless the move completed in the meantime. */
