@@ -107,6 +107,12 @@ export const COORDINATION_LIMITS = {
   etcdResponseBytesMax: 128 * 1024 * 1024,
   /** etcd: shortest lease TTL it honours (etcd rounds shorter grants up to its minimum TTL). */
   etcdLeaseTtlMsMin: 2000,
+  /**
+   * etcd: a kept-alive lease whose renewals are overdue is not current (its holder stops acting)
+   * but is declared lost only after this many TTLs without a confirmed renewal (etcd3's own bound):
+   * a raft election delays renewals, and the new leader extends every lease (see etcd-lease.ts).
+   */
+  leaseOverdueTtlsMax: 2,
   /** Default TTL of broker registrations and controller leases: must outlive an etcd leader election plus a keepalive interval. */
   clusterLeaseTtlMsDefault: 10_000,
   /** Longest pause before a failed controller campaign or assignment round is retried. */

@@ -53,6 +53,13 @@ export interface Lease {
   readonly ttlMs: number;
   /** Called once if the lease expires or cannot be renewed; keys under it are gone. */
   onLost(listener: () => void): void;
+  /**
+   * True while the lease is known to hold its keys: for a kept-alive lease, a renewal was
+   * confirmed within ttlMs. False while renewals are overdue (the store may be electing a raft
+   * leader: etcd extends every lease when a new leader takes over, so an overdue lease often
+   * lives on) and for good once lost or revoked. A holder acts on its keys only while current.
+   */
+  isCurrent(): boolean;
   /** Ends the lease now; its keys are deleted. */
   revoke(): Promise<void>;
 }

@@ -151,7 +151,9 @@ export function metadataStoreContract(name: string, setup: () => StoreUnderTest)
       await put(store, `${prefix}l/a`, '1', lease.id);
       await put(store, `${prefix}l/b`, '2', lease.id);
       expect((await store.get(`${prefix}l/a`))?.leaseId).to.equal(lease.id);
+      expect(lease.isCurrent(), 'a kept-alive lease right after its grant is current').to.equal(true);
       await lease.revoke();
+      expect(lease.isCurrent(), 'a revoked lease is not current').to.equal(false);
       expect(await store.list(`${prefix}l/`)).to.deep.equal([]);
       await eventually(() => events.filter((event) => event.type === 'delete').length === 2, 5000, 'two delete events');
       await watch.cancel();
@@ -181,6 +183,8 @@ export function metadataStoreContract(name: string, setup: () => StoreUnderTest)
       expect((await store.get(`${prefix}x/kept`))?.value, 'a kept-alive lease outlives its TTL').to.equal('k');
       expect(events.map(describeEvent).filter((text) => text.startsWith('delete'))).to.have.length(1);
       expect(lostCalls).to.equal(1);
+      expect(expiring.isCurrent(), 'an expired lease is not current').to.equal(false);
+      expect(kept.isCurrent(), 'a kept-alive lease past its TTL is current').to.equal(true);
       await watch.cancel();
       await kept.revoke();
     });

@@ -5,8 +5,9 @@
  *
  * Ownership: a partition log opened here is closed as soon as its assignment names another
  * broker or a new leader epoch, so a later request reopens it from object storage at the
- * current end. Losing the lease closes every owned partition at once; the broker then
- * registers again under a new lease (the controller has moved its partitions by then).
+ * current end. While lease renewals are overdue it serves nothing; losing the lease closes every
+ * owned partition at once, and the broker then registers again under a new lease (the controller
+ * has moved its partitions by then).
  */
 import { type BrokerState, type RegisteredBroker, registerBroker } from '../../coordination/broker-registry';
 import { type ClusterState, watchClusterState } from '../../coordination/cluster-state';
@@ -73,7 +74,11 @@ export class ClusterMembership implements LeaseHolder {
   }
 
   holdsLease(): boolean {
-    return this.registration !== null && !this.draining && Date.now() - this.lastTickMs < CLUSTER_SERVING_LIMITS.pauseToleranceMs;
+    // lease.isCurrent(): false while renewals are overdue (an etcd leader election): the broker
+    // stops serving but keeps its partitions open and its registration, so it serves them again
+    // once etcd confirms a renewal (see etcd-lease.ts for why overdue is not lost).
+    return this.registration !== null && this.registration.lease.isCurrent() && !this.draining
+      && Date.now() - this.lastTickMs < CLUSTER_SERVING_LIMITS.pauseToleranceMs;
   }
 
   /** False while this broker hands the partition at this epoch off to another (partition-handoff.ts). */

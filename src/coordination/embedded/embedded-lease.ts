@@ -28,6 +28,11 @@ export class EmbeddedLease implements Lease {
     return this.ended;
   }
 
+  /** The embedded store lives in this process: its leases are current until they end. */
+  isCurrent(): boolean {
+    return !this.ended;
+  }
+
   onLost(listener: () => void): void {
     this.lostListeners.push(listener);
   }

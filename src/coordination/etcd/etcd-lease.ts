@@ -1,4 +1,5 @@
 import type { Etcd3, Lease as Etcd3Lease } from 'etcd3';
+import { COORDINATION_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
 import type { Lease, LeaseOptions } from '../metadata-store';
 import { toCoordinationError } from './etcd-client';
@@ -6,15 +7,26 @@ import { toCoordinationError } from './etcd-client';
 const log = componentLogger('etcd-lease');
 
 /**
- * An etcd lease. etcd3 reports a lost lease only ~2 TTLs after the last renewal; a broker must
- * stop acting on its keys as soon as etcd may have deleted them, so a local watchdog declares the
- * lease lost once ttlMs passes without a confirmed renewal (keepAlive) or after ttlMs (no keepAlive).
+ * An etcd lease. A holder must stop acting on its keys as soon as etcd may have deleted them,
+ * so the lease is current only while a renewal was confirmed within ttlMs (isCurrent).
+ *
+ * Overdue is not lost: when etcd's raft leader dies, renewals go unanswered until a new leader
+ * is elected (an election timeout or two) and the client reaches a live member, which can take
+ * longer than a short TTL; but the new leader extends every lease by its TTL when it takes over
+ * (etcd lessor Promote), so the keys are still there. Declaring the lease lost then, and
+ * revoking it, would delete a live broker's registration and make the controller move its
+ * partitions away from their only up-to-date copy. So an overdue lease only stops being
+ * current; it is lost when etcd says so: a renewal answered with TTL 0, or etcd3's own bound of
+ * 2 TTLs without one (lease.js keepalive()), or COORDINATION_LIMITS.leaseOverdueTtlsMax TTLs on the
+ * watchdog here. A lease without keepAlive is never renewed: it is lost once its TTL passes.
  */
 export class EtcdLease implements Lease {
   private readonly lostListeners: Array<() => void> = [];
   private readonly watchdog: NodeJS.Timeout;
   private renewedAtMs: number;
-  private firedAtMs: number;
+  /** Send times of the renewals in flight on the current stream, oldest first (etcd answers them in order). */
+  private inFlightSentAtMs: number[] = [];
+  private overdue = false;
   private ended = false;
 
   private constructor(
@@ -22,18 +34,22 @@ export class EtcdLease implements Lease {
     readonly ttlMs: number,
     private readonly inner: Etcd3Lease,
     grantSentAtMs: number,
+    private readonly keptAlive: boolean,
     private readonly onEnd: (lease: EtcdLease) => void,
   ) {
     this.renewedAtMs = grantSentAtMs;
-    this.firedAtMs = grantSentAtMs;
-    inner.on('keepaliveFired', () => { this.firedAtMs = Date.now(); });
+    inner.on('keepaliveFired', () => { this.inFlightSentAtMs.push(Date.now()); });
     // A renewal resets the TTL at the server no earlier than when its request left.
-    inner.on('keepaliveSucceeded', () => { this.renewedAtMs = this.firedAtMs; });
+    inner.on('keepaliveSucceeded', () => this.renewed(this.inFlightSentAtMs.shift()));
+    // A failed stream is torn down: its unanswered renewals will never be answered.
+    inner.on('keepaliveFailed', () => { this.inFlightSentAtMs = []; });
     inner.on('lost', () => this.lose('etcd reported the lease lost'));
-    this.watchdog = setInterval(() => {
-      if (Date.now() - this.renewedAtMs >= ttlMs) this.lose(`no renewal confirmed for ${ttlMs} ms`);
-    }, Math.max(10, Math.floor(ttlMs / 10)));
+    this.watchdog = setInterval(() => this.check(), Math.max(10, Math.floor(ttlMs / 10)));
     this.watchdog.unref();
+  }
+
+  isCurrent(): boolean {
+    return !this.ended && Date.now() - this.renewedAtMs < this.ttlMs;
   }
 
   static async grant(client: Etcd3, ttlMs: number, options: LeaseOptions, onEnd: (lease: EtcdLease) => void): Promise<EtcdLease> {
@@ -48,7 +64,7 @@ export class EtcdLease implements Lease {
       inner.release();
       throw toCoordinationError(error, 'grant lease');
     }
-    return new EtcdLease(id, ttlMs, inner, grantSentAtMs, onEnd);
+    return new EtcdLease(id, ttlMs, inner, grantSentAtMs, options.keepAlive !== false, onEnd);
   }
 
   onLost(listener: () => void): void {
@@ -61,6 +77,26 @@ export class EtcdLease implements Lease {
       await this.inner.revoke();
     } catch (error) {
       throw toCoordinationError(error, `revoke lease ${this.id}`);
+    }
+  }
+
+  private renewed(sentAtMs: number | undefined): void {
+    if (sentAtMs === undefined) return;
+    this.renewedAtMs = Math.max(this.renewedAtMs, sentAtMs);
+    if (this.overdue && this.isCurrent()) {
+      this.overdue = false;
+      log.info({ leaseId: this.id }, 'lease renewed again: acting on it again');
+    }
+  }
+
+  private check(): void {
+    const sinceMs = Date.now() - this.renewedAtMs;
+    const lostAfterMs = this.keptAlive ? COORDINATION_LIMITS.leaseOverdueTtlsMax * this.ttlMs : this.ttlMs;
+    if (sinceMs >= lostAfterMs) {
+      this.lose(`no renewal confirmed for ${sinceMs} ms`);
+    } else if (sinceMs >= this.ttlMs && !this.overdue) {
+      this.overdue = true;
+      log.warn({ leaseId: this.id, ttlMs: this.ttlMs }, 'lease renewal overdue: not acting on it until etcd confirms a renewal');
     }
   }
 
