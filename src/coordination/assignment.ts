@@ -1,5 +1,5 @@
 import type { ClusterKeys } from './keys';
-import type { Compare, MetadataStore, TxnOp } from './metadata-store';
+import type { MetadataStore } from './metadata-store';
 
 /**
  * Partition assignments: keys.assignment(topic, partition) -> { brokerId, leaderEpoch }.
@@ -44,7 +44,11 @@ export async function listAssignments(store: MetadataStore, keys: ClusterKeys): 
 }
 
 export interface AssignmentPlanInput {
-  topics: Array<{ name: string; partitions: number }>;
+  /**
+   * placement: the broker an operator named for each partition (CreateTopics / CreatePartitions
+   * manual assignments), null where none was named; honoured when the partition is first assigned.
+   */
+  topics: Array<{ name: string; partitions: number; placement?: Array<number | null> }>;
   /** Brokers that may take partitions (registered and running). */
   eligibleBrokerIds: number[];
   /** Brokers still registered (a partition on a live but draining broker moves; on a starting one it stays). */
@@ -56,13 +60,16 @@ export interface AssignmentPlanInput {
 
 /** A write of the plan: a new owner (leaderEpoch bumped) or the removal of a deleted partition's assignment. */
 export type AssignmentChange =
-  | { type: 'assign'; topic: string; partition: number; brokerId: number; leaderEpoch: number; expectedModRevision: bigint }
+  | { type: 'assign'; topic: string; partition: number; brokerId: number; leaderEpoch: number; expectedModRevision: bigint; pinned?: true }
   | { type: 'remove'; topic: string; partition: number; expectedModRevision: bigint };
 
 /**
  * Pure planning: every partition without a live owner (new topic, dead or draining broker) goes
  * to the eligible broker with the fewest partitions (ties: lowest id); assignments of deleted
- * topics or partitions are removed. Partitions on healthy brokers never move.
+ * topics or partitions are removed. Partitions on healthy brokers never move. A partition
+ * assigned for the first time goes to the broker its topic's placement names, if that broker
+ * can take partitions, and is pinned there (partition-pin.ts: the rebalancer leaves it, as Kafka
+ * keeps a manual replica assignment); if it cannot, placement falls back to the least loaded.
  */
 export function planAssignments(input: AssignmentPlanInput): AssignmentChange[] {
   const live = new Set(input.liveBrokerIds);
@@ -83,12 +90,15 @@ export function planAssignments(input: AssignmentPlanInput): AssignmentChange[] 
     for (let partition = 0; partition < topic.partitions; partition++) {
       const existing = current.get(`${topic.name}/${partition}`);
       if (existing && live.has(existing.brokerId) && !draining.has(existing.brokerId)) continue;
-      const target = leastLoaded(counts);
+      const named = existing ? null : topic.placement?.[partition] ?? null;
+      const placed = named !== null && counts.has(named);
+      const target = placed ? named : leastLoaded(counts);
       if (target === null) return changes;
       counts.set(target, (counts.get(target) ?? 0) + 1);
       changes.push({
         type: 'assign', topic: topic.name, partition, brokerId: target,
         leaderEpoch: existing ? existing.leaderEpoch + 1 : 0, expectedModRevision: existing?.modRevision ?? 0n,
+        ...(placed ? { pinned: true as const } : {}),
       });
     }
   }
@@ -102,12 +112,4 @@ function leastLoaded(counts: Map<number, number>): number | null {
     if (count < bestCount || (count === bestCount && best !== null && id < best)) best = id;
   }
   return best;
-}
-
-/** The compare and the op that make one change conditional on the assignment not having moved. */
-export function changeToTxn(keys: ClusterKeys, change: AssignmentChange): { compare: Compare; op: TxnOp } {
-  const key = keys.assignment(change.topic, change.partition);
-  const compare = { key, modRevision: change.expectedModRevision };
-  if (change.type === 'remove') return { compare, op: { type: 'delete', key } };
-  return { compare, op: { type: 'put', key, value: encodeAssignment(change.brokerId, change.leaderEpoch) } };
 }

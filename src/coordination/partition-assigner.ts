@@ -1,11 +1,12 @@
 import { COORDINATION_LIMITS } from '../limits';
 import { componentLogger } from '../log';
-import { type AssignmentChange, changeToTxn, listAssignments, planAssignments } from './assignment';
+import { type AssignmentChange, encodeAssignment, listAssignments, planAssignments } from './assignment';
+import { pinOp } from './partition-pin';
 import type { BrokerRegistration } from './broker-registry';
 import { type ControllerElection, controllerFence } from './controller';
 import { handoffsPrefix } from './handoff';
 import type { ClusterKeys } from './keys';
-import type { MetadataStore, Watch } from './metadata-store';
+import type { Compare, MetadataStore, TxnOp, Watch } from './metadata-store';
 import { type BrokerSnapshot, DEFAULT_REBALANCE_LIMITS, type RebalanceLimits, Rebalancer } from './rebalancer';
 
 const log = componentLogger('partition-assigner');
@@ -104,7 +105,7 @@ class AssignerLoop implements PartitionAssigner {
       this.store.list(this.keys.topicsPrefix), this.store.list(this.keys.brokersPrefix), listAssignments(this.store, this.keys)]);
     const brokers: BrokerSnapshot[] = brokerKvs.map((kv) => ({ ...JSON.parse(kv.value) as BrokerRegistration, createRevision: kv.createRevision }));
     const changes = planAssignments({
-      topics: topicKvs.map((kv) => ({ name: kv.key.slice(this.keys.topicsPrefix.length), partitions: topicPartitions(kv.value) })),
+      topics: topicKvs.map((kv) => ({ name: kv.key.slice(this.keys.topicsPrefix.length), ...topicShape(kv.value) })),
       eligibleBrokerIds: brokers.filter((b) => b.state === 'running').map((b) => b.brokerId),
       liveBrokerIds: brokers.map((b) => b.brokerId),
       drainingBrokerIds: brokers.filter((b) => b.state === 'draining').map((b) => b.brokerId),
@@ -112,11 +113,11 @@ class AssignerLoop implements PartitionAssigner {
     });
     const applied: AssignmentChange[] = [];
     // One compare for the controller fence, then a compare and an op per change.
-    const perTxn = Math.floor((COORDINATION_LIMITS.txnOpsMax - 1) / 2);
+    const perTxn = Math.floor((COORDINATION_LIMITS.txnOpsMax - 1) / (1 + CHANGE_OPS_MAX));
     for (let start = 0; start < changes.length; start += perTxn) {
       const chunk = changes.slice(start, start + perTxn);
       const parts = chunk.map((change) => changeToTxn(this.keys, change));
-      const result = await this.store.txn([controllerFence(this.keys, epoch), ...parts.map((p) => p.compare)], parts.map((p) => p.op));
+      const result = await this.store.txn([controllerFence(this.keys, epoch), ...parts.map((p) => p.compare)], parts.flatMap((p) => p.ops));
       if (!result.succeeded) {
         // Deposed, or an assignment moved under us: the next round re-reads and re-plans.
         this.rerun = this.election.epoch === epoch;
@@ -144,7 +145,23 @@ class AssignerLoop implements PartitionAssigner {
   }
 }
 
-function topicPartitions(value: string): number {
-  const partitions = (JSON.parse(value) as { partitions?: unknown }).partitions;
-  return typeof partitions === 'number' && Number.isInteger(partitions) && partitions > 0 ? partitions : 0;
+/** The partition count and operator placement of a stored topic record (broker/topics/topic-registry.ts). */
+function topicShape(value: string): { partitions: number; placement?: Array<number | null> } {
+  const record = JSON.parse(value) as { partitions?: unknown; placement?: unknown };
+  const partitions = typeof record.partitions === 'number' && Number.isInteger(record.partitions) && record.partitions > 0 ? record.partitions : 0;
+  const placement = Array.isArray(record.placement)
+    ? record.placement.map((id) => (typeof id === 'number' && Number.isInteger(id) ? id : null)) : undefined;
+  return placement ? { partitions, placement } : { partitions };
+}
+
+/** Most ops one change writes: the assignment and its pin. */
+const CHANGE_OPS_MAX = 2;
+
+/** The compare and the ops that make one change conditional on the assignment not having moved. */
+function changeToTxn(keys: ClusterKeys, change: AssignmentChange): { compare: Compare; ops: TxnOp[] } {
+  const key = keys.assignment(change.topic, change.partition);
+  const compare = { key, modRevision: change.expectedModRevision };
+  if (change.type === 'remove') return { compare, ops: [{ type: 'delete', key }] };
+  const put: TxnOp = { type: 'put', key, value: encodeAssignment(change.brokerId, change.leaderEpoch) };
+  return { compare, ops: change.pinned ? [put, pinOp(keys, change.topic, change.partition, change.brokerId, change.leaderEpoch)] : [put] };
 }

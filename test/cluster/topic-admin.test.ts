@@ -177,6 +177,25 @@ describe('topic admin on any broker of a three-broker cluster', function () {
     }
   });
 
+  it('places partitions where CreateTopics and CreatePartitions replica assignments name, pinned so the rebalancer leaves them', async () => {
+    const topic = 'admin-placed';
+    const [a, b] = others;
+    const admin = cluster.kafka('admin-placement').admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({
+        topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [b] }, { partition: 1, replicas: [b] }, { partition: 2, replicas: [a] }] }],
+      })).to.equal(true);
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 4, assignments: [[controller]] }] });
+    } finally {
+      await admin.disconnect();
+    }
+    const views = await untilEveryBroker(cluster, topic, (v) => led(v, 4));
+    expect(views[0].leaders).to.deep.equal([b, b, a, controller]);
+    const owners = JSON.parse((await cluster.admin(['partitions', 'list', topic])).stdout) as Array<{ partition: number; owner: number; pinned: boolean }>;
+    expect(owners.map((o) => [o.partition, o.owner, o.pinned])).to.deep.equal([[0, b, true], [1, b, true], [2, a, true], [3, controller, true]]);
+  });
+
   it('serves an idempotent kafkajs producer bootstrapped only at a non-controller, its producer id from that broker', async () => {
     const ids = await Promise.all(cluster.brokers.map((b) => wireTo(cluster, b.id, async (client) =>
       client.request(22, 1, { transactionalId: null, transactionTimeoutMs: 60_000 }))));

@@ -47,6 +47,21 @@ describe('Partition assignment planning', () => {
     expect(changes.map((c) => [c.type, c.topic, c.partition])).to.deep.equal([['remove', 't', 1], ['remove', 'old', 0]]);
   });
 
+  it('places a new partition on the broker its topic names and pins it; falls back to the least loaded when that broker cannot take it', () => {
+    const changes = planAssignments(input({
+      topics: [{ name: 't', partitions: 4, placement: [3, 3, 7, null] }], eligibleBrokerIds: [1, 2, 3], liveBrokerIds: [1, 2, 3],
+    }));
+    expect(changes.map((c) => c.type === 'assign' && [c.partition, c.brokerId, c.pinned ?? false]))
+      .to.deep.equal([[0, 3, true], [1, 3, true], [2, 1, false], [3, 2, false]]);
+  });
+
+  it('moves a placed partition off a dead broker like any other (placement is for the first assignment)', () => {
+    const changes = planAssignments(input({
+      topics: [{ name: 't', partitions: 1, placement: [3] }], eligibleBrokerIds: [1, 2], liveBrokerIds: [1, 2], assignments: [owned('t', 0, 3, 2)],
+    }));
+    expect(changes).to.deep.equal([{ type: 'assign', topic: 't', partition: 0, brokerId: 1, leaderEpoch: 3, expectedModRevision: 10n }]);
+  });
+
   it('assigns nothing while no broker is eligible', () => {
     expect(planAssignments(input({ topics: [{ name: 't', partitions: 2 }], eligibleBrokerIds: [], liveBrokerIds: [] }))).to.deep.equal([]);
   });

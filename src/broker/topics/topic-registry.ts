@@ -22,12 +22,20 @@ export interface TopicRecord {
   topicId: string;
   partitions: number;
   configs: Record<string, string>;
+  /**
+   * The broker an operator named for each partition (CreateTopics / CreatePartitions manual
+   * assignments), null where none was; the controller places a partition there when it first
+   * assigns it, and pins it (coordination/assignment.ts). Absent when none was ever named.
+   */
+  placement?: Array<number | null>;
 }
 
 export interface TopicSpec {
   name: string;
   partitions: number;
   configs?: Record<string, string>;
+  /** A broker id per partition (length = partitions). */
+  placement?: number[];
 }
 
 export interface TopicRegistryEvents {
@@ -77,7 +85,11 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
     const configs = spec.configs ?? {};
     validateTopicConfigs(configs);
     if (this.byName.has(spec.name)) throw new DomainError('topic-exists', `topic ${spec.name} already exists`);
-    const record: TopicRecord = { name: spec.name, topicId: randomUUID(), partitions: spec.partitions, configs };
+    if (spec.placement && spec.placement.length !== spec.partitions) {
+      throw new DomainError('invalid-request', `placement names ${spec.placement.length} brokers for ${spec.partitions} partitions`);
+    }
+    const record: TopicRecord = { name: spec.name, topicId: randomUUID(), partitions: spec.partitions, configs,
+      ...(spec.placement ? { placement: [...spec.placement] } : {}) };
     if (validateOnly) return record;
     const key = this.keys.topic(spec.name);
     const value = JSON.stringify(record);
@@ -114,15 +126,16 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
   /**
    * Raises the partition count to `total` (Kafka cannot shrink a topic). The new record is
    * derived from the stored one, not from memory: another broker may have changed the topic
-   * a moment ago and this broker's watch may not have seen it yet.
+   * a moment ago and this broker's watch may not have seen it yet. `placement`: a broker id for
+   * each new partition (manual assignments).
    */
-  async addPartitions(name: string, total: number, validateOnly = false): Promise<TopicRecord> {
+  async addPartitions(name: string, total: number, validateOnly = false, placement?: number[]): Promise<TopicRecord> {
     checkPartitionCount(total);
-    if (validateOnly) return grown(this.byName.get(name), name, total);
+    if (validateOnly) return grown(this.byName.get(name), name, total, placement);
     const key = this.keys.topic(name);
     for (let attempt = 0; attempt < CAS_ATTEMPTS_MAX; attempt++) {
       const current = await this.store.get(key);
-      const updated = grown(current ? JSON.parse(current.value) as TopicRecord : undefined, name, total);
+      const updated = grown(current ? JSON.parse(current.value) as TopicRecord : undefined, name, total, placement);
       const value = JSON.stringify(updated);
       const result = await this.store.txn([{ key, modRevision: current!.modRevision }], [{ type: 'put', key, value }]);
       // Retried by the store after a timeout, the first attempt may be what changed the key.
@@ -185,12 +198,17 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
 /** Compare-and-swap rounds of addPartitions and delete against brokers changing the same topic. */
 const CAS_ATTEMPTS_MAX = 10;
 
-function grown(record: TopicRecord | undefined, name: string, total: number): TopicRecord {
+function grown(record: TopicRecord | undefined, name: string, total: number, placement?: number[]): TopicRecord {
   if (!record) throw new DomainError('unknown-topic', `topic ${name} does not exist`);
   if (total <= record.partitions) {
     throw new DomainError('invalid-partitions', `topic ${name} has ${record.partitions} partitions; the new count must be larger, not ${total}`);
   }
-  return { ...record, partitions: total };
+  if (placement === undefined) return { ...record, partitions: total };
+  if (placement.length !== total - record.partitions) {
+    throw new DomainError('invalid-request', `assignments name ${placement.length} brokers for ${total - record.partitions} new partitions of ${name}`);
+  }
+  const earlier = record.placement ?? new Array<number | null>(record.partitions).fill(null);
+  return { ...record, partitions: total, placement: [...earlier, ...placement] };
 }
 
 function checkPartitionCount(count: number): void {

@@ -1,7 +1,7 @@
 /**
  * CreatePartitions (37), on any broker: raises a topic's partition count (a compare-and-swap
  * on the topic's key in the MetadataStore). Manual assignments must name one live broker per
- * new partition. In a cluster the answer waits, up to timeoutMs, until the controller has given
+ * new partition; the controller places and pins each new partition there (coordination/assignment.ts). In a cluster the answer waits, up to timeoutMs, until the controller has given
  * every new partition a live leader (REQUEST_TIMED_OUT past it; see cluster/topic-admin-wait.ts).
  */
 import type { KafkaHandler, RequestContext } from '../handler';
@@ -33,7 +33,7 @@ export function createPartitionsHandler(services: BrokerServices): KafkaHandler 
         throw new DomainError('invalid-request', 'assignments need exactly one live broker per new partition');
       }
       const before = topics.get(t.name)?.partitions ?? 0;
-      const record = await topics.addPartitions(t.name, t.count, validateOnly);
+      const record = await topics.addPartitions(t.name, t.count, validateOnly, t.assignments?.map((a) => a.brokerIds[0]));
       if (!validateOnly && !await wait.led(record.name, record.topicId, before, record.partitions)) {
         const errorMessage = `topic ${t.name} now has ${record.partitions} partitions but not all had a leader within the request timeout; they will get one`;
         return { name: t.name, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage };

@@ -1,7 +1,8 @@
 /**
  * CreateTopics (19), on any broker. Each topic succeeds or fails on its own: name, partition
  * count (-1 = topics.defaultPartitions), replication factor (-1 or 1: a partition has one
- * replica), manual assignments (one live broker per partition) and configs are validated; the
+ * replica), manual assignments (one live broker per partition, which the controller then
+ * places and pins the partition on: coordination/assignment.ts) and configs are validated; the
  * topic is written to the MetadataStore create-if-absent (a lost race is TOPIC_ALREADY_EXISTS).
  * In a cluster the answer waits, up to timeoutMs, until the controller has given every
  * partition a live leader (REQUEST_TIMED_OUT past it; see cluster/topic-admin-wait.ts).
@@ -37,6 +38,19 @@ function failure(name: string, errorCode: number, errorMessage: string | null) {
 export function createTopicsHandler(services: BrokerServices): KafkaHandler {
   const { topics, cluster, config } = services;
 
+  /** The broker named for each partition, by partition index (each index 0..n-1 exactly once); undefined without assignments. */
+  const placementOf = (t: CreatableTopic): number[] | undefined => {
+    if (t.assignments.length === 0) return undefined;
+    const placement = new Array<number>(t.assignments.length);
+    for (const a of t.assignments) {
+      if (!Number.isInteger(a.partitionIndex) || a.partitionIndex < 0 || a.partitionIndex >= placement.length || placement[a.partitionIndex] !== undefined) {
+        throw new DomainError('invalid-request', `manual assignments must name each partition from 0 to ${placement.length - 1} once; partition ${a.partitionIndex} is out of range or repeated`);
+      }
+      placement[a.partitionIndex] = a.brokerIds[0];
+    }
+    return placement;
+  };
+
   const partitionCount = (t: CreatableTopic): number => {
     if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {
       throw new DomainError('invalid-replication-factor', `replication factor ${t.replicationFactor} is not available: each partition has one replica`);
@@ -56,7 +70,8 @@ export function createTopicsHandler(services: BrokerServices): KafkaHandler {
         if (c.value === null) throw new DomainError('invalid-config', `topic config ${c.name} has a null value`);
         configs[c.name] = c.value;
       }
-      const record = await topics.create({ name: t.name, partitions: partitionCount(t), configs }, validateOnly);
+      const partitions = partitionCount(t);
+      const record = await topics.create({ name: t.name, partitions, configs, placement: placementOf(t) }, validateOnly);
       if (!validateOnly && !await wait.led(record.name, record.topicId, 0, record.partitions)) {
         return failure(t.name, ErrorCode.REQUEST_TIMED_OUT, `topic ${t.name} was created but its partitions had no leader within the request timeout; they will get one`);
       }
