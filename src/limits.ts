@@ -99,8 +99,14 @@ export const COORDINATION_LIMITS = {
   etcdCallDeadlineMs: 1500,
   /** etcd: longest wait for etcd to confirm a new watch (a stream call, so no gRPC deadline covers it). */
   etcdWatchCreateMsMax: 5000,
-  /** etcd: retries of a failed unary call (the client moves to another endpoint). */
-  etcdCallRetriesMax: 3,
+  /**
+   * etcd: attempts of a failed unary call (each moves to another member). With the backoff in
+   * etcd-client.ts (50 ms doubling to 500 ms) 8 attempts span about 2.3 s, longer than a raft
+   * election (1 s election timeout, one or two rounds): 3 attempts (150 ms) made a write during
+   * an election fail on every member (CI flake in etcd-failover.test.ts). A member whose circuit
+   * breaker is open is skipped, so a fully unreachable etcd still fails fast.
+   */
+  etcdCallRetriesMax: 8,
   /** etcd: keys per page of a prefix listing (pages at one revision make one consistent list). */
   etcdListPageKeysMax: 100,
   /** etcd: largest response accepted (a full page of largest values fits: 100 x 1 MiB). */
