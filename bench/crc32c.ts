@@ -1,17 +1,21 @@
 /**
- * CRC-32C throughput of the two installed implementations on record-batch-sized buffers.
- * `npx tsx bench/crc32c.ts` prints one `RESULT crc32c_<lib>_<size> <MB/s> MB/s` line per case.
+ * CRC-32C throughput of the installed implementations on record-batch-sized buffers.
+ * `npx tsx bench/crc32c.ts` prints one `RESULT crc32c_<lib>_<size> <MB/s> MB/s` line per case;
+ * `sse4` only where the optional native module built (see src/protocol/primitives/crc32c.ts).
  */
 import { crc32c as nodeRsCrc32c } from '@node-rs/crc32';
+import { loadSse42Crc32c } from '../src/protocol/primitives/crc32c';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const crcJs: { buf(data: Uint8Array, seed?: number): number } = require('crc-32/crc32c');
+const sse42 = loadSse42Crc32c();
 
-const SIZES: Array<[string, number]> = [['100B', 100], ['256B', 256], ['512B', 512], ['1KiB', 1024], ['16KiB', 16 * 1024], ['1MiB', 1024 * 1024]];
+const SIZES: Array<[string, number]> = [['64B', 64], ['100B', 100], ['256B', 256], ['512B', 512], ['1KiB', 1024], ['16KiB', 16 * 1024], ['1MiB', 1024 * 1024]];
 const LIBS: Array<[string, (data: Buffer) => number]> = [
   ['node_rs', (data) => nodeRsCrc32c(data)],
   ['crc_32', (data) => crcJs.buf(data) >>> 0],
+  ...(sse42 ? [['sse4', sse42] as [string, (data: Buffer) => number]] : []),
 ];
-const BYTES_PER_CASE = 128 * 1024 * 1024;
+const BYTES_PER_CASE = Number(process.env.BENCH_CRC_MB ?? '128') * 1024 * 1024;
 const WARMUP_BYTES = 16 * 1024 * 1024;
 
 function run(fn: (data: Buffer) => number, data: Buffer, bytes: number): number {
