@@ -249,6 +249,11 @@ export const TIER_LIMITS = {
   blockBytes: 1024 * 1024,
   /** Bytes one upload cycle puts into one object, all partitions together; the rest waits for the next cycle. */
   objectBytesMax: 64 * 1024 * 1024,
+  /**
+   * Bytes the uploader asks the local log for per read: the WAL's largest disk read
+   * (STORAGE_LIMITS.readChunkBytesMax), so 64 MiB of one partition take 8 reads, not 64.
+   */
+  uploadReadBytes: 8 * 1024 * 1024,
   /** Partition ranges in one object: keeps its descriptor well under COORDINATION_LIMITS.valueBytesMax (~200 bytes a range). */
   rangesPerObjectMax: 2000,
   /** Default period of the background uploader. */

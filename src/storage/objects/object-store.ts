@@ -21,7 +21,10 @@ export interface ObjectStore {
   readonly backend: string;
   /** True when putIfAbsent is enforced by the backend (s3rver, for one, silently ignores it). */
   readonly conditionalCreate: boolean;
-  /** Writes the whole object; a reader sees either nothing or every byte. Overwrites an existing key. */
+  /**
+   * Writes the whole object; a reader sees either nothing or every byte. Overwrites an existing key.
+   * The store is done with `body` once the promise settles: the uploader reuses that buffer.
+   */
   put(key: string, body: Buffer): Promise<void>;
   /**
    * Creates the object only if the key is free: true when written, false when it already existed.

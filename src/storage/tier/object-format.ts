@@ -11,14 +11,13 @@
  */
 import { crc32c } from '@node-rs/crc32';
 import { TIER_LIMITS } from '../../limits';
-import { decodeFrame, encodeFrameHeader, FRAME_HEADER_BYTES } from '../wal/frame';
-import { BlockEntry, indexFromJson, indexToJson, ObjectIndex, ObjectRange } from './object-index';
+import { decodeFrame, FRAME_HEADER_BYTES } from '../wal/frame';
+import { EncodedObject, ObjectBuilder, OBJECT_HEADER, OBJECT_HEADER_BYTES, OBJECT_TRAILER_BYTES, OBJECT_TRAILER_MAGIC } from './object-builder';
+import { BlockEntry, indexFromJson, ObjectIndex } from './object-index';
 import { TierCorruptError } from './tier-errors';
 
-const HEADER = Buffer.from('TRBOBJ01');
-const TRAILER_MAGIC = Buffer.from('TRBOEND1');
-export const OBJECT_HEADER_BYTES = HEADER.length;
-export const OBJECT_TRAILER_BYTES = 16;
+export type { EncodedObject } from './object-builder';
+export { OBJECT_HEADER_BYTES, OBJECT_TRAILER_BYTES } from './object-builder';
 
 export interface TierBatch {
   baseOffset: bigint;
@@ -35,59 +34,22 @@ export interface PartitionUpload {
   batches: TierBatch[];
 }
 
-export interface EncodedObject {
-  body: Buffer;
-  index: ObjectIndex;
-}
-
+/** The whole object for `parts` in a buffer of its own (tests, tools); the uploader builds in place with ObjectBuilder. */
 export function encodeObject(parts: PartitionUpload[], blockBytes: number = TIER_LIMITS.blockBytes): EncodedObject {
-  const pieces: Buffer[] = [HEADER];
-  let position = HEADER.length;
-  let framesCrc = 0;
-  const ranges: ObjectRange[] = [];
+  const builder = new ObjectBuilder(blockBytes);
+  builder.begin();
   for (const part of parts) {
-    if (part.batches.length === 0) continue;
-    const rangeStart = position;
-    const blocks: BlockEntry[] = [];
-    let block: BlockEntry | null = null;
-    for (const b of part.batches) {
-      if (block && b.baseOffset !== block.endOffset) {
-        throw new RangeError(`${part.topic}/${part.partition}: batch at ${b.baseOffset} does not follow ${block.endOffset}`);
-      }
-      const header = encodeFrameHeader(b.baseOffset, b.batch);
-      framesCrc = crc32c(header, framesCrc);
-      if (!block || block.bytes >= blockBytes) {
-        block = { baseOffset: b.baseOffset, endOffset: b.baseOffset, position, bytes: 0, maxTimestampMs: b.maxTimestampMs };
-        blocks.push(block);
-      }
-      pieces.push(header, b.batch);
-      const frameBytes = header.length + b.batch.length;
-      position += frameBytes;
-      block.bytes += frameBytes;
-      block.endOffset = b.nextOffset;
-      if (b.maxTimestampMs > block.maxTimestampMs) block.maxTimestampMs = b.maxTimestampMs;
-    }
-    ranges.push({
-      topic: part.topic, partition: part.partition, leaderEpoch: part.leaderEpoch,
-      baseOffset: blocks[0].baseOffset, endOffset: blocks[blocks.length - 1].endOffset,
-      maxTimestampMs: blocks.reduce((m, x) => (x.maxTimestampMs > m ? x.maxTimestampMs : m), blocks[0].maxTimestampMs),
-      position: rangeStart, bytes: position - rangeStart, blocks,
-    });
+    builder.startRange(part.topic, part.partition, part.leaderEpoch);
+    for (const b of part.batches) builder.add(b);
+    builder.endRange();
   }
-  const index: ObjectIndex = { framesCrc32c: framesCrc >>> 0, ranges };
-  const footer = Buffer.from(JSON.stringify(indexToJson(index)));
-  const trailer = Buffer.alloc(OBJECT_TRAILER_BYTES);
-  trailer.writeUInt32BE(footer.length, 0);
-  trailer.writeUInt32BE(crc32c(footer) >>> 0, 4);
-  TRAILER_MAGIC.copy(trailer, 8);
-  // One copy of the data: the batches go straight from the WAL's buffers into the object.
-  pieces.push(footer, trailer);
-  return { body: Buffer.concat(pieces, position + footer.length + trailer.length), index };
+  const { body, index } = builder.finish();
+  return { body: Buffer.from(body), index };
 }
 
 /** Bytes to read from the end of an object to find its footer: read the trailer first. */
 export function footerLength(trailer: Buffer, where: string): number {
-  if (trailer.length !== OBJECT_TRAILER_BYTES || !trailer.subarray(8).equals(TRAILER_MAGIC)) {
+  if (trailer.length !== OBJECT_TRAILER_BYTES || !trailer.subarray(8).equals(OBJECT_TRAILER_MAGIC)) {
     throw new TierCorruptError(where, 'missing object trailer (a half-written or foreign object)');
   }
   return trailer.readUInt32BE(0);
@@ -110,7 +72,7 @@ export function decodeFooter(tail: Buffer, where: string): ObjectIndex {
 
 /** Checks a whole object against its own footer: every frame's CRC and the CRC over the frame headers. */
 export function verifyObject(body: Buffer, where: string): ObjectIndex {
-  if (body.length < OBJECT_HEADER_BYTES + OBJECT_TRAILER_BYTES || !body.subarray(0, HEADER.length).equals(HEADER)) {
+  if (body.length < OBJECT_HEADER_BYTES + OBJECT_TRAILER_BYTES || !body.subarray(0, OBJECT_HEADER_BYTES).equals(OBJECT_HEADER)) {
     throw new TierCorruptError(where, 'missing object header');
   }
   const bytes = footerLength(body.subarray(body.length - OBJECT_TRAILER_BYTES), where);

@@ -23,22 +23,23 @@ import type { PartitionLog, ReadResult, RecoverableBatchFormat } from '../partit
 import type { ObjectStore } from '../objects/object-store';
 import { ObjectDescriptor, recordDescriptor } from './descriptor';
 import { describeClaims, EpochClaim, EpochFence, EpochFencedError, isEpochFenced } from './epoch-fence';
-import { encodeObject, PartitionUpload, TierBatch } from './object-format';
+import { ObjectBuilder } from './object-builder';
 import { TierIndex } from './tier-index';
 
 const log = componentLogger('tier-uploader');
-/** Bytes asked from the local log per read while collecting a partition's new batches. */
-const READ_STEP_BYTES = 1024 * 1024;
 
 /** What the tier reads from a stored batch header, never the records: the WAL's RecoverableBatchFormat. */
 export type BatchHeaderReader = Pick<RecoverableBatchFormat, 'recordCount' | 'maxTimestampMs'>;
+
+/** The local log as the uploader reads it: the WAL offers a read that does not fill its tail cache. */
+export type UploadLocalLog = PartitionLog & { readForUpload?(offset: bigint, maxBytes: number): Promise<ReadResult> };
 
 export interface UploadSource {
   readonly topic: string;
   readonly partition: number;
   leaderEpoch(): number;
   /** The local log (WAL); everything below its high watermark may be uploaded. */
-  readonly local: PartitionLog;
+  readonly local: UploadLocalLog;
   /** Every byte below `offset` is now recorded in object storage: local retention may delete it. */
   onUploaded(offset: bigint): void;
   /** The partition's leader epoch is no longer this broker's: nothing of it was recorded; stop writing it. */
@@ -62,7 +63,6 @@ export interface UploaderOptions {
 interface CollectedPart {
   source: UploadSource;
   claim: EpochClaim;
-  upload: PartitionUpload;
 }
 
 function sameClaim(a: EpochClaim, b: EpochClaim): boolean {
@@ -74,17 +74,38 @@ export class Uploader {
   private rotation = 0;
   /** The last cycle stopped at objectBytesMax: a backlog is waiting, run again without a pause. */
   backlog = false;
+  /** Kept between cycles (see object-builder.ts); a cycle started while another runs builds in a buffer of its own. */
+  private readonly builder: ObjectBuilder;
+  private building = false;
 
-  constructor(private readonly options: UploaderOptions) {}
+  constructor(private readonly options: UploaderOptions) {
+    this.builder = this.newBuilder();
+  }
 
   /** Uploads one object for `sources`; returns its descriptor, or null when nothing was new. */
   async cycle(sources: UploadSource[]): Promise<ObjectDescriptor | null> {
+    const shared = !this.building;
+    const builder = shared ? this.builder : this.newBuilder();
+    if (shared) this.building = true;
+    try {
+      return await this.cycleWith(builder, sources);
+    } finally {
+      if (shared) this.building = false;
+    }
+  }
+
+  private newBuilder(): ObjectBuilder {
+    return new ObjectBuilder(this.options.blockBytes, this.options.objectBytesMax ?? TIER_LIMITS.objectBytesMax);
+  }
+
+  private async cycleWith(builder: ObjectBuilder, sources: UploadSource[]): Promise<ObjectDescriptor | null> {
     const { objects, index } = this.options;
-    const parts = await this.collect(sources);
+    const parts = await this.collect(builder, sources);
     if (parts.length === 0) return null;
-    const { body, index: objectIndex } = encodeObject(parts.map((p) => p.upload), this.options.blockBytes);
+    const { body, index: objectIndex } = builder.finish();
     const createdAtMs = (this.options.now ?? Date.now)();
     const key = this.objectKey(createdAtMs);
+    // The body is the builder's buffer: put() must be done with it before the next cycle begins (it is: awaited here).
     await objects.put(key, body);
     const whole: ObjectDescriptor = {
       key, brokerId: this.options.brokerId, sizeBytes: body.length, framesCrc32c: objectIndex.framesCrc32c, createdAtMs, ranges: objectIndex.ranges,
@@ -126,10 +147,11 @@ export class Uploader {
     }
   }
 
-  private async collect(sources: UploadSource[]): Promise<CollectedPart[]> {
+  private async collect(builder: ObjectBuilder, sources: UploadSource[]): Promise<CollectedPart[]> {
     const budgetMax = this.options.objectBytesMax ?? TIER_LIMITS.objectBytesMax;
     let budget = budgetMax;
     this.backlog = false;
+    builder.begin();
     const out: CollectedPart[] = [];
     // Start at a different partition each cycle so a large backlog cannot starve the last ones.
     const start = sources.length === 0 ? 0 : this.rotation++ % sources.length;
@@ -139,18 +161,19 @@ export class Uploader {
         break;
       }
       const source = sources[(start + i) % sources.length];
-      const batches = await this.newBatches(source, budget);
-      if (batches.length === 0) continue;
-      budget -= batches.reduce((n, b) => n + b.batch.length, 0);
-      if (budget <= 0) this.backlog = true;
-      // One read of the epoch: the ranges carry the epoch the descriptor write is fenced on.
+      // One read of the epoch: the range carries the epoch the descriptor write is fenced on.
       const claim = { topic: source.topic, partition: source.partition, leaderEpoch: source.leaderEpoch() };
-      out.push({ source, claim, upload: { ...claim, batches } });
+      builder.startRange(claim.topic, claim.partition, claim.leaderEpoch);
+      budget -= await this.addNewBatches(builder, source, budget);
+      if (!builder.endRange()) continue;
+      if (budget <= 0) this.backlog = true;
+      out.push({ source, claim });
     }
     return out;
   }
 
-  private async newBatches(source: UploadSource, budget: number): Promise<TierBatch[]> {
+  /** Copies the partition's batches beyond its object-storage end into the open range; returns their bytes. */
+  private async addNewBatches(builder: ObjectBuilder, source: UploadSource, budget: number): Promise<number> {
     const { index, format } = this.options;
     const end = source.local.highWatermark();
     const localStart = source.local.logStartOffset();
@@ -159,14 +182,13 @@ export class Uploader {
       log.warn({ topic: source.topic, partition: source.partition, from: offset, localStart }, 'offsets below the local log start were never uploaded; continuing at the local start');
       offset = localStart;
     }
-    const out: TierBatch[] = [];
     let bytes = 0;
     while (offset < end && bytes < budget) {
       let result: ReadResult;
       try {
-        result = await source.local.read(offset, Math.min(READ_STEP_BYTES, budget - bytes));
+        result = await readLocal(source.local, offset, Math.min(TIER_LIMITS.uploadReadBytes, budget - bytes));
       } catch (error) {
-        if (isStorageError(error, 'OFFSET_OUT_OF_RANGE')) return out;
+        if (isStorageError(error, 'OFFSET_OUT_OF_RANGE')) return bytes;
         throw error;
       }
       if (result.chunks.length === 0) break;
@@ -180,17 +202,21 @@ export class Uploader {
           base = next;
           continue;
         }
-        out.push({ baseOffset: base, nextOffset: next, maxTimestampMs: format.maxTimestampMs(batch), batch });
+        builder.add({ baseOffset: base, nextOffset: next, maxTimestampMs: format.maxTimestampMs(batch), batch });
         bytes += batch.length;
         offset = next;
         base = next;
       }
     }
-    return out;
+    return bytes;
   }
 
   private objectKey(createdAtMs: number): string {
     const seq = String(this.sequence++).padStart(8, '0');
     return `objects/${this.options.brokerId}/${String(createdAtMs).padStart(15, '0')}-${seq}-${randomBytes(8).toString('hex')}.tob`;
   }
+}
+
+function readLocal(local: UploadLocalLog, offset: bigint, maxBytes: number): Promise<ReadResult> {
+  return local.readForUpload ? local.readForUpload(offset, maxBytes) : local.read(offset, maxBytes);
 }

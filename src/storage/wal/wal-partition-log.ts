@@ -102,10 +102,19 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   }
 
   async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
+    this.cacheSlot.noteReader(this.shared.clock());
+    return this.readForUpload(offset, maxBytes);
+  }
+
+  /**
+   * Tier hook: read() that does not count as a tail reader. The uploader reads each batch once,
+   * seconds after it was written; a tail cache kept for it would cost every append (see
+   * tail-cache.ts) and be evicted before the upload at a busy rate.
+   */
+  async readForUpload(offset: bigint, maxBytes: number): Promise<ReadResult> {
     this.checkReadable();
     checkOffsetArgument(offset);
     if (Number.isNaN(maxBytes)) throw new StorageError('INVALID_ARGUMENT', 'maxBytes must be a number');
-    this.cacheSlot.noteReader(this.shared.clock());
     const start = this.logStartOffset();
     const hwm = this.hwm;
     if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);

@@ -36,6 +36,14 @@ export function objectStoreContract(name: string, open: () => Promise<ObjectStor
       expect((await store.get(`${prefix}a.bin`)).equals(body)).to.equal(true);
     });
 
+    it('keeps the bytes it stored when the caller reuses the buffer after put resolves', async () => {
+      const body = randomBytes(256 * 1024);
+      const stored = Buffer.from(body);
+      await store.put(`${prefix}reused.bin`, body);
+      body.fill(0x5a);
+      expect((await store.get(`${prefix}reused.bin`)).equals(stored)).to.equal(true);
+    });
+
     it('serves a byte range from the middle of an object', async () => {
       const body = randomBytes(4096);
       await store.put(`${prefix}r.bin`, body);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { EmbeddedMetadataStore } from '../../../src/coordination/embedded/embedded-store';
+import { verifyObject } from '../../../src/storage/tier/object-format';
 import { Uploader } from '../../../src/storage/tier/uploader';
 import { BlockCache } from '../../../src/storage/tier/block-cache';
 import { TieredReader } from '../../../src/storage/tier/tiered-reader';
@@ -42,6 +43,18 @@ describe('tier uploader', () => {
     for (const p of [0, 2]) {
       expect((await readAll(h, 'orders', p, 0n)).map((b) => b.toString('hex'))).to.deep.equal(logs[p].batches.map((b) => b.bytes.toString('hex')));
     }
+  });
+
+  it('builds each object in the buffer it reuses, and every stored object stays whole (a larger one grows it, a smaller one follows)', async () => {
+    const log = new FakeLocalLog();
+    for (const count of [5, 60, 3]) {
+      await fill(log, count);
+      await h.uploader.cycle([source('t', 0, log)]);
+    }
+    const keys = await h.objects.list('objects/');
+    expect(keys).to.have.length(3);
+    for (const key of keys) verifyObject(await h.objects.get(key), key);
+    expect((await readAll(h, 't', 0, 0n)).map((b) => b.toString('hex'))).to.deep.equal(log.batches.map((b) => b.bytes.toString('hex')));
   });
 
   it('uploads nothing when no partition has new data', async () => {
