@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { BrokerFixture, startTestBroker } from './support/broker-fixture';
 
 describe('kafkajs end to end', function () {
@@ -62,6 +64,24 @@ describe('kafkajs end to end', function () {
     expect(entries['retention.ms']).to.deep.equal(['60000', false]);
     expect(entries['flush.policy']).to.deep.equal(['interval', true]);
     expect(entries).to.include.keys('retention.bytes', 'segment.bytes', 'segment.ms', 'max.message.bytes', 'message.timestamp.type');
+  });
+
+  it('alters a topic\'s configs (AlterConfigs), and its open partitions take them at once', async () => {
+    await admin.createTopics({ topics: [{ topic: 'js-alter' }] });
+    await producer.send({ topic: 'js-alter', acks: -1, messages: [{ value: 'x'.repeat(3000) }] });
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'js-alter', configEntries: [
+      { name: 'max.message.bytes', value: '2000' }, { name: 'segment.bytes', value: '1024' },
+    ] }] });
+    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'js-alter' }] });
+    const entries = Object.fromEntries(resources[0].configEntries.map((e) => [e.configName, [e.configValue, e.isDefault]]));
+    expect(entries['max.message.bytes']).to.deep.equal(['2000', false]);
+    expect(entries['segment.bytes']).to.deep.equal(['1024', false]);
+    const tooBig = await producer.send({ topic: 'js-alter', acks: -1, messages: [{ value: 'x'.repeat(3000) }] }).then(() => null, (err: { type?: string; cause?: { type?: string } }) => err.type ?? err.cause?.type ?? String(err));
+    expect(tooBig).to.equal('MESSAGE_TOO_LARGE');
+    // segment.bytes 1024: the WAL rolls a segment for each of these batches.
+    for (let i = 0; i < 4; i++) await producer.send({ topic: 'js-alter', acks: -1, messages: [{ value: 'y'.repeat(1500) }] });
+    const segments = readdirSync(join(fixture.dataDir, 'logs', 'js-alter-0')).filter((f) => f.endsWith('.log'));
+    expect(segments.length, segments.join(' ')).to.be.at.least(4);
   });
 
   it('deletes a topic', async () => {

@@ -53,6 +53,10 @@ export class ClusterLogOpener implements PartitionLogOpener {
     return this.inner.open(owned, config);
   }
 
+  reconfigure(log: PartitionLog, config: EffectiveTopicConfig): void {
+    this.inner.reconfigure?.(log, config);
+  }
+
   async remove(ref: PartitionRef): Promise<void> {
     await this.inner.remove(ref);
     await rm(this.markerOf(ref), { force: true });

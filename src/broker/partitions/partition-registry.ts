@@ -18,6 +18,8 @@ export interface PartitionLogOpener {
   open(ref: PartitionRef, config: EffectiveTopicConfig): Promise<PartitionLog>;
   /** Deletes a closed partition's data. */
   remove(ref: PartitionRef): Promise<void>;
+  /** Applies a topic's changed configs to a log it opened (AlterConfigs): retention, segments, flush policy, durability. */
+  reconfigure?(log: PartitionLog, config: EffectiveTopicConfig): void;
 }
 
 export class PartitionRegistry {
@@ -30,6 +32,7 @@ export class PartitionRegistry {
     private readonly deps: PartitionDeps,
   ) {
     topics.on('deleted', (record) => void this.dropTopic(record));
+    topics.on('changed', (record) => void this.reconfigureTopic(record));
   }
 
   /** The partition, opening its log if needed; throws unknown-topic for a missing topic or index. */
@@ -70,6 +73,20 @@ export class PartitionRegistry {
     const partitionLog = await this.opener.open(ref, config);
     await this.deps.producers.partitionOpened?.(ref, partitionLog);
     return new Partition(ref, partitionLog, config, this.deps);
+  }
+
+  /** A topic's configs changed (on any broker): its open partitions take them from now on. */
+  private async reconfigureTopic(record: TopicRecord): Promise<void> {
+    const config = effectiveTopicConfig(record.configs, this.defaults);
+    for (let i = 0; i < record.partitions; i++) {
+      const opening = this.open.get(`${record.topicId}/${i}`);
+      if (!opening) continue;
+      try {
+        (await opening).updateConfig(config, (partitionLog) => this.opener.reconfigure?.(partitionLog, config));
+      } catch (err) {
+        log.warn({ err, topic: record.name, partition: i }, 'applying changed topic configs to an open partition failed');
+      }
+    }
   }
 
   private async dropTopic(record: TopicRecord): Promise<void> {

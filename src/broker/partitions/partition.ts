@@ -32,8 +32,10 @@ export class Partition {
     private readonly deps: PartitionDeps,
   ) {}
 
-  updateConfig(config: EffectiveTopicConfig): void {
+  /** Takes changed topic configs; `reconfigureLog` applies the log's share (retention, segments, flush, durability). */
+  updateConfig(config: EffectiveTopicConfig, reconfigureLog?: (log: PartitionLog) => void): void {
     this.config = config;
+    reconfigureLog?.(this.log);
   }
 
   /** Resolves once the batch is durable under the topic's flush policy. */

@@ -8,6 +8,7 @@ import type { LogManager } from '../../storage/log-manager';
 import type { PartitionLog, RecoverableBatchFormat } from '../../storage/partition-log';
 import type { ObjectTier } from '../../storage/tier/object-tier';
 import { openTieredLog } from '../../storage/tier/open-tiered-log';
+import type { TieredPartitionLog } from '../../storage/tier/tiered-partition-log';
 import type { EffectiveTopicConfig } from '../topics/topic-config';
 import type { PartitionLogOpener } from './partition-registry';
 import type { PartitionRef } from './producer-state-hook';
@@ -35,6 +36,10 @@ export class TieredLogOpener implements PartitionLogOpener {
     if (ref.fromObjectStorage) await this.tier.catchUp();
     return openTieredLog(this.logs, this.tier, { topic: ref.topic, partition: ref.partition, tierTopic: ref.topicId, leaderEpoch: () => leaderEpoch },
       this.wal.walConfig(config), config);
+  }
+
+  reconfigure(log: PartitionLog, config: EffectiveTopicConfig): void {
+    (log as TieredPartitionLog).reconfigure(this.wal.walConfig(config), config);
   }
 
   remove(ref: PartitionRef): Promise<void> {

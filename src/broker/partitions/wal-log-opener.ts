@@ -5,6 +5,7 @@
 import type { LogManager } from '../../storage/log-manager';
 import type { PartitionLog, RecoverableBatchFormat } from '../../storage/partition-log';
 import type { WalLogConfig } from '../../storage/wal/wal-config';
+import type { WalPartitionLog } from '../../storage/wal/wal-partition-log';
 import { DomainError } from '../errors';
 import type { EffectiveTopicConfig } from '../topics/topic-config';
 import type { PartitionLogOpener } from './partition-registry';
@@ -35,6 +36,13 @@ export class WalLogOpener implements PartitionLogOpener {
       retentionMs: config.retentionMs,
       batchFormat: this.batchFormat,
     };
+  }
+
+  reconfigure(log: PartitionLog, config: EffectiveTopicConfig): void {
+    // AlterConfigs refuses durability cloud on a broker without the tier; a change seen from
+    // another broker's write keeps this log on the WAL, as the open refusal would not apply to it.
+    const { batchFormat: _format, ...changes } = this.walConfig(config);
+    (log as WalPartitionLog).reconfigure(changes);
   }
 
   remove(ref: PartitionRef): Promise<void> {

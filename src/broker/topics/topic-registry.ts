@@ -148,6 +148,33 @@ export class TopicRegistry extends EventEmitter<TopicRegistryEvents> {
     throw new DomainError('invalid-request', `topic ${name} kept changing concurrently; retry`);
   }
 
+  /**
+   * Replaces the topic's configs with `change(current configs)` (AlterConfigs and
+   * IncrementalAlterConfigs), validated, as a compare-and-swap on the stored record like
+   * addPartitions. Every broker applies it to its open partitions through the 'changed' event.
+   */
+  async alterConfigs(name: string, change: (current: Record<string, string>) => Record<string, string>, validateOnly = false): Promise<TopicRecord> {
+    const key = this.keys.topic(name);
+    for (let attempt = 0; attempt < CAS_ATTEMPTS_MAX; attempt++) {
+      const current = await this.store.get(key);
+      if (!current) throw new DomainError('unknown-topic', `topic ${name} does not exist`);
+      const record = JSON.parse(current.value) as TopicRecord;
+      const configs = change({ ...record.configs });
+      validateTopicConfigs(configs);
+      const updated: TopicRecord = { ...record, configs };
+      if (validateOnly) return updated;
+      const value = JSON.stringify(updated);
+      const result = await this.store.txn([{ key, modRevision: current.modRevision }], [{ type: 'put', key, value }]);
+      const revision = result.succeeded ? result.revision : await this.ownWrite(key, value);
+      if (revision !== null) {
+        if (this.applied(name, revision)) this.remember(updated);
+        log.info({ topic: name, configs }, 'topic configs changed');
+        return updated;
+      }
+    }
+    throw new DomainError('invalid-request', `topic ${name} kept changing concurrently; retry`);
+  }
+
   async close(): Promise<void> {
     await this.watch?.cancel();
     this.watch = null;

@@ -21,6 +21,8 @@ import { testInspector } from './test-batches';
 export interface TestServices {
   services: BrokerServices;
   removed: string[];
+  /** Each open partition reconfigured after a topic config change: "topic-partition" and its new retention.ms. */
+  reconfigured: Array<[string, number]>;
   stop(): Promise<void>;
 }
 
@@ -31,8 +33,17 @@ export async function testServices(overrides: Record<string, string> = {}): Prom
   const keys = clusterKeys('/test');
   const topics = await TopicRegistry.open(store, keys);
   const removed: string[] = [];
+  const reconfigured: Array<[string, number]> = [];
+  const logNames = new Map<unknown, string>();
   const opener: PartitionLogOpener = {
-    open: async () => new MemoryLog(testInspector),
+    open: async (ref) => {
+      const memoryLog = new MemoryLog(testInspector);
+      logNames.set(memoryLog, `${ref.topic}-${ref.partition}`);
+      return memoryLog;
+    },
+    reconfigure: (memoryLog, config) => {
+      reconfigured.push([logNames.get(memoryLog) ?? 'unknown log', config.retentionMs]);
+    },
     remove: async (ref) => {
       removed.push(`${ref.topic}-${ref.partition}`);
     },
@@ -43,6 +54,7 @@ export async function testServices(overrides: Record<string, string> = {}): Prom
   return {
     services: { config, store, keys, topics, partitions, cluster, shutdown: shutdown.signal },
     removed,
+    reconfigured,
     async stop() {
       shutdown.abort();
       await partitions.close();

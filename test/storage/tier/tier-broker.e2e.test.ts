@@ -28,6 +28,15 @@ function segmentFiles(dataDir: string, topic: string): string[] {
   }
 }
 
+/** Data objects (uploader.ts names them `objects/<broker>/<time>-<seq>-<random>.tob`) under an fs object store root. */
+function objectFiles(root: string): string[] {
+  try {
+    return (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.tob'));
+  } catch {
+    return [];
+  }
+}
+
 describe('tier end to end with Kafka clients', function () {
   this.timeout(60_000);
 
@@ -87,6 +96,33 @@ describe('tier end to end with Kafka clients', function () {
       const offsets = await client(bootstrap).admin().fetchTopicOffsetsByTimestamp(topic, 0);
       expect(offsets[0].offset).to.equal('0');
     });
+  });
+
+  it('takes durability cloud set at run time (IncrementalAlterConfigs): the next acknowledged produce is in object storage', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tributary-tier-alter-'));
+    const bootstrap = `127.0.0.1:${await freePort()}`;
+    // Uploads of local data every 10 minutes: an object right after an ack comes from durability cloud.
+    const config = loadConfig({ env: {}, file: join(__dirname, '..', '..', '..', 'config', 'examples', 'tiered-fs.yml'),
+      overrides: { 'data.dir': dataDir, 'broker.listen': bootstrap, 'log.level': 'silent', 'tier.uploadIntervalMs': '600000' } });
+    const broker = await startBroker(config);
+    const kafka = client(bootstrap);
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    try {
+      await admin.connect();
+      await producer.connect();
+      await admin.createTopics({ topics: [{ topic: 'flip', configEntries: [{ name: 'durability', value: 'local' }] }] });
+      await producer.send({ topic: 'flip', acks: -1, messages: [{ value: 'local' }] });
+      expect(objectFiles(join(dataDir, 'objects')), 'objects while local').to.deep.equal([]);
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'flip', configEntries: [{ name: 'durability', value: 'cloud' }] }] });
+      await producer.send({ topic: 'flip', acks: -1, messages: [{ value: 'cloud' }] });
+      expect(objectFiles(join(dataDir, 'objects')).length, 'objects after a durability cloud ack').to.be.above(0);
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+      await broker.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start with a clear message when the object store is unreachable', async () => {

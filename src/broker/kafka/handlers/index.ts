@@ -4,6 +4,7 @@
  */
 import type { KafkaHandler } from '../handler';
 import type { BrokerServices } from '../../services';
+import { alterConfigsHandler, incrementalAlterConfigsHandler } from './alter-configs';
 import { createPartitionsHandler } from './create-partitions';
 import { createTopicsHandler } from './create-topics';
 import { deleteTopicsHandler } from './delete-topics';
@@ -23,5 +24,7 @@ export const coreHandlers: Array<(services: BrokerServices) => KafkaHandler> = [
   deleteTopicsHandler,
   createPartitionsHandler,
   describeConfigsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
   describeClusterHandler,
 ];
