@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { access, readdir } from 'node:fs/promises';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { isStorageError } from '../../src/storage/errors';
@@ -51,6 +51,32 @@ describe('Log manager', () => {
     const gone = await access(join(dataDir, 'orders-0')).then(() => false, () => true);
     expect(gone).to.equal(true);
     expect((await manager.open('orders', 0, config)).highWatermark()).to.equal(0n);
+  });
+
+  it('keeps what a partition created again at once receives while its old directory is still being removed', async () => {
+    const small = { ...config, segmentBytes: 1024 };
+    const old = await manager.open('orders', 0, small);
+    for (let i = 0; i < 200; i++) await old.append(testAppend({ payload: 900 }));
+    const deleting = manager.delete('orders', 0);
+    const fresh = await manager.open('orders', 0, small);
+    await fresh.append(testAppend({ recordCount: 2 }));
+    await deleting;
+    await fresh.close();
+    const reopened = await manager.open('orders', 0, small);
+    expect(reopened.highWatermark()).to.equal(2n);
+    expect((await readdir(dataDir)).sort()).to.deep.equal(['orders-0']);
+  });
+
+  it('removes directories a crashed run left renamed for deletion, and nothing else', async () => {
+    await mkdir(join(dataDir, 'orders-0.0a1b2c3d4e5f-delete', 'deep'), { recursive: true });
+    await mkdir(join(dataDir, 'orders-1'));
+    const next = new LogManager({ dataDir, logger: pino({ level: 'silent' }) });
+    try {
+      for (let i = 0; i < 50 && (await readdir(dataDir)).length > 1; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await readdir(dataDir)).to.deep.equal(['orders-1']);
+    } finally {
+      await next.close();
+    }
   });
 
   it('refuses topic names that cannot name a directory', async () => {
