@@ -52,8 +52,16 @@ export class KafkaConnection extends FramedConnection<Buffer> {
     return this.frames.next();
   }
 
+  /**
+   * A request that does not frame, decode or match a served version: nothing after it can be
+   * trusted, so nothing more is read, but the requests before it were fine and are answered
+   * first (Kafka handles one request per connection at a time, so its clients get those replies
+   * before the close too). close() stops reading, writes the replies in order, then ends.
+   */
   protected unframeable(err: unknown): void {
-    this.abort(err, 'unreadable request');
+    if (this.closed || this.closing) return;
+    log.warn({ err, remote: this.context.remote, connection: this.context.id }, 'unreadable request; closing connection after answering the requests before it');
+    void this.close();
   }
 
   /** dispatch() throws synchronously on bytes that do not parse: pump() closes the connection. */
