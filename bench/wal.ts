@@ -14,13 +14,14 @@
  * hands it page-cache memory freed a moment ago, while the WAL wrote into memory the VM had
  * given back to its host (2-4x slower to write here): the ratio measured that, not the WAL.
  */
-import { mkdtemp, open, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { LogManager } from '../src/storage/log-manager';
 import { FRAME_HEADER_BYTES } from '../src/storage/wal/frame';
 import type { FsyncPolicy, RecoverableBatchFormat } from '../src/storage/partition-log';
+import { measureFresh, PagePool } from './page-pool';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
@@ -50,63 +51,6 @@ interface WalFigures {
   p99Ms: number;
   fdatasyncsPerMib: number;
   bytesWritten: number;
-}
-
-/**
- * This machine is a VM whose balloon driver gives page-cache memory that stayed free for about
- * 2 s back to the host; writing into such memory faults it in again, at 110-700 MB/s instead of
- * 1.5-3 GB/s into memory freed a moment ago. The pool is a file written without fsync (no disk
- * I/O) and held between measurements; each measurement of the ratio starts right after the pool
- * is deleted, so both sides write into memory freed a moment ago, as on a machine without that
- * effect. The pool starts larger than the disk writes in BENCH_SECONDS at 800 MB/s, then holds
- * 1.5x the most any measurement wrote; it is rewritten after each measurement, mostly into the
- * memory that measurement frees.
- */
-class PagePool {
-  private readonly path: string;
-  private bytes = Math.ceil(SECONDS * 800) * MIB;
-  private largestWrittenBytes = 0;
-
-  constructor(dir: string, private readonly enabled = process.env.BENCH_PAGE_POOL !== '0') {
-    this.path = join(dir, 'page-pool');
-  }
-
-  async hold(): Promise<void> {
-    if (!this.enabled) return;
-    const handle = await open(this.path, 'w');
-    const block = Buffer.alloc(4 * MIB, 0x63);
-    try {
-      for (let position = 0; position < this.bytes; position += block.length) await handle.write(block, 0, block.length, position);
-    } finally {
-      await handle.close();
-    }
-  }
-
-  async release(): Promise<void> {
-    if (this.enabled) await unlink(this.path);
-  }
-
-  /** A measurement wrote `bytes`: the pool holds 1.5x the most one wrote. */
-  wrote(bytes: number): void {
-    this.largestWrittenBytes = Math.max(this.largestWrittenBytes, bytes);
-    this.bytes = Math.ceil((1.5 * this.largestWrittenBytes) / MIB) * MIB;
-  }
-}
-
-/** One measurement in a new directory, removed after it with the page cache it holds. */
-async function measureFresh<T extends { bytesWritten: number }>(root: string, measure: (dir: string) => Promise<T>, pool?: PagePool): Promise<T> {
-  const dir = await mkdtemp(join(root, 'run-'));
-  await pool?.release();
-  let written = 0;
-  try {
-    const figures = await measure(dir);
-    written = figures.bytesWritten;
-    return figures;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-    pool?.wrote(written);
-    await pool?.hold();
-  }
 }
 
 /**
@@ -186,7 +130,8 @@ function median(values: number[]): number {
  */
 async function main(): Promise<void> {
   const root = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'tributary-bench-wal-'));
-  const pool = new PagePool(root);
+  // The pool starts larger than the disk writes in BENCH_SECONDS at 800 MB/s.
+  const pool = new PagePool(root, Math.ceil(SECONDS * 800) * MIB);
   try {
     const disk: number[] = [];
     const ratios: number[] = [];

@@ -211,6 +211,8 @@ export class ObjectTier {
         onFenced: (error) => tiered.fence(error),
         onUploaded: (offset) => {
           tiered.local.markUploaded(offset);
+          // Closed (or fenced) while this cycle ran: its WAL is closed, retention waits for the next open.
+          if (!this.logs.has(tiered)) return;
           tiered.local.applyRetention?.().catch((err: unknown) => log.warn({ err, topic: tiered.topic, partition: tiered.partition }, 'local retention after upload failed'));
         },
       });
