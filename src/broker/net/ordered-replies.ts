@@ -45,13 +45,19 @@ export class OrderedReplies {
       const head = this.slots.shift()!;
       this.bytes -= head.bytes;
       if (head.reply === null) continue;
-      if (!corked) {
+      // A lone one-chunk reply (most small requests) goes straight to the socket: corking it
+      // would only queue it in the stream's buffer first. Anything more is one corked writev.
+      if (!corked && (head.reply.length > 1 || this.headReady())) {
         this.socket.cork();
         corked = true;
       }
       for (const chunk of head.reply) this.socket.write(chunk);
     }
     if (corked) this.socket.uncork();
+  }
+
+  private headReady(): boolean {
+    return this.slots.length > 0 && this.slots[0].done;
   }
 
   /** No request is waiting for its reply. */

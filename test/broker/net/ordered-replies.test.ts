@@ -29,8 +29,20 @@ describe('Ordered replies of one connection', () => {
     expect(writes).to.deep.equal(['a1', 'a2', 'c']);
     expect(replies.idle()).to.equal(false);
     replies.complete(d, [Buffer.from('d')]);
-    expect(writes).to.deep.equal(['a1', 'a2', 'c', 'd']);
+    // A lone one-chunk reply has nothing to be batched with: it is written without corking.
+    expect(writes).to.deep.equal(['a1', 'a2', 'c', 'd(uncorked)']);
     expect(replies.idle()).to.equal(true);
+  });
+
+  it('corks every reply ready at once, and every reply of several chunks, into one write', () => {
+    const { socket, writes } = recordingSocket();
+    const replies = new OrderedReplies(socket, limits);
+    const [a, b, c] = [1, 1, 1].map((n) => replies.take(n));
+    replies.complete(b, [Buffer.from('b')]);
+    replies.complete(a, [Buffer.from('a')]);
+    expect(writes).to.deep.equal(['a', 'b']);
+    replies.complete(c, [Buffer.from('c1'), Buffer.from('c2')]);
+    expect(writes).to.deep.equal(['a', 'b', 'c1', 'c2']);
   });
 
   it('is over its limits at the request count, the in-flight bytes or the unflushed bytes', () => {

@@ -9,6 +9,7 @@ import type { KafkaHandler, RequestContext } from '../handler';
 import type { BrokerServices } from '../../services';
 import { ErrorCode } from '../error-codes';
 import { errorCodeFor, errorMessageFor } from '../error-mapping';
+import type { BatchOrigin } from '../../partitions/batch-inspector';
 
 const log = componentLogger('produce');
 
@@ -31,6 +32,10 @@ interface ProduceRequest {
 
 type PartitionResponse = ReturnType<typeof partitionResponse>;
 
+/** One shared origin per Produce version instead of an object per append. */
+const ORIGINS: ReadonlyArray<Readonly<BatchOrigin>> = Array.from({ length: 12 }, (_, produceVersion) => Object.freeze({ produceVersion }));
+const originOf = (produceVersion: number): BatchOrigin => ORIGINS[produceVersion] ?? { produceVersion };
+
 function partitionResponse(index: number, errorCode: number, errorMessage: string | null = null) {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage };
 }
@@ -47,7 +52,7 @@ export function produceHandler(services: BrokerServices): KafkaHandler {
         return partitionResponse(data.index, ErrorCode.CORRUPT_MESSAGE, 'empty record set');
       }
       const partition = await partitions.get(topic, data.index);
-      const outcome = await partition.append(data.records, { produceVersion: ctx.apiVersion });
+      const outcome = await partition.append(data.records, originOf(ctx.apiVersion));
       return {
         index: data.index,
         errorCode: ErrorCode.NONE,
@@ -80,6 +85,8 @@ export function produceHandler(services: BrokerServices): KafkaHandler {
     })));
   };
 
+  const answer = (responses: Array<{ name: string; partitionResponses: PartitionResponse[] }>) => ({ responses, throttleTimeMs: 0 });
+
   const respond = (request: ProduceRequest, code: (topic: string, p: ProducePartitionData) => number) => ({
     responses: request.topicData.map((t) => ({
       name: t.name,
@@ -92,9 +99,10 @@ export function produceHandler(services: BrokerServices): KafkaHandler {
     apiKey: 0,
     minVersion: 3,
     maxVersion: 11,
-    async handle(request: ProduceRequest, ctx) {
+    // Not async: the reply is one `then` on the appends, not an async frame awaiting them as well.
+    handle(request: ProduceRequest, ctx) {
       if (request.acks !== 0 && request.acks !== 1 && request.acks !== -1) {
-        return respond(request, () => ErrorCode.INVALID_REQUIRED_ACKS);
+        return Promise.resolve(respond(request, () => ErrorCode.INVALID_REQUIRED_ACKS));
       }
       const appends = appendAll(request, ctx);
       if (request.acks === 0) {
@@ -104,9 +112,9 @@ export function produceHandler(services: BrokerServices): KafkaHandler {
             if (p.errorCode !== ErrorCode.NONE) log.debug({ topic: t.name, partition: p.index, errorCode: p.errorCode }, 'acks=0 produce failed');
           }
         });
-        return null;
+        return Promise.resolve(null);
       }
-      return { responses: await appends, throttleTimeMs: 0 };
+      return appends.then(answer);
     },
     errorResponse: (request: ProduceRequest, errorCode) => (request.acks === 0 ? null : respond(request, () => errorCode)),
   };
