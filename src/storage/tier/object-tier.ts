@@ -78,7 +78,7 @@ export class ObjectTier {
       intervalMs: options.uploadIntervalMs ?? TIER_LIMITS.uploadIntervalMsDefault, sources: () => this.sources('local'),
     });
     this.commits = new UploadLoop({
-      name: 'cloud-commits', uploader: new Uploader({ ...options, index }), index, onDemand: true,
+      name: 'cloud-commits', uploader: new Uploader({ ...options, index, tailReader: true }), index, onDemand: true,
       intervalMs: options.cloudCommitIntervalMs ?? TIER_LIMITS.cloudCommitIntervalMsDefault, sources: () => this.sources('cloud'),
     });
     this.retention = new CloudRetention({

@@ -57,6 +57,12 @@ export interface UploaderOptions {
   fence?: EpochFence;
   objectBytesMax?: number;
   blockBytes?: number;
+  /**
+   * true: read as a consumer does, so the partition's new batches go into the WAL's tail cache
+   * (the cloud commit loop reads what was appended one commit interval ago: from memory, not
+   * disk). false (default): read without filling the tail cache (see readForUpload).
+   */
+  tailReader?: boolean;
   now?: () => number;
 }
 
@@ -186,7 +192,7 @@ export class Uploader {
     while (offset < end && bytes < budget) {
       let result: ReadResult;
       try {
-        result = await readLocal(source.local, offset, Math.min(TIER_LIMITS.uploadReadBytes, budget - bytes));
+        result = await this.readLocal(source.local, offset, Math.min(TIER_LIMITS.uploadReadBytes, budget - bytes));
       } catch (error) {
         if (isStorageError(error, 'OFFSET_OUT_OF_RANGE')) return bytes;
         throw error;
@@ -211,12 +217,13 @@ export class Uploader {
     return bytes;
   }
 
+  private readLocal(local: UploadLocalLog, offset: bigint, maxBytes: number): Promise<ReadResult> {
+    if (this.options.tailReader || !local.readForUpload) return local.read(offset, maxBytes);
+    return local.readForUpload(offset, maxBytes);
+  }
+
   private objectKey(createdAtMs: number): string {
     const seq = String(this.sequence++).padStart(8, '0');
     return `objects/${this.options.brokerId}/${String(createdAtMs).padStart(15, '0')}-${seq}-${randomBytes(8).toString('hex')}.tob`;
   }
-}
-
-function readLocal(local: UploadLocalLog, offset: bigint, maxBytes: number): Promise<ReadResult> {
-  return local.readForUpload ? local.readForUpload(offset, maxBytes) : local.read(offset, maxBytes);
 }
