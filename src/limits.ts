@@ -32,6 +32,12 @@ export const KAFKA_BROKER_LIMITS = {
   topicNameLengthMax: 249,
   /** Fetch requests parked in long polls on one broker; past this, new ones answer at once. */
   parkedFetchesMax: 100_000,
+  /** Bytes read ahead for consumers that are behind, all partitions together (partitions/read-ahead.ts). */
+  readAheadBytesMax: 64 * 1024 * 1024,
+  /** Reads made ahead and not yet asked for, per partition (one per consumer position). */
+  readAheadsPerPartitionMax: 4,
+  /** A read made ahead that no Fetch asks for within this time is dropped. */
+  readAheadIdleMs: 5_000,
 } as const;
 
 // ---- Partition log / WAL (src/storage) ----

@@ -8,6 +8,7 @@ import { DomainError } from '../errors';
 import type { EffectiveTopicConfig } from '../topics/topic-config';
 import type { BatchHeader, BatchInspector, BatchOrigin } from './batch-inspector';
 import type { PartitionRef, ProducerStateHook } from './producer-state-hook';
+import { ReadAhead } from './read-ahead';
 
 export interface AppendOutcome {
   baseOffset: bigint;
@@ -24,6 +25,7 @@ export interface PartitionDeps {
 
 export class Partition {
   private readonly listeners = new Set<() => void>();
+  private readonly readAhead = new ReadAhead((offset, maxBytes) => this.log.read(offset, maxBytes));
 
   constructor(
     readonly ref: PartitionRef,
@@ -63,10 +65,15 @@ export class Partition {
     return { baseOffset: result.baseOffset, logAppendTimeMs, logStartOffset: this.log.logStartOffset() };
   }
 
-  /** Whole batches from the one containing `offset`; throws offset-out-of-range outside [logStart, HWM]. */
+  /**
+   * Whole batches from the one containing `offset`; throws offset-out-of-range outside
+   * [logStart, HWM]. A consumer that is behind gets its next read started ahead (read-ahead.ts).
+   */
   async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
     this.checkOffset(offset);
-    return this.log.read(offset, maxBytes);
+    const result = (await this.readAhead.take(offset, maxBytes)) ?? await this.log.read(offset, maxBytes);
+    this.readAhead.after(result, maxBytes, this.log.highWatermark());
+    return result;
   }
 
   highWatermark(): bigint {
@@ -88,6 +95,7 @@ export class Partition {
   }
 
   close(): Promise<void> {
+    this.readAhead.clear();
     this.notify();
     return this.log.close();
   }
