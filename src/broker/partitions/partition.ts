@@ -25,7 +25,7 @@ export interface PartitionDeps {
 
 export class Partition {
   private readonly listeners = new Set<() => void>();
-  private readonly readAhead = new ReadAhead((offset, maxBytes) => this.log.read(offset, maxBytes));
+  private readonly readAhead = new ReadAhead((offset, maxBytes) => this.log.read(offset, maxBytes), () => this.log.highWatermark());
 
   constructor(
     readonly ref: PartitionRef,
@@ -71,8 +71,9 @@ export class Partition {
    */
   async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
     this.checkOffset(offset);
-    const result = (await this.readAhead.take(offset, maxBytes)) ?? await this.log.read(offset, maxBytes);
-    this.readAhead.after(result, maxBytes, this.log.highWatermark());
+    const ahead = this.readAhead.take(offset, maxBytes);
+    const result = (ahead && await ahead) ?? await this.log.read(offset, maxBytes);
+    this.readAhead.after(result, maxBytes);
     return result;
   }
 

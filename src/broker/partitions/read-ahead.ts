@@ -16,6 +16,8 @@ import type { ReadResult } from '../../storage/partition-log';
 
 interface Ahead {
   readonly maxBytes: number;
+  /** The high watermark when the read started: the read stops there. */
+  readonly highWatermark: bigint;
   readonly timer: NodeJS.Timeout;
   /** Bytes charged to the broker-wide budget: the requested size, then the size read; 0 once dropped. */
   charged: number;
@@ -29,26 +31,34 @@ let heldBytes = 0;
 export class ReadAhead {
   private readonly entries = new Map<bigint, Ahead>();
 
-  constructor(private readonly read: (offset: bigint, maxBytes: number) => Promise<ReadResult>) {}
+  constructor(
+    private readonly read: (offset: bigint, maxBytes: number) => Promise<ReadResult>,
+    private readonly highWatermark: () => bigint,
+  ) {}
 
-  /** The read made ahead for exactly this offset and size, or null (then read as usual). */
+  /**
+   * The read made ahead for exactly this offset and size, or null (then read as usual). Also
+   * null when that read stopped at the high watermark of its time and more is durable now: a
+   * read made now would return more, and a Fetch with min_bytes must not park on less.
+   */
   take(offset: bigint, maxBytes: number): Promise<ReadResult | null> | null {
     const entry = this.entries.get(offset);
     if (!entry?.result || entry.maxBytes !== maxBytes) return null;
     this.drop(offset, entry);
-    return entry.result;
+    return entry.result.then((r) => (r !== null && r.nextOffset === entry.highWatermark && this.highWatermark() > entry.highWatermark ? null : r));
   }
 
   /** After a read that ended at `nextOffset`: start the next one when more is durable than that. */
-  after(result: ReadResult, maxBytes: number, highWatermark: bigint): void {
+  after(result: ReadResult, maxBytes: number): void {
     const offset = result.nextOffset;
+    const highWatermark = this.highWatermark();
     if (result.chunks.length === 0 || offset >= highWatermark || this.entries.has(offset)) return;
     if (this.entries.size >= KAFKA_BROKER_LIMITS.readAheadsPerPartitionMax) return;
     if (heldBytes + maxBytes > KAFKA_BROKER_LIMITS.readAheadBytesMax) return;
     heldBytes += maxBytes;
     const timer = setTimeout(() => this.expire(offset), KAFKA_BROKER_LIMITS.readAheadIdleMs);
     timer.unref();
-    const entry: Ahead = { maxBytes, timer, charged: maxBytes };
+    const entry: Ahead = { maxBytes, highWatermark, timer, charged: maxBytes };
     // A failed read ahead is forgotten: the consumer's own read then reports the failure.
     entry.result = this.read(offset, maxBytes).then(
       (r) => {

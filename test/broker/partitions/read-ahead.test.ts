@@ -80,6 +80,20 @@ describe('Read-ahead for consumers that are behind', () => {
     await p.close();
   });
 
+  it('reads again when the read made ahead stopped at the high watermark of its time and more is durable now', async () => {
+    const { log, p } = await partitionWith(0);
+    await p.append(testBatch(1, 0n, 200));
+    await p.append(testBatch(1, 0n, 100));
+    // 250 bytes: the first read stops at the size (offset 1), the one made ahead at the high watermark (2).
+    expect((await p.read(0n, 250)).nextOffset).to.equal(1n);
+    await new Promise((resolve) => setImmediate(resolve));
+    await p.append(testBatch(1, 0n, 100));
+    const second = await p.read(1n, 250);
+    expect(second.nextOffset, 'a Fetch gets what is durable now, not the older, shorter read').to.equal(3n);
+    expect(log.reads.map((r) => r.offset).slice(0, 3)).to.deep.equal([0n, 1n, 1n]);
+    await p.close();
+  });
+
   it('still answers offset-out-of-range before serving anything read ahead', async () => {
     const { p } = await partitionWith(3);
     await p.read(0n, 1);
