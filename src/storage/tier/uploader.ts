@@ -195,7 +195,13 @@ export class Uploader {
         result = await this.readLocal(source.local, offset, Math.min(TIER_LIMITS.uploadReadBytes, budget - bytes));
       } catch (error) {
         if (isStorageError(error, 'OFFSET_OUT_OF_RANGE')) return bytes;
-        throw error;
+        // What this partition read so far is valid; the rest waits for a later cycle. Failing the
+        // cycle would hold back every other partition of the object, cycle after cycle: a WAL
+        // closed under a log still registered (LOG_CLOSED) or a damaged segment must stop only its own uploads.
+        const closed = isStorageError(error, 'LOG_CLOSED');
+        log[closed ? 'warn' : 'error']({ err: error, topic: source.topic, partition: source.partition, from: offset },
+          closed ? 'local log closed during the upload read; the rest of it waits for its next open' : 'reading the local log for upload failed; this partition waits, the others upload');
+        return bytes;
       }
       if (result.chunks.length === 0) break;
       // The first batch may start below `offset`; the read's nextOffset pins every base exactly.

@@ -25,7 +25,7 @@ describe('a tiered log closed and opened again (handoff and drain)', () => {
     fsyncPolicy: 'interval' as const, fsyncIntervalMs: 50, segmentBytes: 4096, segmentMs: 3_600_000,
     retentionBytes: -1, retentionMs: -1, batchFormat: testBatchFormat,
   };
-  const open = () => openTieredLog(manager, tier, { topic: 't', partition: 0, tierTopic: 'tid' }, walConfig,
+  const open = (partition = 0) => openTieredLog(manager, tier, { topic: 't', partition, tierTopic: 'tid' }, walConfig,
     { durability: 'local', localRetentionMs: -2, localRetentionBytes: -2 });
 
   beforeEach(async () => {
@@ -63,4 +63,15 @@ describe('a tiered log closed and opened again (handoff and drain)', () => {
       await log.close();
     });
   }
+
+  it('uploads the other partitions when one source\'s WAL was closed under it (that one waits for its next open)', async () => {
+    const logs = [await open(0), await open(1)];
+    for (const log of logs) for (let i = 0; i < 5; i++) await log.append(testAppend({ recordCount: 2, payload: 300, seed: i }));
+    await logs[1].local.close();
+    await tier.uploads.runOnce();
+    await tier.uploads.runOnce();
+    expect(tier.uploads.stats.failures).to.equal(0);
+    expect(tier.index.endOffset('tid', 0)).to.equal(10n);
+    await Promise.all(logs.map((log) => log.close()));
+  });
 });

@@ -57,6 +57,19 @@ describe('tier uploader', () => {
     expect((await readAll(h, 't', 0, 0n)).map((b) => b.toString('hex'))).to.deep.equal(log.batches.map((b) => b.bytes.toString('hex')));
   });
 
+  it('uploads the other partitions when reading one partition\'s local log fails, and that one in a later cycle', async () => {
+    const logs = [new FakeLocalLog(), new FakeLocalLog()];
+    await fill(logs[0], 4);
+    await fill(logs[1], 4);
+    const read = logs[1].read.bind(logs[1]);
+    logs[1].read = async () => { throw new Error('EIO: injected read failure'); };
+    const descriptor = await h.uploader.cycle(logs.map((log, p) => source('t', p, log)));
+    expect(descriptor!.ranges.map((r) => r.partition)).to.deep.equal([0]);
+    logs[1].read = read;
+    await h.uploader.cycle(logs.map((log, p) => source('t', p, log)));
+    expect(h.index.endOffset('t', 1)).to.equal(logs[1].highWatermark());
+  });
+
   it('uploads nothing when no partition has new data', async () => {
     const log = new FakeLocalLog();
     await fill(log, 3);
