@@ -16,6 +16,8 @@ export const CONNECTION_LIMITS = {
   pendingWriteBytesMax: 16 * 1024 * 1024,
   /** Connections open at once on one listener. */
   connectionsMax: 10_000,
+  /** Reused read buffer of one Kafka connection; a larger request is read into a buffer of its own. */
+  readScratchBytes: 64 * 1024,
 } as const;
 
 // ---- Kafka request handling (src/broker) ----

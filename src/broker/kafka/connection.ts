@@ -4,8 +4,10 @@
  * this connection only, with a log line.
  */
 import type { Socket } from 'node:net';
+import { CONNECTION_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
-import { FrameAccumulator } from '../net/framing';
+import { DirectFrameReader } from '../net/direct-frame-reader';
+import { readIntoTargets } from '../net/direct-reads';
 import { FramedConnection } from '../net/framed-connection';
 import type { InFlightLimits, ReplyChunks } from '../net/ordered-replies';
 
@@ -35,13 +37,19 @@ export interface RequestDispatcher {
 let nextConnectionId = 1;
 
 export class KafkaConnection extends FramedConnection<Buffer> {
-  private readonly frames: FrameAccumulator;
+  private readonly frames: DirectFrameReader;
   private readonly context: ConnectionContext;
 
   constructor(socket: Socket, private readonly dispatcher: RequestDispatcher, limits: ConnectionLimits) {
     super(socket, limits);
-    this.frames = new FrameAccumulator(limits.frameBytesMax);
+    this.frames = new DirectFrameReader(limits.frameBytesMax, CONNECTION_LIMITS.readScratchBytes);
     this.context = { id: nextConnectionId++, remote: `${socket.remoteAddress}:${socket.remotePort}` };
+    // Socket reads land in the frame reader's buffers (a large request straight into its own);
+    // where Node offers no hook for that, 'data' events feed bufferBytes() as before.
+    readIntoTargets(socket, () => this.frames.target(), (bytes) => {
+      this.frames.landed(bytes);
+      this.pump();
+    });
   }
 
   protected bufferBytes(chunk: Buffer): void {
