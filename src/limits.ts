@@ -18,6 +18,8 @@ export const CONNECTION_LIMITS = {
   connectionsMax: 10_000,
   /** Reused read buffer of one Kafka connection; a larger request is read into a buffer of its own. */
   readScratchBytes: 64 * 1024,
+  /** That buffer's size before the request's bytes arrive; it doubles up to the declared size as they do. */
+  requestBufferUpfrontBytesMax: 4 * 1024 * 1024,
 } as const;
 
 // ---- Kafka request handling (src/broker) ----

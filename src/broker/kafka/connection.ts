@@ -42,7 +42,7 @@ export class KafkaConnection extends FramedConnection<Buffer> {
 
   constructor(socket: Socket, private readonly dispatcher: RequestDispatcher, limits: ConnectionLimits) {
     super(socket, limits);
-    this.frames = new DirectFrameReader(limits.frameBytesMax, CONNECTION_LIMITS.readScratchBytes);
+    this.frames = new DirectFrameReader(limits.frameBytesMax, CONNECTION_LIMITS.readScratchBytes, CONNECTION_LIMITS.requestBufferUpfrontBytesMax);
     this.context = { id: nextConnectionId++, remote: `${socket.remoteAddress}:${socket.remotePort}` };
     // Socket reads land in the frame reader's buffers (a large request straight into its own);
     // where Node offers no hook for that, 'data' events feed bufferBytes() as before.

@@ -8,6 +8,8 @@
  *
  * Framing stays the pure `splitFrame` (size check from the 4-byte prefix, before anything is
  * allocated); frames read before a bad prefix are still handed out, then the error is thrown.
+ * A frame's own buffer is at most `upfrontBytesMax` until that much has arrived, then doubles
+ * as bytes come: a client declaring a huge request and sending nothing costs nothing.
  */
 import { FramingError, splitFrame, SIZE_PREFIX_BYTES } from './framing';
 
@@ -18,10 +20,12 @@ export class DirectFrameReader {
   /** The body of a frame larger than the scratch, read into directly. */
   private large: Buffer | null = null;
   private largeFilled = 0;
+  /** The body size of the frame `large` holds (its capacity grows to this). */
+  private largeBytes = 0;
   private readonly ready: Buffer[] = [];
   private failure: Error | null = null;
 
-  constructor(private readonly frameBytesMax: number, scratchBytes: number) {
+  constructor(private readonly frameBytesMax: number, scratchBytes: number, private readonly upfrontBytesMax: number) {
     this.scratch = Buffer.allocUnsafe(scratchBytes);
   }
 
@@ -35,9 +39,12 @@ export class DirectFrameReader {
     if (this.failure) return;
     if (this.large) {
       this.largeFilled += bytes;
-      if (this.largeFilled === this.large.length) {
+      if (this.largeFilled < this.large.length) return;
+      if (this.largeFilled === this.largeBytes) {
         this.ready.push(this.large);
         this.large = null;
+      } else {
+        this.growLarge(Math.min(this.largeBytes, this.large.length * 2));
       }
       return;
     }
@@ -90,17 +97,30 @@ export class DirectFrameReader {
 
   /** A frame bigger than the scratch: its own buffer, holding what the scratch already has of it. */
   private startLarge(pos: number, bodyBytes: number): void {
-    let body: Buffer;
-    try {
-      body = Buffer.allocUnsafe(bodyBytes);
-    } catch (err) {
-      // Out of memory for a size within frameBytesMax: this connection fails, not the broker.
-      this.failure = err as Error;
-      return;
-    }
     const have = this.filled - pos - SIZE_PREFIX_BYTES;
+    const body = this.allocate(Math.min(bodyBytes, Math.max(this.upfrontBytesMax, have)));
+    if (body === null) return;
     this.scratch.copy(body, 0, pos + SIZE_PREFIX_BYTES, this.filled);
     this.large = body;
     this.largeFilled = have;
+    this.largeBytes = bodyBytes;
+  }
+
+  private growLarge(capacity: number): void {
+    const bigger = this.allocate(capacity);
+    if (bigger === null) return;
+    this.large!.copy(bigger, 0, 0, this.largeFilled);
+    this.large = bigger;
+  }
+
+  private allocate(bytes: number): Buffer | null {
+    try {
+      return Buffer.allocUnsafe(bytes);
+    } catch (err) {
+      // Out of memory for a size within frameBytesMax: this connection fails, not the broker.
+      this.failure = err as Error;
+      this.large = null;
+      return null;
+    }
   }
 }

@@ -34,7 +34,7 @@ describe('Direct frame reader', () => {
 
   it('yields the same frames, small and larger than its scratch, whatever the read sizes', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 20 }), (sizes) => {
-      const frames = readAll(new DirectFrameReader(1 << 20, 16), framed(...bodies), (i) => sizes[i % sizes.length]);
+      const frames = readAll(new DirectFrameReader(1 << 20, 16, 1 << 20), framed(...bodies), (i) => sizes[i % sizes.length]);
       expect(frames).to.deep.equal(bodies);
     }), { numRuns: 200 });
   });
@@ -42,13 +42,13 @@ describe('Direct frame reader', () => {
   it('yields the same frames when the stream is cut at every byte boundary', () => {
     const stream = framed(...bodies);
     for (let cut = 1; cut < stream.length; cut++) {
-      const frames = readAll(new DirectFrameReader(1 << 20, 16), stream, (i) => (i === 0 ? cut : stream.length));
+      const frames = readAll(new DirectFrameReader(1 << 20, 16, 1 << 20), stream, (i) => (i === 0 ? cut : stream.length));
       expect(frames, `cut at ${cut}`).to.deep.equal(bodies);
     }
   });
 
   it('reads a frame larger than its scratch into a buffer of its own, not through the scratch', () => {
-    const reader = new DirectFrameReader(1 << 20, 16);
+    const reader = new DirectFrameReader(1 << 20, 16, 1 << 20);
     const big = body(1000, 9);
     const stream = framed(big);
     readAll(reader, stream.subarray(0, 10), () => 10);
@@ -57,9 +57,21 @@ describe('Direct frame reader', () => {
     expect(frames).to.deep.equal([big]);
   });
 
+  it('gives a large frame no more than its upfront size until its bytes arrive, then grows it to the whole frame', () => {
+    const big = body(1000, 11);
+    const stream = framed(body(3, 1), big, body(2, 2));
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 10 }), (sizes) => {
+      const reader = new DirectFrameReader(1 << 20, 16, 64);
+      reader.push(stream.subarray(0, 3 + 4 + 4 + 5));
+      expect(reader.target().length, 'declared 1000 bytes, 5 arrived: room for 59 more').to.equal(59);
+      const frames = [reader.next()!, ...readAll(reader, stream.subarray(16), (i) => sizes[i % sizes.length])];
+      expect(frames).to.deep.equal([body(3, 1), big, body(2, 2)]);
+    }), { numRuns: 100 });
+  });
+
   it('hands out the frames before an oversize or negative prefix, then throws a FramingError', () => {
     for (const size of [2000, -1]) {
-      const reader = new DirectFrameReader(1000, 16);
+      const reader = new DirectFrameReader(1000, 16, 1000);
       const bad = Buffer.alloc(8);
       bad.writeInt32BE(size);
       const stream = Buffer.concat([framed(body(3, 1), body(20, 2)), bad]);
@@ -77,7 +89,7 @@ describe('Direct frame reader', () => {
   });
 
   it('takes bytes read before the switch to direct reads through push()', () => {
-    const reader = new DirectFrameReader(1 << 20, 16);
+    const reader = new DirectFrameReader(1 << 20, 16, 1 << 20);
     const stream = framed(...bodies);
     reader.push(stream.subarray(0, 30));
     const frames: Buffer[] = [];
