@@ -87,12 +87,14 @@ async function latencyProbe(bootstrap: string, topic: string, seconds: number, s
   const before = cpuSeconds(brokerPid);
   const { stdout } = await timed('/usr/bin/python3', [join(__dirname, 'kafka-latency-probe.py'), bootstrap, topic, String(PROBE_RATE),
     String(seconds)], undefined, true);
-  const probe = JSON.parse(stdout) as { p50: number; p99: number; rate: number; errors: number; count: number };
+  const probe = JSON.parse(stdout) as { p50: number; p99: number; max: number; rate: number; errors: number; count: number };
   if (probe.errors > 0) throw new Error(`latency probe saw ${probe.errors} errors`);
   if (suffix === null) return;
   result(`produce_rate_at_10k${suffix}`, probe.rate, 'msg/s');
   result(`produce_p50_at_10k${suffix}`, probe.p50, 'ms');
   result(`produce_p99_at_10k${suffix}`, probe.p99, 'ms');
+  // A max near 1000 ms with a p99 to match is librdkafka's producer stalling (docs/broker.md).
+  result(`produce_max_at_10k${suffix}`, probe.max, 'ms');
   // Each message is its own request at this rate (linger 0): the broker's cost per request.
   result(`broker_cpu_us_per_msg_at_10k${suffix}`, ((cpuSeconds(brokerPid) - before) * 1e6) / probe.count, 'us');
 }
