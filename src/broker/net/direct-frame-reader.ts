@@ -64,6 +64,11 @@ export class DirectFrameReader {
     }
   }
 
+  /** Bytes received that are not part of a whole frame yet. */
+  bufferedBytes(): number {
+    return this.filled + (this.large ? this.largeFilled : 0);
+  }
+
   /** The next whole frame, null when more bytes are needed; the framing error once none is left before it. */
   next(): Buffer | null {
     if (this.ready.length > 0) return this.ready.shift()!;

@@ -4,7 +4,7 @@
  * negative size is rejected from the 4-byte prefix alone, before anything is buffered.
  */
 
-import { ChunkAccumulator, SplitResult } from '../../protocol/primitives/chunk-accumulator';
+import type { SplitResult } from '../../protocol/primitives/chunk-accumulator';
 
 export const SIZE_PREFIX_BYTES = 4;
 
@@ -29,13 +29,6 @@ export function describeFrameError(error: FrameError): string {
   return error.reason === 'too-large'
     ? `frame of ${error.size} bytes exceeds the limit of ${error.frameBytesMax}`
     : `negative frame size ${error.size}`;
-}
-
-/** Kafka request frames: the bytes after the size prefix. */
-export class FrameAccumulator extends ChunkAccumulator<Buffer, FrameError> {
-  constructor(frameBytesMax: number) {
-    super((buf) => splitFrame(buf, frameBytesMax), (error) => new FramingError(error), SIZE_PREFIX_BYTES);
-  }
 }
 
 export class FramingError extends Error {
