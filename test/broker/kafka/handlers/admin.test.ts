@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { createPartitionsHandler } from '../../../../src/broker/kafka/handlers/create-partitions';
 import { createTopicsHandler } from '../../../../src/broker/kafka/handlers/create-topics';
 import { deleteTopicsHandler } from '../../../../src/broker/kafka/handlers/delete-topics';
+import { describeClusterHandler, OPERATIONS_NOT_REQUESTED } from '../../../../src/broker/kafka/handlers/describe-cluster';
 import { describeConfigsHandler } from '../../../../src/broker/kafka/handlers/describe-configs';
+import { decodeResponse, encodeResponse } from '../../../../src/protocol/kafka/frames';
+import { DescribeCluster } from '../../../../src/protocol/kafka/messages';
 import { ctx, testServices, TestServices } from '../../support/test-services';
 
 function creatable(name: string, numPartitions = -1, configs: Array<{ name: string; value: string | null }> = [], replicationFactor = -1) {
@@ -92,5 +95,19 @@ describe('Admin handlers', () => {
     expect(all.find((c: { name: string }) => c.name === 'flush.policy')).to.include({ value: 'interval', configSource: 5 });
     expect(res.results[1].configs).to.have.length(1);
     expect(res.results[2].errorCode).to.equal(3);
+  });
+
+  it('describes the cluster (DescribeCluster v0 and v1): its id, this broker as controller and only broker, the endpoint type asked for', async () => {
+    const handler = describeClusterHandler(t.services);
+    expect([handler.minVersion, handler.maxVersion]).to.deep.equal([0, 1]);
+    for (const version of [0, 1]) {
+      const res = await handler.handle({ includeClusterAuthorizedOperations: false, endpointType: 1 }, ctx(60, version));
+      const frame = Buffer.concat(encodeResponse(DescribeCluster, version, 9, res)).subarray(4);
+      const { correlationId, body } = decodeResponse(DescribeCluster, version, frame);
+      expect(correlationId).to.equal(9);
+      expect(body).to.deep.include({ errorCode: 0, errorMessage: null, clusterId: 'test-cluster', controllerId: 0, clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED });
+      expect(body.brokers).to.deep.equal([{ brokerId: 0, host: '127.0.0.1', port: 9092, rack: null }]);
+      expect(body.endpointType).to.equal(1);
+    }
   });
 });
