@@ -305,4 +305,6 @@ export const CLUSTER_SERVING_LIMITS = {
   topicAdminWaitMsMax: 60_000,
   /** Those waits look at the broker's (watch-fed, in-memory) cluster view this often. */
   topicAdminPollMs: 25,
+  /** A broker measures its load (messages in per second) over this interval and publishes it when it changed (load-reporter.ts). */
+  loadReportIntervalMs: 2000,
 } as const;

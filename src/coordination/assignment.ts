@@ -56,6 +56,11 @@ export interface AssignmentPlanInput {
   /** Brokers being drained: their partitions move to eligible brokers. */
   drainingBrokerIds: number[];
   assignments: StoredAssignment[];
+  /**
+   * Load of each broker (messages in per second, broker-load.ts): the tie-break between brokers
+   * with as many partitions. A broker without a report counts as 0.
+   */
+  brokerLoads?: ReadonlyMap<number, number>;
 }
 
 /** A write of the plan: a new owner (leaderEpoch bumped) or the removal of a deleted partition's assignment. */
@@ -65,7 +70,8 @@ export type AssignmentChange =
 
 /**
  * Pure planning: every partition without a live owner (new topic, dead or draining broker) goes
- * to the eligible broker with the fewest partitions (ties: lowest id); assignments of deleted
+ * to the eligible broker with the fewest partitions (ties: the lowest load as last reported, then
+ * the lowest id); assignments of deleted
  * topics or partitions are removed. Partitions on healthy brokers never move. A partition
  * assigned for the first time goes to the broker its topic's placement names, if that broker
  * can take partitions, and is pinned there (partition-pin.ts: the rebalancer leaves it, as Kafka
@@ -77,6 +83,7 @@ export function planAssignments(input: AssignmentPlanInput): AssignmentChange[] 
   const partitionsOf = new Map(input.topics.map((topic) => [topic.name, topic.partitions]));
   const current = new Map(input.assignments.map((a) => [`${a.topic}/${a.partition}`, a]));
   const counts = new Map(input.eligibleBrokerIds.map((id) => [id, 0]));
+  const loads = new Map(input.eligibleBrokerIds.map((id) => [id, input.brokerLoads?.get(id) ?? 0]));
   const changes: AssignmentChange[] = [];
   for (const a of input.assignments) {
     if (a.partition >= (partitionsOf.get(a.topic) ?? 0)) {
@@ -92,7 +99,7 @@ export function planAssignments(input: AssignmentPlanInput): AssignmentChange[] 
       if (existing && live.has(existing.brokerId) && !draining.has(existing.brokerId)) continue;
       const named = existing ? null : topic.placement?.[partition] ?? null;
       const placed = named !== null && counts.has(named);
-      const target = placed ? named : leastLoaded(counts);
+      const target = placed ? named : leastLoaded(counts, loads);
       if (target === null) return changes;
       counts.set(target, (counts.get(target) ?? 0) + 1);
       changes.push({
@@ -105,11 +112,18 @@ export function planAssignments(input: AssignmentPlanInput): AssignmentChange[] 
   return changes;
 }
 
-function leastLoaded(counts: Map<number, number>): number | null {
+/** Fewest partitions, then lowest load, then lowest id. */
+function leastLoaded(counts: Map<number, number>, loads: Map<number, number>): number | null {
   let best: number | null = null;
   for (const [id, count] of counts) {
-    const bestCount = best === null ? Infinity : counts.get(best) ?? 0;
-    if (count < bestCount || (count === bestCount && best !== null && id < best)) best = id;
+    if (best === null) {
+      best = id;
+      continue;
+    }
+    const bestCount = counts.get(best)!;
+    const load = loads.get(id)!;
+    const bestLoad = loads.get(best)!;
+    if (count < bestCount || (count === bestCount && (load < bestLoad || (load === bestLoad && id < best)))) best = id;
   }
   return best;
 }

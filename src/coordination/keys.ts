@@ -11,6 +11,9 @@ export function clusterKeys(clusterPrefix: string) {
     /** Leased broker registrations: { brokerId, host, port, rack, state } */
     brokersPrefix: `${root}brokers/`,
     broker: (brokerId: number) => `${root}brokers/${brokerId}`,
+    /** Leased broker load reports (broker-load.ts): { brokerId, messagesInPerSec, sampledAtMs } */
+    brokerLoadsPrefix: `${root}loads/`,
+    brokerLoad: (brokerId: number) => `${root}loads/${brokerId}`,
     /** Controller election key prefix. */
     controller: `${root}controller`,
     /** Topic config: { name, topicId, partitions, configs } */
@@ -28,6 +31,8 @@ export function clusterKeys(clusterPrefix: string) {
     groupOffsetsPrefix: (groupId: string) => `${root}groups/${groupId}/offsets/`,
     groupOffset: (groupId: string, topic: string, partition: number) =>
       `${root}groups/${groupId}/offsets/${topic}/${partition}`,
+    /** A group's coordinator epoch (src/broker/groups/coordinator-fence.ts): { brokerId, coordinatorEpoch } */
+    groupCoordinator: (groupId: string) => `${root}groups/${groupId}/coordinator`,
     /** Producer id allocation block: { nextProducerId } */
     producerIds: `${root}producer-ids`,
     /** Native subscription cursors: { ackedRanges, ... } */

@@ -1,6 +1,7 @@
 import { COORDINATION_LIMITS } from '../limits';
 import { componentLogger } from '../log';
 import { type AssignmentChange, encodeAssignment, listAssignments, planAssignments } from './assignment';
+import { listBrokerLoads } from './broker-load';
 import { pinOp } from './partition-pin';
 import type { BrokerRegistration } from './broker-registry';
 import { type ControllerElection, controllerFence } from './controller';
@@ -24,7 +25,8 @@ export interface PartitionAssigner {
  * The controller's assignment loop: on every change of brokers, topics or handoffs, and on
  * winning the election, it plans (assignment.ts) and writes the changes in transactions fenced
  * by the controller epoch, so a deposed controller's writes fail instead of fighting the new
- * one. Once every partition has a live owner it rebalances (rebalancer.ts): a few partitions
+ * one. Placement goes by partition count, then by the load brokers report (broker-load.ts).
+ * Once every partition has a live owner it rebalances (rebalancer.ts): a few partitions
  * at a time move from the most loaded brokers to newly joined ones through clean handoffs.
  */
 export interface AssignerOptions {
@@ -101,8 +103,9 @@ class AssignerLoop implements PartitionAssigner {
   private async round(): Promise<AssignmentChange[]> {
     const epoch = this.election.epoch;
     if (this.stopped || epoch === null) return [];
-    const [topicKvs, brokerKvs, assignments] = await Promise.all([
-      this.store.list(this.keys.topicsPrefix), this.store.list(this.keys.brokersPrefix), listAssignments(this.store, this.keys)]);
+    const [topicKvs, brokerKvs, assignments, brokerLoads] = await Promise.all([
+      this.store.list(this.keys.topicsPrefix), this.store.list(this.keys.brokersPrefix), listAssignments(this.store, this.keys),
+      listBrokerLoads(this.store, this.keys)]);
     const brokers: BrokerSnapshot[] = brokerKvs.map((kv) => ({ ...JSON.parse(kv.value) as BrokerRegistration, createRevision: kv.createRevision }));
     const changes = planAssignments({
       topics: topicKvs.map((kv) => ({ name: kv.key.slice(this.keys.topicsPrefix.length), ...topicShape(kv.value) })),
@@ -110,6 +113,7 @@ class AssignerLoop implements PartitionAssigner {
       liveBrokerIds: brokers.map((b) => b.brokerId),
       drainingBrokerIds: brokers.filter((b) => b.state === 'draining').map((b) => b.brokerId),
       assignments,
+      brokerLoads,
     });
     const applied: AssignmentChange[] = [];
     // One compare for the controller fence, then a compare and an op per change.
@@ -129,7 +133,7 @@ class AssignerLoop implements PartitionAssigner {
     // Rebalance only once placement has nothing left to do (a re-plan runs after any change).
     if (changes.length > 0) {
       this.rerun ||= applied.length > 0 && this.election.epoch === epoch;
-    } else if (await this.rebalancer.step(epoch, brokers, assignments)) {
+    } else if (await this.rebalancer.step(epoch, brokers, assignments, brokerLoads)) {
       this.rerun = this.election.epoch === epoch;
     }
     return applied;

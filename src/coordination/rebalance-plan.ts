@@ -11,6 +11,8 @@ export interface RebalanceInput {
   pinnedPartitions?: string[];
   assignments: StoredAssignment[];
   movesMax: number;
+  /** Messages in per second of each broker (broker-load.ts): breaks ties in partition count. */
+  brokerLoads?: ReadonlyMap<number, number>;
 }
 
 /** One handoff to ask for: the partition stays with `from` at `leaderEpoch` until `from` has uploaded. */
@@ -25,7 +27,8 @@ export interface PartitionMove {
 
 /**
  * Pure planning of one rebalancing round: up to movesMax partitions go from the most loaded
- * running broker to the least loaded settled one (lowest id on ties), until partition counts
+ * running broker to the least loaded settled one (by partition count; on equal counts the higher
+ * reported load gives, the lower takes; then the lowest id), until partition counts
  * differ by at most one. A move is only planned while the gap is at least two, so applying a
  * plan can never make the next plan move a partition back (no oscillation). From a source, the
  * partition chosen is of the topic the target holds fewest of (then the source most of), so a
@@ -42,8 +45,9 @@ export function planRebalance(input: RebalanceInput): PartitionMove[] {
   const moves: PartitionMove[] = [];
   while (moves.length < input.movesMax) {
     const sources = [...held.keys()].filter((id) => !pinned.has(id) && held.get(id)!.some(movable));
-    const source = pick(sources, held, (a, b) => a > b);
-    const target = pick(targets, held, (a, b) => a < b);
+    const load = (id: number) => input.brokerLoads?.get(id) ?? 0;
+    const source = pick(sources, held, (a, b) => held.get(a)!.length - held.get(b)!.length || load(a) - load(b));
+    const target = pick(targets, held, (a, b) => held.get(b)!.length - held.get(a)!.length || load(b) - load(a));
     if (source === null || target === null) break;
     const from = held.get(source)!;
     const to = held.get(target)!;
@@ -57,11 +61,11 @@ export function planRebalance(input: RebalanceInput): PartitionMove[] {
   return moves;
 }
 
-/** The broker whose count wins `better` against every other (lowest id on ties). */
-function pick(ids: number[], held: Map<number, StoredAssignment[]>, better: (a: number, b: number) => boolean): number | null {
+/** The broker ranked highest by `rank` (positive: a beats b), lowest id on ties. */
+function pick(ids: number[], held: Map<number, StoredAssignment[]>, rank: (a: number, b: number) => number): number | null {
   let best: number | null = null;
   for (const id of [...ids].sort((a, b) => a - b)) {
-    if (best === null || better(held.get(id)!.length, held.get(best)!.length)) best = id;
+    if (held.has(id) && (best === null || rank(id, best) > 0)) best = id;
   }
   return best;
 }

@@ -55,7 +55,8 @@ export class Rebalancer {
     private readonly wake: () => void, private readonly limits: RebalanceLimits) {}
 
   /** One step; resolves true if a write lost a race and another round should run now. */
-  async step(epoch: bigint, brokers: BrokerSnapshot[], assignments: StoredAssignment[]): Promise<boolean> {
+  async step(epoch: bigint, brokers: BrokerSnapshot[], assignments: StoredAssignment[],
+    brokerLoads?: ReadonlyMap<number, number>): Promise<boolean> {
     const nowMs = Date.now();
     this.noteBrokers(brokers, nowMs);
     const running = brokers.filter((b) => b.state === 'running');
@@ -76,6 +77,7 @@ export class Rebalancer {
     const moves = planRebalance({
       runningBrokerIds: running.map((b) => b.brokerId), settledBrokerIds: settledIds,
       pinnedBrokerIds: [...this.refusing.keys()], pinnedPartitions: pins.held, assignments, movesMax: this.limits.movesPerRoundMax,
+      brokerLoads,
     });
     if (moves.length === 0) return false;
     if (!await requestHandoffs(this.store, this.keys, epoch, moves)) return true;

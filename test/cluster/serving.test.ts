@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { listBrokerLoads } from '../../src/coordination/broker-load';
+import { EtcdMetadataStore } from '../../src/coordination/etcd/etcd-store';
+import { clusterKeys } from '../../src/coordination/keys';
 import { run } from '../e2e/support/run';
 import { BrokerCluster, sleep } from './support/broker-cluster';
 import { consumeAll } from './support/consume-all';
@@ -69,6 +72,34 @@ describe('a cluster of three brokers on one etcd', function () {
     await producer.disconnect();
     const seen = await consumeAll(cluster.kafka('consumer', [third]), TOPIC, 'cluster-serving-group', values.length);
     expect([...seen].sort()).to.deep.equal([...values].sort());
+  });
+
+  it('has every broker publish its load (messages in per second) for the controller', async () => {
+    const store = EtcdMetadataStore.connect(cluster.etcd.endpoints);
+    try {
+      const keys = clusterKeys('/tributary');
+      const deadline = Date.now() + 15_000;
+      let loads = await listBrokerLoads(store, keys);
+      while (loads.size < 3 && Date.now() < deadline) {
+        await sleep(200);
+        loads = await listBrokerLoads(store, keys);
+      }
+      expect([...loads.keys()].sort()).to.deep.equal([1, 2, 3]);
+      // The 120 messages of the previous test were appended on all three brokers: some report saw them.
+      const producer = cluster.kafka('load-producer').producer();
+      await producer.connect();
+      const busyUntil = Date.now() + 15_000;
+      let reported = false;
+      while (!reported && Date.now() < busyUntil) {
+        await producer.send({ topic: TOPIC, messages: Array.from({ length: 50 }, (_, i) => ({ value: `load-${i}` })) });
+        await sleep(100);
+        reported = [...(await listBrokerLoads(store, keys)).values()].some((rate) => rate > 0);
+      }
+      await producer.disconnect();
+      expect(reported, 'a broker reported messages in while kafkajs produced').to.equal(true);
+    } finally {
+      await store.close();
+    }
   });
 
   it('lets kcat produce to one broker and read every message back from another', async () => {

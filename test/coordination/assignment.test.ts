@@ -19,6 +19,17 @@ describe('Partition assignment planning', () => {
       .to.deep.equal([[0, 2, 0, 0n], [1, 3, 0, 0n], [2, 1, 0, 0n], [3, 2, 0, 0n]]);
   });
 
+  it('breaks ties in partition count by the load brokers report, then by lowest id', () => {
+    const loads = new Map([[1, 900], [2, 50], [3, 400]]);
+    const changes = planAssignments(input({ topics: [{ name: 't', partitions: 4 }], brokerLoads: loads }));
+    expect(changes.map((c) => c.type === 'assign' && c.brokerId)).to.deep.equal([2, 3, 1, 2]);
+    const countFirst = planAssignments(input({ topics: [{ name: 't', partitions: 1 }, { name: 'u', partitions: 2 }], brokerLoads: loads,
+      assignments: [owned('u', 0, 2), owned('u', 1, 3)] }));
+    expect(countFirst.map((c) => c.type === 'assign' && c.brokerId), 'count before load').to.deep.equal([1]);
+    const unreported = planAssignments(input({ topics: [{ name: 't', partitions: 1 }], brokerLoads: new Map([[1, 10], [2, 10]]) }));
+    expect(unreported.map((c) => c.type === 'assign' && c.brokerId), 'no report counts as 0').to.deep.equal([3]);
+  });
+
   it('moves only the partitions of dead or draining brokers, bumping their epochs', () => {
     const changes = planAssignments(input({
       topics: [{ name: 't', partitions: 3 }],

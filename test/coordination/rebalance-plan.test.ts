@@ -77,6 +77,16 @@ describe('Rebalancing planning', () => {
     expect(moves.map((m) => m.topic).sort()).to.deep.equal(['a', 'b']);
   });
 
+  it('on equal partition counts takes from the busier broker and gives to the idler one', () => {
+    const assignments = [...spread([1, 2], 't', 8), ...spread([3], 'u', 1)];
+    const moves = planRebalance(input({ runningBrokerIds: [1, 2, 3, 4], settledBrokerIds: [1, 2, 3, 4], assignments,
+      movesMax: 1, brokerLoads: new Map([[1, 10], [2, 700], [3, 30], [4, 5]]) }));
+    expect(moves.map((m) => [m.from, m.to])).to.deep.equal([[2, 4]]);
+    const idler = planRebalance(input({ runningBrokerIds: [1, 2, 3, 4], settledBrokerIds: [1, 2, 3, 4], assignments: spread([1], 't', 4),
+      movesMax: 1, brokerLoads: new Map([[2, 300], [3, 100], [4, 200]]) }));
+    expect(idler.map((m) => [m.from, m.to])).to.deep.equal([[1, 3]]);
+  });
+
   it('plans the same moves whatever order brokers and assignments come in', () => {
     const assignments = [...spread([1, 2], 'a', 9), ...spread([2, 1], 'b', 5)];
     const one = planRebalance(input({ assignments }));

@@ -34,6 +34,8 @@ export interface EpochPartitionRef extends PartitionRef {
 
 export class ClusterLogOpener implements PartitionLogOpener {
   private readonly dir: string;
+  /** The last log opened for each partition ("topic/partition"), for the load report (load-reporter.ts). */
+  private readonly opened = new Map<string, PartitionLog>();
 
   constructor(private readonly inner: PartitionLogOpener, private readonly cluster: ClusterView, dataDir: string) {
     this.dir = join(dataDir, 'cluster', 'epochs');
@@ -50,7 +52,20 @@ export class ClusterLogOpener implements PartitionLogOpener {
       await writeDurably(this.dir, marker, `${epoch}\n${ref.topic}`);
     }
     const owned: EpochPartitionRef = { ...ref, leaderEpoch: epoch, fromObjectStorage };
-    return this.inner.open(owned, config);
+    const opened = await this.inner.open(owned, config);
+    this.opened.set(`${ref.topic}/${ref.partition}`, opened);
+    return opened;
+  }
+
+  /** Logs of the partitions this broker leads now; forgets the others (moved away: closed). */
+  ledLogs(): PartitionLog[] {
+    const led: PartitionLog[] = [];
+    for (const [id, partitionLog] of this.opened) {
+      const slash = id.lastIndexOf('/');
+      if (this.cluster.leaderOf(id.slice(0, slash), Number(id.slice(slash + 1))) === this.cluster.self.nodeId) led.push(partitionLog);
+      else this.opened.delete(id);
+    }
+    return led;
   }
 
   reconfigure(log: PartitionLog, config: EffectiveTopicConfig): void {
@@ -58,6 +73,7 @@ export class ClusterLogOpener implements PartitionLogOpener {
   }
 
   async remove(ref: PartitionRef): Promise<void> {
+    this.opened.delete(`${ref.topic}/${ref.partition}`);
     await this.inner.remove(ref);
     await rm(this.markerOf(ref), { force: true });
   }

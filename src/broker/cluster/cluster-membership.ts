@@ -21,6 +21,7 @@ import { componentLogger } from '../../log';
 import type { PartitionRegistry } from '../partitions/partition-registry';
 import type { BrokerNode } from './cluster-view';
 import { type DrainRecord, drainKey, writeDrain } from './drain';
+import { LoadReporter, type LoadSource } from './load-reporter';
 import { HandoffResponder } from './partition-handoff';
 import { type LeaseHolder, StoreClusterView } from './store-cluster-view';
 
@@ -51,6 +52,7 @@ export class ClusterMembership implements LeaseHolder {
   private draining = false;
   private drainWatch: Watch | null = null;
   private handoffs: HandoffResponder | null = null;
+  private loadReporter: LoadReporter | null = null;
 
   private constructor(
     private readonly store: MetadataStore,
@@ -94,8 +96,11 @@ export class ClusterMembership implements LeaseHolder {
     return this.state;
   }
 
-  /** Registers (fails with DUPLICATE_BROKER_ID if the id is live elsewhere), campaigns, starts the assigner. */
-  async join(partitions: PartitionRegistry, tier: TierFlusher | null): Promise<void> {
+  /**
+   * Registers (fails with DUPLICATE_BROKER_ID if the id is live elsewhere), campaigns, starts the
+   * assigner and the load report (`load`: the logs this broker leads).
+   */
+  async join(partitions: PartitionRegistry, tier: TierFlusher | null, load: LoadSource | null = null): Promise<void> {
     this.partitions = partitions;
     const key = drainKey(this.keys, this.self.nodeId);
     // A restarted broker serves again: an old drain request or answer is history.
@@ -112,6 +117,10 @@ export class ClusterMembership implements LeaseHolder {
       },
     });
     await this.register();
+    if (load) {
+      this.loadReporter = new LoadReporter(this.store, this.keys, this.self.nodeId, load, () => this.registration?.lease.id ?? null);
+      this.loadReporter.start();
+    }
     this.election = await electController(this.store, this.keys, this.self.nodeId, { ttlMs: this.options.leaseTtlMs });
     this.assigner = await startPartitionAssigner(this.store, this.keys, this.election);
   }
@@ -156,6 +165,7 @@ export class ClusterMembership implements LeaseHolder {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.ticker);
+    await this.loadReporter?.stop();
     await this.drainWatch?.cancel().catch(() => undefined);
     await this.assigner?.stop().catch((err: unknown) => log.warn({ err }, 'assigner stop failed'));
     await this.handoffs?.close();

@@ -46,7 +46,7 @@ export async function openClusterMode(config: TributaryConfig, store: MetadataSt
           await tier.commits.runOnce();
         },
         uploadedEnd: (topicId, partition) => tier.index.endOffset(topicId, partition),
-      });
+      }, opener);
     },
     close: () => membership.close(),
   };
