@@ -25,6 +25,15 @@ export interface EncodedObject {
   index: ObjectIndex;
 }
 
+/** A frame written at `position` of the builder's buffer (the shape of the WAL's RawFrame). */
+export interface FrameAt {
+  position: number;
+  frameBytes: number;
+  baseOffset: bigint;
+  nextOffset: bigint;
+  maxTimestampMs: bigint;
+}
+
 interface OpenRange {
   topic: string;
   partition: number;
@@ -65,28 +74,56 @@ export class ObjectBuilder {
 
   /** Appends one batch as a WAL frame; batches of a range must be consecutive. */
   add(b: TierBatch): void {
-    const range = this.open;
-    if (!range) throw new Error('add() outside a range');
-    let block = range.blocks[range.blocks.length - 1] as BlockEntry | undefined;
-    if (block && b.baseOffset !== block.endOffset) {
-      throw new RangeError(`${range.topic}/${range.partition}: batch at ${b.baseOffset} does not follow ${block.endOffset}`);
-    }
     const frameBytes = FRAME_HEADER_BYTES + b.batch.length;
     this.reserve(frameBytes);
     const header = this.buffer.subarray(this.position, this.position + FRAME_HEADER_BYTES);
     header.writeBigUInt64BE(b.baseOffset, 0);
     header.writeUInt32BE(b.batch.length, 8);
     header.writeUInt32BE(frameCrc(header, b.batch), 12);
-    this.framesCrc = crc32c(header, this.framesCrc);
     b.batch.copy(this.buffer, this.position + FRAME_HEADER_BYTES);
+    this.take(b.baseOffset, b.nextOffset, b.maxTimestampMs, frameBytes);
+  }
+
+  /**
+   * Room for `bytes` more at the end of the object: a reader copies whole WAL frames into
+   * `buffer` at `position` (see RawFrameRead), then hands them to addFrames. The buffer stays
+   * the same until addFrames or another reserve.
+   */
+  reserveFrames(bytes: number): { buffer: Buffer; position: number } {
+    if (!this.open) throw new Error('reserveFrames() outside a range');
+    this.reserve(bytes);
+    return { buffer: this.buffer, position: this.position };
+  }
+
+  /**
+   * Takes frames already written (by a raw WAL read, CRCs checked) at the end of the object into
+   * the open range: they are stored as they are, exactly the bytes add() would have written.
+   */
+  addFrames(frames: readonly FrameAt[]): void {
+    for (const f of frames) {
+      if (f.position !== this.position) throw new RangeError(`frame at ${f.position} does not follow the object end ${this.position}`);
+      if (f.position + f.frameBytes > this.buffer.length) throw new RangeError(`frame at ${f.position} runs past the reserved room`);
+      this.take(f.baseOffset, f.nextOffset, f.maxTimestampMs, f.frameBytes);
+    }
+  }
+
+  /** Counts the frame just written at the object end into the open range's blocks and the headers' CRC. */
+  private take(baseOffset: bigint, nextOffset: bigint, maxTimestampMs: bigint, frameBytes: number): void {
+    const range = this.open;
+    if (!range) throw new Error('add() outside a range');
+    let block = range.blocks[range.blocks.length - 1] as BlockEntry | undefined;
+    if (block && baseOffset !== block.endOffset) {
+      throw new RangeError(`${range.topic}/${range.partition}: batch at ${baseOffset} does not follow ${block.endOffset}`);
+    }
+    this.framesCrc = crc32c(this.buffer.subarray(this.position, this.position + FRAME_HEADER_BYTES), this.framesCrc);
     if (!block || block.bytes >= this.blockBytes) {
-      block = { baseOffset: b.baseOffset, endOffset: b.baseOffset, position: this.position, bytes: 0, maxTimestampMs: b.maxTimestampMs };
+      block = { baseOffset, endOffset: baseOffset, position: this.position, bytes: 0, maxTimestampMs };
       range.blocks.push(block);
     }
     this.position += frameBytes;
     block.bytes += frameBytes;
-    block.endOffset = b.nextOffset;
-    if (b.maxTimestampMs > block.maxTimestampMs) block.maxTimestampMs = b.maxTimestampMs;
+    block.endOffset = nextOffset;
+    if (maxTimestampMs > block.maxTimestampMs) block.maxTimestampMs = maxTimestampMs;
   }
 
   /** Closes the open range; false when it got no batch (it leaves no trace in the object). */

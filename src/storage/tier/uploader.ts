@@ -21,6 +21,7 @@ import { componentLogger } from '../../log';
 import { isStorageError } from '../errors';
 import type { PartitionLog, ReadResult, RecoverableBatchFormat } from '../partition-log';
 import type { ObjectStore } from '../objects/object-store';
+import type { RawFrameRead } from '../wal/raw-frame-read';
 import { ObjectDescriptor, recordDescriptor } from './descriptor';
 import { describeClaims, EpochClaim, EpochFence, EpochFencedError, isEpochFenced } from './epoch-fence';
 import { ObjectBuilder } from './object-builder';
@@ -31,8 +32,15 @@ const log = componentLogger('tier-uploader');
 /** What the tier reads from a stored batch header, never the records: the WAL's RecoverableBatchFormat. */
 export type BatchHeaderReader = Pick<RecoverableBatchFormat, 'recordCount' | 'maxTimestampMs'>;
 
-/** The local log as the uploader reads it: the WAL offers a read that does not fill its tail cache. */
-export type UploadLocalLog = PartitionLog & { readForUpload?(offset: bigint, maxBytes: number): Promise<ReadResult> };
+/**
+ * The local log as the uploader reads it. The WAL offers a read that does not fill its tail
+ * cache, and one that copies its frames raw into the object being built (readFramesForUpload):
+ * the uploader uses the raw one when it is there and it does not read as a tail reader.
+ */
+export type UploadLocalLog = PartitionLog & {
+  readForUpload?(offset: bigint, maxBytes: number): Promise<ReadResult>;
+  readFramesForUpload?(offset: bigint, target: Buffer, targetPos: number, maxBytes: number): Promise<RawFrameRead>;
+};
 
 export interface UploadSource {
   readonly topic: string;
@@ -180,7 +188,7 @@ export class Uploader {
 
   /** Copies the partition's batches beyond its object-storage end into the open range; returns their bytes. */
   private async addNewBatches(builder: ObjectBuilder, source: UploadSource, budget: number): Promise<number> {
-    const { index, format } = this.options;
+    const { index } = this.options;
     const end = source.local.highWatermark();
     const localStart = source.local.logStartOffset();
     let offset = index.endOffset(source.topic, source.partition) ?? localStart;
@@ -188,11 +196,13 @@ export class Uploader {
       log.warn({ topic: source.topic, partition: source.partition, from: offset, localStart }, 'offsets below the local log start were never uploaded; continuing at the local start');
       offset = localStart;
     }
+    const raw = !this.options.tailReader && source.local.readFramesForUpload !== undefined;
     let bytes = 0;
     while (offset < end && bytes < budget) {
-      let result: ReadResult;
+      const maxBytes = Math.min(TIER_LIMITS.uploadReadBytes, budget - bytes);
+      let read: { bytes: number; nextOffset: bigint } | null;
       try {
-        result = await this.readLocal(source.local, offset, Math.min(TIER_LIMITS.uploadReadBytes, budget - bytes));
+        read = raw ? await this.addRawFrames(builder, source.local, offset, end, maxBytes) : await this.addBatches(builder, source.local, offset, end, maxBytes);
       } catch (error) {
         if (isStorageError(error, 'OFFSET_OUT_OF_RANGE')) return bytes;
         // What this partition read so far is valid; the rest waits for a later cycle. Failing the
@@ -203,24 +213,55 @@ export class Uploader {
           closed ? 'local log closed during the upload read; the rest of it waits for its next open' : 'reading the local log for upload failed; this partition waits, the others upload');
         return bytes;
       }
-      if (result.chunks.length === 0) break;
-      // The first batch may start below `offset`; the read's nextOffset pins every base exactly.
-      const counts = result.chunks.map((batch) => BigInt(format.recordCount(batch)));
-      let base = result.nextOffset - counts.reduce((a, b) => a + b, 0n);
-      for (const [i, batch] of result.chunks.entries()) {
-        const next = base + counts[i];
-        if (base >= end) break;
-        if (next <= offset) {
-          base = next;
-          continue;
-        }
-        builder.add({ baseOffset: base, nextOffset: next, maxTimestampMs: format.maxTimestampMs(batch), batch });
-        bytes += batch.length;
-        offset = next;
-        base = next;
-      }
+      if (read === null) break;
+      bytes += read.bytes;
+      offset = read.nextOffset;
     }
     return bytes;
+  }
+
+  /**
+   * One raw read: the WAL copies whole frames straight into the object buffer (they are the
+   * object's frames byte for byte), the builder indexes them. null when nothing below `end` came.
+   */
+  private async addRawFrames(builder: ObjectBuilder, local: UploadLocalLog, offset: bigint, end: bigint, maxBytes: number): Promise<{ bytes: number; nextOffset: bigint } | null> {
+    let room = builder.reserveFrames(maxBytes);
+    let result = await local.readFramesForUpload!(offset, room.buffer, room.position, maxBytes);
+    if (result.frameBytesNeeded !== undefined) {
+      // A batch larger than the read size is read whole, as read() returns at least one batch.
+      room = builder.reserveFrames(result.frameBytesNeeded);
+      result = await local.readFramesForUpload!(offset, room.buffer, room.position, result.frameBytesNeeded);
+    }
+    let count = 0;
+    while (count < result.frames.length && result.frames[count].baseOffset < end) count++;
+    if (count === 0) return null;
+    const frames = count === result.frames.length ? result.frames : result.frames.slice(0, count);
+    builder.addFrames(frames);
+    const last = frames[frames.length - 1];
+    return { bytes: last.position + last.frameBytes - frames[0].position, nextOffset: last.nextOffset };
+  }
+
+  /** One read of whole batches (a tail reader, or a local log without raw reads), each copied into a frame. */
+  private async addBatches(builder: ObjectBuilder, local: UploadLocalLog, offset: bigint, end: bigint, maxBytes: number): Promise<{ bytes: number; nextOffset: bigint } | null> {
+    const { format } = this.options;
+    const result = await this.readLocal(local, offset, maxBytes);
+    if (result.chunks.length === 0) return null;
+    // The first batch may start below `offset`; the read's nextOffset pins every base exactly.
+    const counts = result.chunks.map((batch) => BigInt(format.recordCount(batch)));
+    let base = result.nextOffset - counts.reduce((a, b) => a + b, 0n);
+    let bytes = 0;
+    let next = offset;
+    for (const [i, batch] of result.chunks.entries()) {
+      const batchNext = base + counts[i];
+      if (base >= end) break;
+      if (batchNext > offset) {
+        builder.add({ baseOffset: base, nextOffset: batchNext, maxTimestampMs: format.maxTimestampMs(batch), batch });
+        bytes += batch.length;
+        next = batchNext;
+      }
+      base = batchNext;
+    }
+    return bytes === 0 ? null : { bytes, nextOffset: next };
   }
 
   private readLocal(local: UploadLocalLog, offset: bigint, maxBytes: number): Promise<ReadResult> {

@@ -16,6 +16,7 @@ import type { CacheSlot } from '../tail-cache';
 import { encodeFrameHeader, FRAME_HEADER_BYTES } from './frame';
 import { recoverSegments } from './recovery';
 import { segmentsToDelete } from './retention';
+import { readRawFrames, RawFrameRead } from './raw-frame-read';
 import { findOffsetForTimestamp, readSegments } from './segment-reader';
 import { OutgoingFrame, Segment, syncDirectory } from './segment';
 import { checkAppend, checkOffsetArgument } from './append-checks';
@@ -121,6 +122,20 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     if (offset === hwm) return { chunks: [], bytes: 0, nextOffset: offset };
     const budget = Math.max(0, maxBytes);
     return this.cacheSlot.read(offset, budget, hwm) ?? readSegments(this.segments, offset, budget, hwm, this.config.batchFormat);
+  }
+
+  /**
+   * Tier hook: whole frames from the one holding `offset`, copied raw into `target` at
+   * `targetPos` (at most `maxBytes`, within one segment, CRCs checked); see raw-frame-read.ts.
+   */
+  async readFramesForUpload(offset: bigint, target: Buffer, targetPos: number, maxBytes: number): Promise<RawFrameRead> {
+    this.checkReadable();
+    checkOffsetArgument(offset);
+    const start = this.logStartOffset();
+    const hwm = this.hwm;
+    if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);
+    if (offset === hwm) return { frames: [], bytes: 0, nextOffset: offset };
+    return readRawFrames(this.segments, offset, hwm, this.config.batchFormat, STORAGE_LIMITS.indexIntervalBytes, target, targetPos, maxBytes);
   }
 
   async offsetForTimestamp(timestampMs: bigint): Promise<bigint | null> {
