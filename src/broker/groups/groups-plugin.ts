@@ -15,7 +15,7 @@ import { offsetCommitHandler } from '../kafka/handlers/offset-commit';
 import { offsetDeleteHandler } from '../kafka/handlers/offset-delete';
 import { offsetFetchHandler } from '../kafka/handlers/offset-fetch';
 import { syncGroupHandler } from '../kafka/handlers/sync-group';
-import { registrationFence } from './coordinator-fence';
+import { coordinatorFence } from './coordinator-fence';
 import { coordinatorFor } from './coordinator-locator';
 import { GroupCoordinator } from './group-coordinator';
 import type { GroupServices } from './group-services';
@@ -33,9 +33,9 @@ export async function openGroupServices(services: BrokerServices, membership: Pa
     const record = services.topics.get(topic);
     return record !== undefined && Number.isInteger(partition) && partition >= 0 && partition < record.partitions;
   };
-  // Cluster mode: offset writes are fenced on this broker's registration (coordinator-fence.ts).
+  // Cluster mode: offset writes compare the group's coordinator epoch and this broker's registration (coordinator-fence.ts).
   const fence = services.config.metadata.store === 'etcd'
-    ? await registrationFence(services.store, services.keys.broker(services.cluster.self.nodeId)) : null;
+    ? await coordinatorFence(services.store, services.keys, services.cluster.self.nodeId) : null;
   const offsets = await OffsetStore.open(services.store, services.keys, undefined, fence);
   const coordinator = new GroupCoordinator(offsets, { membership, partitionExists });
   const coordinatorNode = (key: string) => coordinatorFor(key, services.cluster.brokers());

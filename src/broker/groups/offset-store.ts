@@ -5,8 +5,9 @@
  * commit turns many concurrent commits into few fsyncs. The cache follows the store through a
  * watch, ordered by store revision, so brokers sharing one store (a group's coordinator moving
  * in a cluster) all see every commit. Group ids are URI-encoded in keys so any id (even one
- * containing "/") maps to its own key range. In a cluster every write is fenced on this broker's
- * registration (coordinator-fence.ts): a paused ex-coordinator cannot overwrite the new one's commits.
+ * containing "/") maps to its own key range. In a cluster every write compares the group's
+ * coordinator epoch and this broker's registration (coordinator-fence.ts): a paused
+ * ex-coordinator cannot overwrite the new one's commits.
  */
 import { COORDINATION_LIMITS, GROUP_LIMITS } from '../../limits';
 import type { ClusterKeys } from '../../coordination/keys';
@@ -104,7 +105,7 @@ export class OffsetStore {
       throw new GroupError('invalid-request', `the coordinator holds ${this.count} committed offsets; at most ${this.committedOffsetsMax}`);
     }
     const keyed = writes.map((w) => ({ key: this.key(groupId, w), value: encodeValue(w) }));
-    const revisions = await this.apply(keyed.map(({ key, value }): TxnOp => ({ type: 'put', key, value })));
+    const revisions = await this.apply(groupId, keyed.map(({ key, value }): TxnOp => ({ type: 'put', key, value })));
     keyed.forEach(({ key, value }, i) => this.applyPut(key, value, revisions[i]));
   }
 
@@ -113,7 +114,7 @@ export class OffsetStore {
     const targets = partitions ?? this.all(groupId);
     const keys = targets.filter((tp) => this.get(groupId, tp.topic, tp.partition)).map((tp) => this.key(groupId, tp));
     if (keys.length === 0) return;
-    const revisions = await this.apply(keys.map((key): TxnOp => ({ type: 'delete', key })));
+    const revisions = await this.apply(groupId, keys.map((key): TxnOp => ({ type: 'delete', key })));
     keys.forEach((key, i) => {
       if (this.watchRevision < revisions[i]) this.tombstones.set(key, revisions[i]);
       this.applyDelete(key, revisions[i]);
@@ -121,13 +122,15 @@ export class OffsetStore {
   }
 
   /** One transaction per txnOpsMax operations, sent together so one group commit covers them; the revision of each op. */
-  private async apply(ops: TxnOp[]): Promise<bigint[]> {
+  private async apply(groupId: string, ops: TxnOp[]): Promise<bigint[]> {
+    const compares = (await this.fence?.compares(groupId)) ?? [];
+    const perTxn = COORDINATION_LIMITS.txnOpsMax - compares.length;
     const chunks: TxnOp[][] = [];
-    for (let i = 0; i < ops.length; i += COORDINATION_LIMITS.txnOpsMax) chunks.push(ops.slice(i, i + COORDINATION_LIMITS.txnOpsMax));
-    const compares = this.fence?.compares() ?? [];
+    for (let i = 0; i < ops.length; i += perTxn) chunks.push(ops.slice(i, i + perTxn));
     const results = await Promise.all(chunks.map((chunk) => this.store.txn(compares, chunk)));
     if (results.some((r) => !r.succeeded)) {
-      throw new GroupError('not-coordinator', 'offset write fenced: this broker lost the registration it coordinated under (another broker coordinates the group now)');
+      this.fence?.lost(groupId);
+      throw new GroupError('not-coordinator', `offset write of group ${groupId} fenced: another broker claimed the group since, or this broker's registration expired`);
     }
     return chunks.flatMap((chunk, i) => chunk.map(() => results[i].revision));
   }

@@ -2,6 +2,12 @@
  * Hands out producer ids that never repeat, across restarts and across brokers: ids come from
  * blocks reserved in the metadata store with compare-and-swap before any id of the block is
  * used, so a crash can only skip ids, never reuse one.
+ *
+ * Fencing: the block counter's revision is the allocator's epoch. Each reservation compares the
+ * revision it read, so a paused or cut-off broker resuming with a reservation in flight cannot
+ * overwrite a later one (its write fails and it reserves the next free block); what it still
+ * holds is its own block, disjoint from every other (tested in
+ * test/broker/cluster/epoch-fenced-writes.test.ts).
  */
 import { PRODUCER_LIMITS } from '../../limits';
 import type { MetadataStore } from '../../coordination/metadata-store';

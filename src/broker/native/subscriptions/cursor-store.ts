@@ -3,11 +3,16 @@
  * keys.subscription(topic, subscription): `{ type, partitions: { "<p>": CursorState } }`.
  * Changes are coalesced: one write in flight at a time, the next one after cursorFlushMs or at
  * once when an ack asked for a receipt (flush()). Non-reliable topics use no store at all.
- * Every write compares the key's revision with the one this store last saw, so a broker that
- * lost a topic to another one cannot overwrite the new owner's cursor (it is told via onConflict).
+ * Every write compares the key's revision with the one this store last saw and, in a cluster, the
+ * leader epoch at which this broker leads the topic's partition 0 (a native topic is served by
+ * that partition's leader, ownership.ts) as it was when the subscription loaded here: a broker
+ * that lost the topic (a paused or cut-off ex-owner, or one whose topic moved away and back)
+ * cannot overwrite the new owner's cursor; it is told via onConflict and stops dispatching.
  */
+import { encodeAssignment } from '../../../coordination/assignment';
 import type { ClusterKeys } from '../../../coordination/keys';
-import type { MetadataStore } from '../../../coordination/metadata-store';
+import type { Compare, MetadataStore } from '../../../coordination/metadata-store';
+import type { BrokerServices } from '../../services';
 import type { SubscriptionType } from '../../../protocol/native/messages';
 import { componentLogger } from '../../../log';
 import { CursorState, PartitionCursor } from './cursor';
@@ -33,10 +38,26 @@ export class CursorStore {
     /** modRevision of the key as loaded (0n: absent). */
     private revision: bigint,
     private readonly onConflict: () => void = () => undefined,
+    /** Compares every write also carries (epochFence: the leader epoch the topic is served at). */
+    private readonly fence: Compare[] = [],
   ) {}
 
   static keyOf(keys: ClusterKeys, kafkaTopic: string, subscription: string): string {
     return keys.subscription(kafkaTopic, subscription);
+  }
+
+  /**
+   * In a cluster: the compare "partition 0 of the topic is still assigned to this broker at the
+   * leader epoch it has now". Take it when the subscription loads (while this broker serves the
+   * topic); empty on a single node, where nobody else can serve it.
+   */
+  static epochFence(services: BrokerServices, kafkaTopic: string): Compare[] {
+    if (services.config.metadata.store !== 'etcd') return [];
+    const key = services.keys.assignment(kafkaTopic, 0);
+    const leaderEpoch = services.cluster.leaderEpochOf(kafkaTopic, 0);
+    // Not assigned yet (a topic this subscribe just created): valid until the controller assigns it.
+    if (leaderEpoch < 0) return [{ key, modRevision: 0n }];
+    return [{ key, value: encodeAssignment(services.cluster.self.nodeId, leaderEpoch) }];
   }
 
   static async load(store: MetadataStore, key: string): Promise<{ cursors: Map<number, PartitionCursor> | null; revision: bigint }> {
@@ -69,11 +90,11 @@ export class CursorStore {
       if (this.closed) return;
       this.dirty = false;
       const value = JSON.stringify(this.snapshot());
-      const write = this.store.txn([{ key: this.key, modRevision: this.revision }], [{ type: 'put', key: this.key, value }]).then((result) => {
+      const write = this.store.txn([{ key: this.key, modRevision: this.revision }, ...this.fence], [{ type: 'put', key: this.key, value }]).then((result) => {
         if (!result.succeeded) {
           this.closed = true;
           this.onConflict();
-          throw new CursorConflictError(`cursor ${this.key} was written by another broker; this one stops dispatching it`);
+          throw new CursorConflictError(`cursor ${this.key} was written by another broker, or the topic's leader epoch moved on; this one stops dispatching it`);
         }
         this.revision = result.revision;
       });

@@ -192,7 +192,7 @@ export class SubscriptionRegistry {
       }), NATIVE_LIMITS.cursorFlushMs, loaded.revision, () => {
         // Another broker wrote this cursor: it serves the subscription now.
         if (entry) void this.unload(`${record.name}\u0000${request.subscription}`, entry);
-      });
+      }, CursorStore.epochFence(this.services, record.name));
       if (!loaded.cursors) {
         store.changed();
         await store.flush();
