@@ -27,10 +27,14 @@ export async function consumeCommand(args: string[]): Promise<number> {
   if (from !== 'earliest' && from !== 'latest') throw new Error('--from must be earliest or latest');
   const count = positiveInt(values.count, 'count');
   const client = await connect({ bootstrap: values.bootstrap, clientName: 'tributary-cli-consume' });
+  // A refused subscribe (Exclusive taken, type mismatch) must not leave the connection holding the process open.
   const consumer = await client.subscribe({
     topic: positionals[0], subscription: values.subscription, type: values.type as SubscriptionType, initialPosition: from,
     // With --count, take no more permits than needed: the rest stays for other consumers.
     receiverQueueSize: count === undefined ? undefined : Math.min(count, NATIVE_LIMITS.clientReceiverQueueMessages),
+  }).catch(async (err: unknown) => {
+    await client.close();
+    throw err;
   });
   const progress = new ProgressLine('consumed', count ?? null);
   let stop = false;

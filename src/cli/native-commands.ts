@@ -16,7 +16,7 @@ function guarded(command: (args: string[]) => Promise<number>): (args: string[])
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       process.stderr.write(`tributary: ${message}\n`);
-      return /^usage:|argument|must be|Unknown option|Unexpected argument/i.test(message) ? 2 : 1;
+      return /^usage:|argument|must be|Unknown option|Unexpected argument/im.test(message) ? 2 : 1;
     }
   };
 }

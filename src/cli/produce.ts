@@ -25,7 +25,11 @@ export async function produceCommand(args: string[]): Promise<number> {
   const size = positiveInt(values.size, 'size') ?? 100;
   const rate = positiveInt(values.rate, 'rate');
   const client = await connect({ bootstrap: values.bootstrap, clientName: 'tributary-cli-produce' });
-  const producer = await client.producer({ topic: positionals[0], lingerMs: 5 });
+  // A refused producer (schema mismatch, exclusive access taken) must not leave the connection holding the process open.
+  const producer = await client.producer({ topic: positionals[0], lingerMs: 5 }).catch(async (err: unknown) => {
+    await client.close();
+    throw err;
+  });
   const progress = new ProgressLine('produced', count ?? null);
   try {
     if (count !== undefined) await produceGenerated(producer, progress, count, size, rate, values.key);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,23 +11,10 @@ import { loadConfig } from '../../src/config/load';
 import { batchesOf, COMPRESSION_CODECS } from '../../src/protocol/kafka/record-batch';
 import { registerKafkajsCodecs } from '../protocol/kafka/support/compression-codecs';
 import { run as runClient } from './support/run';
+import { runCli as cli } from '../cli/support/cli-process';
 
 const run = promisify(execFile);
 const KCAT = '/usr/bin/kcat';
-const CLI = join(__dirname, '../../scripts/tributary.cjs');
-
-function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    if (stdin !== undefined) child.stdin.end(stdin);
-    else child.stdin.end();
-  });
-}
 
 describe('Native and Kafka clients on one topic', function () {
   this.timeout(60_000);
