@@ -6,6 +6,7 @@
  */
 import { Operator } from 'opendal';
 import { join } from 'node:path';
+import { TIER_LIMITS } from '../../limits';
 import {
   ByteRange, ObjectInfo, ObjectNotFoundError, ObjectStore, ObjectStoreConfigError, ObjectStoreError, ObjectStoreUnsupportedError,
 } from './object-store';
@@ -34,7 +35,25 @@ export class OpendalObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: Buffer): Promise<void> {
+    if (this.backend === 'fs' && body.length > TIER_LIMITS.fsPutChunkBytes) {
+      await this.call('write', key, () => this.putInPieces(checkKey(key), body));
+      return;
+    }
     await this.call('write', key, () => this.operator.write(checkKey(key), body));
+  }
+
+  /**
+   * fs: the same staged file as one write (fsynced, renamed into place at close), handed over in
+   * pieces so opendal's copy of each lands in reused memory (see TIER_LIMITS.fsPutChunkBytes). A
+   * failed piece leaves the writer unclosed: nothing appears under the key. Only fs: elsewhere
+   * each piece of a Writer is a part or block of its own (s3 parts must be 5 MiB or more).
+   */
+  private async putInPieces(key: string, body: Buffer): Promise<void> {
+    const writer = await this.operator.writer(key);
+    for (let at = 0; at < body.length; at += TIER_LIMITS.fsPutChunkBytes) {
+      await writer.write(body.subarray(at, at + TIER_LIMITS.fsPutChunkBytes));
+    }
+    await writer.close();
   }
 
   async putIfAbsent(key: string, body: Buffer): Promise<boolean> {

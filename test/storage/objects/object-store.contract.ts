@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { TIER_LIMITS } from '../../../src/limits';
 import { ObjectNotFoundError, ObjectStore, ObjectStoreError, ObjectStoreUnsupportedError } from '../../../src/storage/objects/object-store';
 
 export interface ObjectStoreFixture {
@@ -42,6 +43,16 @@ export function objectStoreContract(name: string, open: () => Promise<ObjectStor
       await store.put(`${prefix}reused.bin`, body);
       body.fill(0x5a);
       expect((await store.get(`${prefix}reused.bin`)).equals(stored)).to.equal(true);
+    });
+
+    it('stores an object of several fs put pieces whole (every byte in place) and keeps it when the buffer is reused', async () => {
+      const body = randomBytes(2 * TIER_LIMITS.fsPutChunkBytes + 12_345);
+      const stored = Buffer.from(body);
+      await store.put(`${prefix}pieces.bin`, body);
+      body.fill(0x5a);
+      expect((await store.get(`${prefix}pieces.bin`)).equals(stored)).to.equal(true);
+      const across = TIER_LIMITS.fsPutChunkBytes - 100;
+      expect((await store.get(`${prefix}pieces.bin`, { offset: across, length: 200 })).equals(stored.subarray(across, across + 200))).to.equal(true);
     });
 
     it('serves a byte range from the middle of an object', async () => {
