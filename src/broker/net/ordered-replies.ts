@@ -38,8 +38,18 @@ export class OrderedReplies {
 
   /** Fills a slot, then writes every reply ready at the head of the order. */
   complete(slot: ReplySlot, reply: ReplyChunks): void {
+    this.fill(slot, reply);
+    this.writeReady();
+  }
+
+  /** Fills a slot without writing anything yet; writeReady() writes it when its turn has come. */
+  fill(slot: ReplySlot, reply: ReplyChunks): void {
     slot.done = true;
     slot.reply = reply;
+  }
+
+  /** Writes every reply ready at the head of the order, several in one corked write. */
+  writeReady(): void {
     let corked = false;
     while (this.slots.length > 0 && this.slots[0].done) {
       const head = this.slots.shift()!;

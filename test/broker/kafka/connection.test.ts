@@ -112,4 +112,39 @@ describe('Kafka connection', () => {
     expect(await replies).to.deep.equal(['still-here']);
     good.destroy();
   });
+
+  it('writes the replies that become ready together, through promise chains of any depth, in one socket write', async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    // Each reply waits on the same gate behind a chain as deep as its number, as appends released
+    // by one WAL write reach their connection through handler chains of different depths.
+    const chained: RequestDispatcher = {
+      dispatch: (frame) => {
+        let reply: Promise<unknown> = gate;
+        for (let i = 0; i < Number(frame.toString()); i++) reply = reply.then(() => undefined);
+        return reply.then(() => [frameOf(frame.toString())]);
+      },
+    };
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const writes: number[] = [];
+    server = createServer((socket) => {
+      const counted = socket as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+      const [write, writev] = [counted._write.bind(socket), counted._writev.bind(socket)];
+      counted._write = (...a) => { writes.push(1); write(...a); };
+      counted._writev = (...a) => { writes.push((a[0] as unknown[]).length); writev(...a); };
+      new KafkaConnection(socket, chained, { ...limits, inFlightRequestsMax: 10 });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    const socket = await client();
+    const replies = readReplies(socket, 4);
+    socket.write(Buffer.concat(['3', '0', '5', '1'].map(frameOf)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    open();
+    expect(await replies).to.deep.equal(['3', '0', '5', '1']);
+    expect(writes).to.deep.equal([4]);
+    socket.destroy();
+  });
 });
