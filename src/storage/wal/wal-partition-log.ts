@@ -18,22 +18,17 @@ import { recoverSegments } from './recovery';
 import { segmentsToDelete } from './retention';
 import { readRawFrames, RawFrameRead } from './raw-frame-read';
 import { findOffsetForTimestamp, readSegments } from './segment-reader';
-import { OutgoingFrame, Segment, syncDirectory } from './segment';
+import { Segment, syncDirectory } from './segment';
+import { frameBytesOf, PendingAppend, PendingAppends } from './pending-appends';
+import { SyncStage } from './sync-stage';
 import { checkAppend, checkOffsetArgument } from './append-checks';
 import { checkWalConfig, SegmentInfo, WalLogConfig, WalShared, WalStats } from './wal-config';
 import { truncateSegments } from './truncation';
 
-interface PendingAppend extends OutgoingFrame {
-  segment?: Segment;
-  resolve(result: AppendResult): void;
-  reject(err: Error): void;
-}
-
 type State = 'open' | 'closing' | 'closed' | 'failed';
 
 export class WalPartitionLog implements PartitionLog, FlushTarget {
-  private pending: PendingAppend[] = [];
-  private pendingBytes = 0;
+  private readonly pending = new PendingAppends();
   private logEndOffset: bigint;
   private hwm: bigint;
   private durableOffset: bigint;
@@ -43,9 +38,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   private intervalSync: Promise<void> = Promise.resolve();
   private uploadMark: bigint | null = null;
   private truncation: Promise<void> | null = null;
-  /** fsync `always`: written frames waiting for the fdatasync that covers them. */
-  private unsynced: PendingAppend[] = [];
-  private syncLoop: Promise<void> | null = null;
+  private readonly syncStage: SyncStage;
   /** performance.now() of the last acknowledgement. */
   private lastCompletedAt = -Infinity;
   private readonly cacheSlot: CacheSlot;
@@ -61,6 +54,13 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     this.hwm = this.logEndOffset;
     this.durableOffset = this.logEndOffset;
     this.cacheSlot = shared.cache.slot();
+    this.syncStage = new SyncStage({
+      synced: (group, covered) => {
+        this.advanceDurable(covered);
+        this.complete(group);
+      },
+      failed: (err, appends) => this.fail(err, appends),
+    }, this.stats);
     if (config.fsyncPolicy === 'interval') shared.scheduler.registerInterval(this, config.fsyncIntervalMs);
   }
 
@@ -95,7 +95,6 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     const header = encodeFrameHeader(baseOffset, batch);
     return new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ header, batch, baseOffset, recordCount, maxTimestampMs: Number(maxTimestampMs), resolve, reject });
-      this.pendingBytes += frameBytes;
       // The window gathers appends when the log was idle; appenders just acknowledged go at once.
       const idle = performance.now() - this.lastCompletedAt > STORAGE_LIMITS.groupCommitWindowMs;
       this.shared.scheduler.enqueue(this, frameBytes, this.config.fsyncPolicy === 'always' && idle);
@@ -167,7 +166,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
 
   private async truncateNow(offset: bigint): Promise<void> {
     await this.writeAllPending();
-    await this.drainSyncs();
+    await this.syncStage.drain();
     this.checkWritable();
     const start = this.logStartOffset();
     if (offset < start || offset > this.hwm) throw new OffsetOutOfRangeError(offset, start, this.hwm);
@@ -185,7 +184,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     this.state = 'closing';
     this.shared.scheduler.unregister(this);
     await this.serial(() => this.writeAllPending());
-    await this.drainSyncs();
+    await this.syncStage.drain();
     await this.intervalSync;
     if (!failed && this.config.fsyncPolicy !== 'always') await this.syncActive().catch((err) => this.shared.logger.error({ err, dir: this.dir }, 'fsync at close failed'));
     this.state = 'closed';
@@ -291,9 +290,8 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
       this.fail(err, group);
       return;
     }
-    if (this.config.fsyncPolicy === 'always' || this.unsynced.length > 0 || this.syncLoop) {
-      this.unsynced.push(...group);
-      this.startSyncLoop();
+    if (this.config.fsyncPolicy === 'always' || this.syncStage.busy) {
+      this.syncStage.add(group);
     } else {
       this.complete(group);
     }
@@ -307,56 +305,14 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
    */
   private takePending(): PendingAppend[] {
     const bytesMax = this.config.fsyncPolicy === 'always' ? STORAGE_LIMITS.alwaysWriteBytesMax : STORAGE_LIMITS.writeBytesMax;
-    let count = 0;
-    let bytes = 0;
-    while (count < this.pending.length && (count === 0 || bytes < bytesMax)) {
-      const a = this.pending[count++];
-      bytes += a.header.length + a.batch.length;
-    }
-    const group = this.pending.slice(0, count);
-    this.pending = this.pending.slice(count);
-    this.pendingBytes -= bytes;
+    const { group, bytes } = this.pending.take(bytesMax);
     this.shared.scheduler.taken(bytes);
     if (this.pending.length > 0) this.shared.scheduler.enqueue(this, 0, false);
     return group;
   }
 
-  /**
-   * fsync `always`: the write stage and the sync stage overlap. While one fdatasync runs, the
-   * next group is already being written; each fdatasync covers every frame whose write had
-   * completed when it started, and only those are acknowledged after it.
-   */
-  private startSyncLoop(): void {
-    if (this.syncLoop) return;
-    this.syncLoop = (async () => {
-      while (this.unsynced.length > 0) {
-        const group = this.unsynced;
-        this.unsynced = [];
-        const segment = group[group.length - 1].segment!;
-        segment.acquire();
-        try {
-          this.stats.syncs++;
-          this.advanceDurable(await segment.sync());
-        } catch (err) {
-          // After a failed fdatasync the kernel may have dropped any dirty page: nothing written is trusted.
-          this.fail(err, [...group, ...this.unsynced]);
-          this.unsynced = [];
-          continue;
-        } finally {
-          segment.release();
-        }
-        this.complete(group);
-      }
-      this.syncLoop = null;
-    })();
-  }
-
   private async writeAllPending(): Promise<void> {
     while (this.pending.length > 0) await this.writePending();
-  }
-
-  private async drainSyncs(): Promise<void> {
-    while (this.syncLoop) await this.syncLoop;
   }
 
   /** Writes the group with one writev per segment, rolling segments by size and age on the way. */
@@ -365,7 +321,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     let run: PendingAppend[] = [];
     let runBytes = 0;
     for (const a of group) {
-      const frameBytes = a.header.length + a.batch.length;
+      const frameBytes = frameBytesOf(a);
       const size = this.active.writtenBytes + runBytes;
       if (size > 0 && (size + frameBytes > this.config.segmentBytes || nowMs - this.active.createdAtMs >= this.config.segmentMs)) {
         if (run.length > 0) await this.writeRun(run);
