@@ -5,93 +5,31 @@
  *     and their ratio (target >= 0.85); beside it the share of the produced bytes uploaded
  *     during the measurement (an uploader far behind would flatter the ratio) and the
  *     sustained ratio, which counts the time to upload the rest after the produce stops;
+ *   - what uploading costs alone (bench/tier-upload-cost.ts): CPU per uploaded MiB, whole
+ *     process and main thread, and the rate, for memory and fs;
  *   - history replay throughput from object storage (local WAL emptied) for fs and Azurite;
  *   - produce p50/p99 latency for durability cloud on fs (target p99 <= 100 ms).
  * Batches of 16 KiB, 8 partitions, 64 concurrent producers, fsync interval.
  * BENCH_SECONDS sets each produce measurement's duration (default 3), BENCH_ROUNDS the produce
- * rounds (default 3, medians reported); BENCH_TIER_ONLY=produce,replay,cloud runs only some parts.
+ * and upload rounds (default 3, medians reported); BENCH_TIER_ONLY=produce,upload,replay,cloud
+ * runs only some parts; BENCH_UPLOAD_MIB the bytes the upload part uploads (default 256).
  */
 import './tier-io-threads';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { EmbeddedMetadataStore } from '../src/coordination/embedded/embedded-store';
-import { clusterKeys } from '../src/coordination/keys';
-import { LogManager } from '../src/storage/log-manager';
-import type { PartitionLog, RecoverableBatchFormat } from '../src/storage/partition-log';
+import type { PartitionLog } from '../src/storage/partition-log';
 import type { ObjectStoreConfig } from '../src/storage/objects/object-store-config';
-import { OpendalObjectStore } from '../src/storage/objects/opendal-store';
-import { ObjectTier } from '../src/storage/tier/object-tier';
-import { openTieredLog } from '../src/storage/tier/open-tiered-log';
-import type { Durability } from '../src/storage/tier/tiered-partition-log';
-import type { WalLogConfig } from '../src/storage/wal/wal-config';
-import { startAzurite } from '../test/support/object-servers';
 import { FRAME_HEADER_BYTES } from '../src/storage/wal/frame';
+import { startAzurite } from '../test/support/object-servers';
 import { measureFresh, PagePool } from './page-pool';
+import { batch, BATCH_BYTES, mainThreadCpuMs, median, MIB, openRig, PARTITIONS, processCpuMs, result } from './tier-rig';
+import { benchUploadCost } from './tier-upload-cost';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '3');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
-const PARTITIONS = 8;
 const PRODUCERS = 64;
-const BATCH_BYTES = 16 * 1024;
-const MIB = 1024 * 1024;
-const ONLY = new Set((process.env.BENCH_TIER_ONLY ?? 'produce,replay,cloud').split(','));
-
-const benchFormat: RecoverableBatchFormat = {
-  setBaseOffset: (batch, base) => { batch.writeBigInt64BE(base, 0); },
-  recordCount: (batch) => batch.readInt32BE(8),
-  maxTimestampMs: (batch) => batch.readBigInt64BE(12),
-};
-
-const walConfig: WalLogConfig = {
-  fsyncPolicy: 'interval', fsyncIntervalMs: 100, segmentBytes: 16 * MIB, segmentMs: 7 * 24 * 3600_000,
-  retentionBytes: -1, retentionMs: -1, batchFormat: benchFormat,
-};
-
-function result(name: string, value: number, unit: string): void {
-  const digits = value >= 100 ? 0 : value >= 1 ? 2 : 4;
-  console.log(`RESULT ${name} ${value.toFixed(digits)} ${unit}`);
-}
-
-function batch(): { batch: Buffer; recordCount: number; maxTimestampMs: bigint } {
-  const b = Buffer.alloc(BATCH_BYTES, 0x61);
-  const now = BigInt(Date.now());
-  b.writeInt32BE(10, 8);
-  b.writeBigInt64BE(now, 12);
-  return { batch: b, recordCount: 10, maxTimestampMs: now };
-}
-
-interface Rig {
-  logs: PartitionLog[];
-  tier: ObjectTier | null;
-  close(): Promise<void>;
-}
-
-async function openRig(dir: string, store: ObjectStoreConfig | null, durability: Durability, localRetentionBytes = -2): Promise<Rig> {
-  const silent = pino({ level: 'silent' });
-  const manager = new LogManager({ dataDir: join(dir, 'logs'), logger: silent, retentionCheckIntervalMs: 3_600_000 });
-  const metadata = await EmbeddedMetadataStore.open(join(dir, 'meta'));
-  const tier = store === null ? null : await ObjectTier.open({
-    objects: new OpendalObjectStore(store), metadata, keys: clusterKeys('/bench'), brokerId: 0, format: benchFormat,
-    uploadIntervalMs: 1000, cloudCommitIntervalMs: 50, policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
-  });
-  const logs: PartitionLog[] = [];
-  for (let p = 0; p < PARTITIONS; p++) {
-    logs.push(tier
-      ? await openTieredLog(manager, tier, { topic: 'bench', partition: p, tierTopic: 'bench' }, walConfig, { durability, localRetentionMs: -2, localRetentionBytes })
-      : await manager.open('bench', p, walConfig));
-  }
-  return {
-    logs, tier,
-    close: async () => {
-      await Promise.all(logs.map((l) => l.close()));
-      await tier?.close();
-      await manager.close();
-      await metadata.close();
-    },
-  };
-}
+const ONLY = new Set((process.env.BENCH_TIER_ONLY ?? 'produce,upload,replay,cloud').split(','));
 
 /** 64 producers append for SECONDS; returns MB/s and every append's latency. */
 async function produce(logs: PartitionLog[]): Promise<{ mbPerSecond: number; latenciesMs: number[] }> {
@@ -125,13 +63,13 @@ async function replay(logs: PartitionLog[]): Promise<number> {
 }
 
 async function replayFrom(name: string, store: ObjectStoreConfig, dir: string): Promise<void> {
-  const rig = await openRig(dir, store, 'local', 0);
+  const rig = await openRig(dir, store, { durability: 'local', localRetentionBytes: 0 });
   for (let i = 0; i < 2000; i++) await rig.logs[i % PARTITIONS].append(batch());
   await rig.tier!.uploads.runOnce();
   await rig.close();
   // Reopen with a cold block cache; local retention has every byte uploaded, so drop the WAL.
   await rm(join(dir, 'logs'), { recursive: true, force: true });
-  const cold = await openRig(dir, store, 'local', 0);
+  const cold = await openRig(dir, store, { durability: 'local', localRetentionBytes: 0 });
   const mbPerSecond = await replay(cold.logs);
   await cold.close();
   result(`tier_replay_${name}`, mbPerSecond, 'MB/s');
@@ -145,6 +83,7 @@ async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'tributary-bench-tier-'));
   try {
     if (ONLY.has('produce')) await benchProduce(root);
+    if (ONLY.has('upload')) await benchUploadCost(root, new PagePool(root, 512 * MIB), ROUNDS);
     if (ONLY.has('replay')) await benchReplay(root);
     if (ONLY.has('cloud')) await benchCloud(root);
   } finally {
@@ -159,6 +98,8 @@ interface ProduceFigures {
   sustainedMbPerSecond: number;
   /** Process CPU (user + system) from the first append until every byte is uploaded, and the MiB produced and uploaded. */
   cpuMs: number;
+  /** The same for the main thread alone (null where Linux schedstat is missing). */
+  mainMs: number | null;
   producedMib: number;
   uploadedMib: number;
   bytesWritten: number;
@@ -170,24 +111,25 @@ interface ProduceFigures {
  * then (without the tier: until the last append).
  */
 async function produceOnce(dir: string, store: ObjectStoreConfig | null): Promise<ProduceFigures> {
-  const rig = await openRig(dir, store, 'local');
+  const rig = await openRig(dir, store, { durability: 'local' });
   const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
   const started = performance.now();
   const run = await produce(rig.logs);
   const producedBytes = run.mbPerSecond * MIB * SECONDS;
   const uploadedBytes = rig.tier?.uploads.stats.bytes ?? 0;
-  const tier = rig.tier;
-  const behind = () => tier !== null && rig.logs.some((log, p) => (tier.index.endOffset('bench', p) ?? 0n) < log.highWatermark());
-  while (behind()) await tier!.uploads.runOnce();
+  while (rig.behind()) await rig.tier!.uploads.runOnce();
   const sustainedMbPerSecond = producedBytes / MIB / ((performance.now() - started) / 1000);
-  const cpu = process.cpuUsage(cpuBefore);
-  const objectBytes = tier?.uploads.stats.bytes ?? 0;
+  const cpuMs = processCpuMs(cpuBefore);
+  const mainAfter = mainThreadCpuMs();
+  const objectBytes = rig.tier?.uploads.stats.bytes ?? 0;
   await rig.close();
   // Frames in the WAL, and for fs the objects beside them: what the page pool must cover.
   const walBytes = producedBytes * (1 + FRAME_HEADER_BYTES / BATCH_BYTES);
   return {
     mbPerSecond: run.mbPerSecond, uploadedMbPerSecond: uploadedBytes / MIB / SECONDS, uploadedShare: uploadedBytes / producedBytes,
-    sustainedMbPerSecond, cpuMs: (cpu.user + cpu.system) / 1000, producedMib: producedBytes / MIB, uploadedMib: objectBytes / MIB,
+    sustainedMbPerSecond, cpuMs, mainMs: mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore,
+    producedMib: producedBytes / MIB, uploadedMib: objectBytes / MIB,
     bytesWritten: store?.backend === 'fs' ? walBytes + objectBytes : walBytes,
   };
 }
@@ -213,8 +155,11 @@ async function benchProduce(root: string): Promise<void> {
   const of = (name: string, pick: (f: ProduceFigures) => number) => median(figures[name].map(pick));
   const off = of('off', (f) => f.mbPerSecond);
   const offCpuPerMib = of('off', (f) => f.cpuMs / f.producedMib);
+  const withMain = Object.values(figures).every((list) => list.every((f) => f.mainMs !== null));
+  const offMainPerMib = of('off', (f) => (f.mainMs ?? Number.NaN) / f.producedMib);
   result('tier_produce_uploads_off', off, 'MB/s');
   result('tier_produce_cpu_per_mib_off', offCpuPerMib, 'ms/MiB');
+  if (withMain) result('tier_produce_main_thread_cpu_per_mib_off', offMainPerMib, 'ms/MiB');
   for (const name of ['memory', 'fs']) {
     result(`tier_produce_uploads_on_${name}`, of(name, (f) => f.mbPerSecond), 'MB/s');
     result(`tier_produce_ratio_on_vs_off_${name}`, of(name, (f) => f.mbPerSecond) / off, 'x');
@@ -223,12 +168,8 @@ async function benchProduce(root: string): Promise<void> {
     result(`tier_produce_ratio_sustained_${name}`, of(name, (f) => f.sustainedMbPerSecond) / of('off', (f) => f.sustainedMbPerSecond), 'x');
     // The CPU this run spent beyond what the same produce costs without the tier, per uploaded MiB.
     result(`tier_upload_cpu_per_mib_${name}`, of(name, (f) => (f.cpuMs - offCpuPerMib * f.producedMib) / f.uploadedMib), 'ms/MiB');
+    if (withMain) result(`tier_upload_main_thread_cpu_per_mib_${name}`, of(name, (f) => ((f.mainMs ?? Number.NaN) - offMainPerMib * f.producedMib) / f.uploadedMib), 'ms/MiB');
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function benchReplay(root: string): Promise<void> {
@@ -242,7 +183,7 @@ async function benchReplay(root: string): Promise<void> {
 }
 
 async function benchCloud(root: string): Promise<void> {
-  const cloud = await openRig(join(root, 'cloud'), { backend: 'fs', root: join(root, 'cloud', 'objects') }, 'cloud');
+  const cloud = await openRig(join(root, 'cloud'), { backend: 'fs', root: join(root, 'cloud', 'objects') }, { durability: 'cloud' });
   const committed = await produce(cloud.logs);
   await cloud.close();
   const sorted = committed.latenciesMs.sort((a, b) => a - b);

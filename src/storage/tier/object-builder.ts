@@ -5,6 +5,11 @@
  * in once rather than per object (on the 2-core VM a fresh 64 MiB costs ~75 ms of page faults, a
  * reused one ~6 ms to fill; measured with process.cpuUsage()).
  *
+ * The buffer is allocated at the whole budget at once (plus footer room): the kernel backs only
+ * the pages an object touches, so memory still follows the largest object built, and nothing is
+ * copied as it fills (doubling from 64 KiB copied ~64 MiB and faulted ~128 MiB of fresh pages on
+ * the event loop: 250 ms of the first 64 MiB cycle's main thread, then 36-47 ms per cycle).
+ *
  * The body finish() returns is a view of that buffer: valid until the next begin().
  */
 import { crc32c } from '@node-rs/crc32';
@@ -17,7 +22,7 @@ export const OBJECT_HEADER = Buffer.from('TRBOBJ01');
 export const OBJECT_TRAILER_MAGIC = Buffer.from('TRBOEND1');
 export const OBJECT_HEADER_BYTES = OBJECT_HEADER.length;
 export const OBJECT_TRAILER_BYTES = 16;
-/** Room kept past the data budget when the buffer grows: the footer and trailer fit without another doubling. */
+/** Room kept past the data budget: the footer and trailer fit without growing the buffer again. */
 const FOOTER_ROOM_BYTES = 1024 * 1024;
 
 export interface EncodedObject {
@@ -49,7 +54,7 @@ export class ObjectBuilder {
   private ranges: ObjectRange[] = [];
   private open: OpenRange | null = null;
 
-  /** `dataBytesMax`: the uploader's object budget; the buffer doubles up to it plus footer room, then grows only as needed. */
+  /** `dataBytesMax`: the uploader's object budget; the buffer takes it plus footer room at once, then grows only as needed (a batch past the budget). */
   constructor(private readonly blockBytes: number = TIER_LIMITS.blockBytes, private readonly dataBytesMax: number = TIER_LIMITS.objectBytesMax) {}
 
   /** Starts a new object; the previous body is overwritten from here on. */
@@ -169,8 +174,7 @@ export class ObjectBuilder {
   private reserve(bytes: number): void {
     const needed = this.position + bytes;
     if (needed <= this.buffer.length) return;
-    const doubled = Math.min(Math.max(this.buffer.length * 2, 64 * 1024), this.dataBytesMax + FOOTER_ROOM_BYTES);
-    const grown = Buffer.allocUnsafeSlow(Math.max(needed, doubled));
+    const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.dataBytesMax + FOOTER_ROOM_BYTES));
     this.buffer.copy(grown, 0, 0, this.position);
     this.buffer = grown;
   }

@@ -36,7 +36,8 @@ export interface PartitionUpload {
 
 /** The whole object for `parts` in a buffer of its own (tests, tools); the uploader builds in place with ObjectBuilder. */
 export function encodeObject(parts: PartitionUpload[], blockBytes: number = TIER_LIMITS.blockBytes): EncodedObject {
-  const builder = new ObjectBuilder(blockBytes);
+  const dataBytes = parts.reduce((sum, part) => part.batches.reduce((n, b) => n + FRAME_HEADER_BYTES + b.batch.length, sum), 0);
+  const builder = new ObjectBuilder(blockBytes, dataBytes);
   builder.begin();
   for (const part of parts) {
     builder.startRange(part.topic, part.partition, part.leaderEpoch);

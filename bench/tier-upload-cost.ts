@@ -1,0 +1,73 @@
+/**
+ * bench:tier, part `upload`: what uploading costs on its own. The WAL is filled with the
+ * uploader idle, then the tier uploads all of it with nothing else running: CPU per uploaded MiB
+ * for the whole process and for the main thread (the event loop every produce needs), and the
+ * rate. Unlike the produce part, where uploads share both cores with the produce, these hold
+ * within about 20 % while other engineers load the machine.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ObjectStoreConfig } from '../src/storage/objects/object-store-config';
+import type { PagePool } from './page-pool';
+import { batch, mainThreadCpuMs, median, MIB, openRig, processCpuMs, result } from './tier-rig';
+
+const FILL_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? '256');
+const FILLERS = 64;
+
+interface UploadFigures {
+  cpuMsPerMib: number;
+  mainMsPerMib: number | null;
+  mbPerSecond: number;
+  objectBytes: number;
+}
+
+async function uploadOnce(dir: string, store: ObjectStoreConfig, pool: PagePool): Promise<UploadFigures> {
+  const rig = await openRig(dir, store, { durability: 'local', uploadIntervalMs: 3_600_000 });
+  const appends = FILL_MIB * 64;
+  let next = 0;
+  await Promise.all(Array.from({ length: FILLERS }, async () => {
+    while (next < appends) await rig.logs[next++ % rig.logs.length].append(batch());
+  }));
+  // Objects (fs) go into memory freed a moment ago, as the WAL's writes do in the produce part.
+  await pool.release();
+  const cpu = process.cpuUsage();
+  const main = mainThreadCpuMs();
+  const started = performance.now();
+  while (rig.behind()) await rig.tier!.uploads.runOnce();
+  const seconds = (performance.now() - started) / 1000;
+  const cpuMs = processCpuMs(cpu);
+  const mainEnd = mainThreadCpuMs();
+  const objectBytes = rig.tier!.uploads.stats.bytes;
+  await rig.close();
+  const mib = objectBytes / MIB;
+  return { cpuMsPerMib: cpuMs / mib, mainMsPerMib: main === null || mainEnd === null ? null : (mainEnd - main) / mib, mbPerSecond: mib / seconds, objectBytes };
+}
+
+export async function benchUploadCost(root: string, pool: PagePool, rounds: number): Promise<void> {
+  const stores: Record<string, (dir: string) => ObjectStoreConfig> = {
+    memory: () => ({ backend: 'memory' }),
+    fs: (dir) => ({ backend: 'fs', root: join(dir, 'objects') }),
+  };
+  const figures: Record<string, UploadFigures[]> = { memory: [], fs: [] };
+  await pool.hold();
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, config] of Object.entries(stores)) {
+      const dir = await mkdtemp(join(root, 'upload-'));
+      try {
+        figures[name].push(await uploadOnce(dir, config(dir), pool));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+        const last = figures[name].at(-1);
+        pool.wrote(FILL_MIB * MIB + (name === 'fs' && last ? last.objectBytes : 0));
+        await pool.hold();
+      }
+    }
+  }
+  await pool.release();
+  for (const name of Object.keys(stores)) {
+    const of = (pick: (f: UploadFigures) => number | null) => median(figures[name].map((f) => pick(f) ?? Number.NaN));
+    result(`tier_upload_alone_cpu_per_mib_${name}`, of((f) => f.cpuMsPerMib), 'ms/MiB');
+    if (figures[name].every((f) => f.mainMsPerMib !== null)) result(`tier_upload_alone_main_thread_cpu_per_mib_${name}`, of((f) => f.mainMsPerMib), 'ms/MiB');
+    result(`tier_upload_alone_rate_${name}`, of((f) => f.mbPerSecond), 'MB/s');
+  }
+}
