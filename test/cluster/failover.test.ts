@@ -1,15 +1,25 @@
 import { expect } from 'chai';
-import { run } from '../e2e/support/run';
 import { BrokerCluster, sleep } from './support/broker-cluster';
 import { leadersOf } from './support/leaders';
+import { readLog } from './support/log-read';
+import { untilFetchServed } from './support/partition-wire';
 import { ConsumerLoop, ProducerLoop } from './support/traffic';
 
 const TOPIC = 'cluster-failover';
 const PARTITIONS = 3;
+/** The issue's bound: kill -9 to the moved partitions served again, lease TTL (3 s) and detection included. */
+const SERVED_AGAIN_MS_MAX = 5000;
+/**
+ * The running kafkajs group resumes on its own, but catching up with every message takes it
+ * 20-50 s here: kafkajs keeps its group coordinator cached and on a refused connection (the
+ * killed broker) restarts its whole fetch loop after a backoff instead of finding the
+ * coordinator again, so its fetchers on live brokers deliver one round per restart (kafkajs
+ * debug log, docs/cluster.md). A bound on that client's retry loop, not on the broker: the
+ * broker side is held to SERVED_AGAIN_MS_MAX and to the log read below.
+ */
+const GROUP_CATCH_UP_MS_MAX = 90_000;
 
 describe('failover of a killed partition owner', function () {
-  // The kafkajs consumer takes 20-50 s to catch up after the kill: it keeps retrying the dead
-  // broker (connection refused, about 3 attempts a second) before it refreshes (docs/cluster.md).
   this.timeout(150_000);
   let cluster: BrokerCluster;
 
@@ -22,7 +32,7 @@ describe('failover of a killed partition owner', function () {
     await cluster?.stop();
   });
 
-  it('serves the moved partitions again within 5 s of a kill -9, and a durability cloud topic loses no acknowledged message', async () => {
+  it('serves the moved partitions to Produce and Fetch within 5 s of a kill -9; a durability cloud topic loses no acknowledged message and stores none twice', async () => {
     const producer = new ProducerLoop(cluster.kafka('failover-producer'), TOPIC, PARTITIONS);
     const consumer = new ConsumerLoop(cluster.kafka('failover-consumer'), TOPIC, 'failover-group');
     await consumer.start();
@@ -31,17 +41,21 @@ describe('failover of a killed partition owner', function () {
 
     const before = await leadersOf(cluster, TOPIC);
     const victim = before.get(0)!;
+    const survivor = cluster.brokers.find((b) => b.id !== victim)!.id;
     const moved = [...before].filter(([, leader]) => leader === victim).map(([partition]) => partition);
     const killedAtMs = Date.now();
     await cluster.signal(victim, 'SIGKILL');
 
+    const fetchServed = Promise.all(moved.map((p) => untilFetchServed(cluster, survivor, victim, TOPIC, p, 20_000)));
     const deadline = Date.now() + 20_000;
     const servedAgain = () => producer.acked.find((a) => a.atMs > killedAtMs && moved.includes(a.partition));
     while (!servedAgain() && Date.now() < deadline) await sleep(50);
     const firstAck = servedAgain();
     expect(firstAck, `partitions ${moved.join(',')} of broker ${victim} were never served again`).to.not.equal(undefined);
-    const recoveryMs = firstAck!.atMs - killedAtMs;
-    expect(recoveryMs, `first acknowledged produce on a moved partition ${recoveryMs} ms after the kill`).to.be.below(5000);
+    const produceMs = firstAck!.atMs - killedAtMs;
+    expect(produceMs, `first acknowledged produce on a moved partition ${produceMs} ms after the kill`).to.be.below(SERVED_AGAIN_MS_MAX);
+    const fetchMs = Math.max(...await fetchServed) - killedAtMs;
+    expect(fetchMs, `every moved partition answered Fetch with records ${fetchMs} ms after the kill`).to.be.below(SERVED_AGAIN_MS_MAX);
 
     const acksAtRecovery = producer.acked.length;
     while (producer.acked.length < acksAtRecovery + 60) await sleep(50);
@@ -49,19 +63,28 @@ describe('failover of a killed partition owner', function () {
     const after = await leadersOf(cluster, TOPIC);
     for (const partition of moved) expect(after.get(partition)).to.not.equal(victim);
 
-    const waitStartMs = Date.now();
-    try {
-      await consumer.waitFor(producer.acked.map((a) => a.value), 90_000);
-    } catch (err) {
-      if (process.env.TRIBUTARY_DEBUG_CLUSTER === '1') {
-        const out = await run('kcat', ['-b', cluster.bootstrap.join(','), '-C', '-t', TOPIC, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\n']);
-        console.log('victim', victim, 'moved', moved, 'killedAt', killedAtMs, 'failures', producer.failures);
-        console.log(JSON.stringify(producer.acked.filter((a) => !consumer.seen.has(a.value))));
-        console.log(out.stdout.split('\n').filter((l) => /m-1[0-3][0-9]$/.test(l)).join('\n'));
-      }
-      throw err;
+    // The log itself: every acknowledged value stored, none stored twice (the producer is
+    // idempotent, so even a send it retried after the kill must not be). A send that failed
+    // for good (producer.failed) may or may not be stored, once at most.
+    const stoppedAtMs = Date.now();
+    const log = await readLog(cluster, TOPIC);
+    const readAtMs = Date.now();
+    const lost = producer.acked.filter((a) => !log.positions.has(a.value));
+    expect(lost.map((a) => `${a.value}@p${a.partition}`), 'acknowledged but not in the log').to.deep.equal([]);
+    expect(log.duplicates(), `stored twice (sends that failed for good: ${producer.failed.join(', ') || 'none'})`).to.deep.equal([]);
+
+    // The running group carries on by itself and consumes every acknowledged message.
+    const progress = process.env.TRIBUTARY_DEBUG_CLUSTER === '1' ? setInterval(() => {
+      const missing = producer.acked.filter((a) => !consumer.seen.has(a.value));
+      console.log(`${Date.now() - killedAtMs} ms after the kill, missing per partition:`, [0, 1, 2].map((p) => missing.filter((a) => a.partition === p).length));
+    }, 3000) : null;
+    await consumer.waitFor(producer.acked.map((a) => a.value), GROUP_CATCH_UP_MS_MAX).finally(() => progress && clearInterval(progress));
+    const resumedAtMs = Math.min(...producer.acked.filter((a) => a.atMs > killedAtMs && moved.includes(a.partition))
+      .map((a) => consumer.seen.get(a.value)!));
+    if (process.env.TRIBUTARY_DEBUG_CLUSTER === '1') {
+      console.log(`victim ${victim} moved ${moved} produce ${produceMs} ms fetch ${fetchMs} ms group resumed ${resumedAtMs - killedAtMs} ms ` +
+        `failed sends ${producer.failures}; kill to producer stop ${stoppedAtMs - killedAtMs} ms, log read ${readAtMs - stoppedAtMs} ms, group caught up ${Date.now() - readAtMs} ms later`);
     }
-    if (process.env.TRIBUTARY_DEBUG_CLUSTER === '1') console.log('consumer caught up in', Date.now() - waitStartMs, 'ms');
     await consumer.stop();
   });
 });

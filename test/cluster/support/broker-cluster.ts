@@ -74,7 +74,9 @@ export class BrokerCluster {
    * connections, so a request to it hangs until this timeout (kafkajs default 30 s).
    */
   kafka(clientId = 'cluster-test', brokers = this.bootstrap, requestTimeoutMs = 30_000): Kafka {
-    return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, requestTimeout: requestTimeoutMs,
+    // TRIBUTARY_KAFKAJS_LOG=warn|info|debug shows what the clients do (post-mortems).
+    const level = { warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG }[process.env.TRIBUTARY_KAFKAJS_LOG ?? ''] ?? logLevel.NOTHING;
+    return new Kafka({ clientId, brokers, logLevel: level, requestTimeout: requestTimeoutMs,
       retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 } });
   }
 

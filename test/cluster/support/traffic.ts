@@ -16,6 +16,8 @@ export class ProducerLoop {
   readonly acked: Ack[] = [];
   /** Sends that failed after the client's own retries (never acknowledged). */
   failures = 0;
+  /** Values of those sends: the only ones the client may have stored without an acknowledgement. */
+  readonly failed: string[] = [];
   private stopped = false;
   private done: Promise<void> | null = null;
   private readonly producer: Producer;
@@ -44,6 +46,7 @@ export class ProducerLoop {
         this.acked.push({ value, partition, atMs: Date.now() });
       } catch {
         this.failures++;
+        this.failed.push(value);
       }
       await sleep(this.pauseMs);
     }
