@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { connect } from '../../src/client';
 import { BrokerFixture, startTestBroker } from '../e2e/support/broker-fixture';
 import { CliResult, runCli } from './support/cli-process';
@@ -11,6 +12,18 @@ describe('tributary admin over the native protocol (the real CLI against a real 
     fixture = await startTestBroker({ 'log.level': 'silent' });
   });
   after(() => fixture.stop());
+
+  /** A topic config as a Kafka client sees it (DescribeConfigs). */
+  async function kafkaConfig(topic: string, name: string): Promise<string | undefined> {
+    const kafkaAdmin = new Kafka({ clientId: 'admin-test', brokers: [fixture.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await kafkaAdmin.connect();
+    try {
+      const { resources } = await kafkaAdmin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }], includeSynonyms: false });
+      return resources[0].configEntries.find((e) => e.configName === name)?.configValue;
+    } finally {
+      await kafkaAdmin.disconnect();
+    }
+  }
 
   async function admin(...args: string[]): Promise<CliResult> {
     return runCli(['admin', '--bootstrap', fixture.bootstrap, ...args]);
@@ -49,7 +62,7 @@ describe('tributary admin over the native protocol (the real CLI against a real 
     expect(again.stderr).to.match(/^tributary: .*(exist)/m);
   });
 
-  it('namespaces create with policies, list, set-policies, and delete only once empty', async () => {
+  it('namespaces create with policies, list, set-policies (retention applied to topics created afterwards), and delete only once empty', async () => {
     await adminJson('namespaces', 'create', 'payments', '--max-producers', '1', '--max-message-bytes', '1000');
     const policiesOf = async () => {
       const { namespaces } = (await adminJson('namespaces', 'list')) as { namespaces: Array<{ name: string; policies: unknown }> };
@@ -59,6 +72,7 @@ describe('tributary admin over the native protocol (the real CLI against a real 
     await adminJson('namespaces', 'set-policies', 'payments', '--max-consumers', '2', '--retention-ms', '60000');
     expect(await policiesOf()).to.deep.equal({ maxConsumersPerTopic: 2, retentionMs: 60000 });
     await adminJson('topics', 'create', '/payments/orders');
+    expect(await kafkaConfig('payments.orders', 'retention.ms')).to.equal('60000');
     expect(((await adminJson('topics', 'list', '--namespace', 'payments')).topics as Array<Record<string, unknown>>))
       .to.deep.equal([{ name: '/payments/orders', kafkaName: 'payments.orders', partitions: 1 }]);
     const busy = await admin('namespaces', 'delete', 'payments');

@@ -52,6 +52,14 @@ describe('tributary produce (the real CLI against a real broker)', function () {
     expect(await kcatLines('lines', '%k|%s\n')).to.deep.equal(['line-key|alpha', 'line-key|beta', 'line-key|', 'line-key|gamma ü']);
   });
 
+  it('prints a progress line with the count and the rate every second on long runs (TRIBUTARY_PROGRESS=1 when stderr is no terminal)', async () => {
+    const result = await runCli(['produce', 'progress', '--bootstrap', fixture.bootstrap, '--count', '25', '--rate', '10'], undefined, { TRIBUTARY_PROGRESS: '1' });
+    expect(result.code, result.stderr).to.equal(0);
+    const progress = result.stderr.split('\n').filter((l) => /^produced \d+\/25 messages, \d+ msg\/s$/.test(l));
+    expect(progress.length).to.be.at.least(1);
+    expect(result.stderr).to.match(/produced 25 messages in .* msg\/s, .* MiB\/s/);
+  });
+
   it('paces stdin lines to --rate too', async () => {
     const input = Array.from({ length: 11 }, (_, i) => `line-${i}`).join('\n');
     const result = await runCli(['produce', 'paced-lines', '--bootstrap', fixture.bootstrap, '--rate', '10'], `${input}\n`);

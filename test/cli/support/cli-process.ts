@@ -14,8 +14,8 @@ export interface CliResult {
 }
 
 /** Runs the CLI to its end; stdin is closed at once, after `stdin` when given. */
-export function runCli(args: string[], stdin?: string): Promise<CliResult> {
-  const running = startCli(args);
+export function runCli(args: string[], stdin?: string, env: Record<string, string> = {}): Promise<CliResult> {
+  const running = startCli(args, env);
   running.child.stdin.end(stdin ?? '');
   return running.exited;
 }
@@ -30,8 +30,8 @@ export interface RunningCli {
   waitForLines(count: number, timeoutMs?: number): Promise<string[]>;
 }
 
-export function startCli(args: string[]): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'silent' } });
+export function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'silent', ...env } });
   let stdout = '';
   let stderr = '';
   const lines: string[] = [];

@@ -15,6 +15,7 @@ import type { NativeRecordCodec } from '../record-codec';
 import type { NativeTopicName } from '../topic-names';
 import { PartitionCursor } from './cursor';
 import { CursorStore } from './cursor-store';
+import { initialOffset } from './initial-position';
 import { Subscription } from './subscription';
 import { SubscriptionReader } from './subscription-reader';
 import type { Clock, StoredMessage, SubscriptionConsumer } from './types';
@@ -165,7 +166,7 @@ export class SubscriptionRegistry {
     const loaded = request.reliable ? await CursorStore.load(this.services.store, storeKey) : { cursors: null, revision: 0n };
     const cursors = loaded.cursors ?? new Map<number, PartitionCursor>();
     for (let p = 0; p < partitions.length; p++) {
-      if (!cursors.has(p)) cursors.set(p, new PartitionCursor(await initialOffset(partitions[p], request)));
+      if (!cursors.has(p)) cursors.set(p, new PartitionCursor(await initialOffset(partitions[p], request, this.codec)));
     }
     let store: CursorStore | null = null;
     // Assigned once the entry exists; read by the conflict callback.
@@ -221,20 +222,5 @@ export class SubscriptionRegistry {
       entry.subscription.tick();
       entry.reader.wake();
     }
-  }
-}
-
-async function initialOffset(partition: Partition, request: SubscribeRequest): Promise<bigint> {
-  const start = partition.logStartOffset();
-  const end = partition.highWatermark();
-  switch (request.initialPosition) {
-    case 'earliest':
-      return start;
-    case 'latest':
-      return end;
-    case 'offset':
-      return request.positionValue < start ? start : request.positionValue > end ? end : request.positionValue;
-    case 'timestamp':
-      return (await partition.offsetForTimestamp(request.positionValue)) ?? end;
   }
 }
