@@ -4,6 +4,8 @@ import { EtcdMetadataStore } from '../../src/coordination/etcd/etcd-store';
 import { clusterKeys } from '../../src/coordination/keys';
 import { run } from '../e2e/support/run';
 import { BrokerCluster, sleep } from './support/broker-cluster';
+import { fetchFrom, listOffsetsFrom } from './support/partition-wire';
+import { leadersOf } from './support/leaders';
 import { consumeAll } from './support/consume-all';
 
 const TOPIC = 'cluster-serving';
@@ -100,6 +102,30 @@ describe('a cluster of three brokers on one etcd', function () {
     } finally {
       await store.close();
     }
+  });
+
+  it('answers Fetch and ListOffsets for a partition with NOT_LEADER_OR_FOLLOWER on every broker but its owner', async () => {
+    const leaders = await leadersOf(cluster, TOPIC);
+    for (const [partition, owner] of leaders) {
+      for (const broker of cluster.brokers) {
+        const fetched = await fetchFrom(cluster, broker.id, TOPIC, partition, 0n);
+        const listed = await listOffsetsFrom(cluster, broker.id, TOPIC, partition, -1n);
+        const expected = broker.id === owner ? 0 : 6;
+        expect([fetched.errorCode, listed.errorCode], `partition ${partition} (owner ${owner}) asked at broker ${broker.id}`)
+          .to.deep.equal([expected, expected]);
+        if (broker.id === owner) expect(listed.offset, 'the owner answers its end offset').to.equal(fetched.highWatermark);
+      }
+    }
+  });
+
+  it('refuses a second broker process with a live broker id: it exits 1 naming the id and the holder', async () => {
+    const holder = cluster.broker(2);
+    const { code, output } = await cluster.runUntilExit(2, 30_000);
+    expect(code).to.equal(1);
+    expect(output).to.contain('DUPLICATE_BROKER_ID');
+    expect(output).to.contain(`broker id 2 is already registered by a live broker at 127.0.0.1:${holder.port}`);
+    expect(holder.process, 'the holder keeps running').to.not.equal(null);
+    await cluster.waitForBrokers(3, 5000);
   });
 
   it('lets kcat produce to one broker and read every message back from another', async () => {

@@ -100,6 +100,31 @@ export class BrokerCluster {
     await waitForPort(broker.port, child, broker.logFile);
   }
 
+  /**
+   * Starts one more broker process with `id` (on its own port and data dir) and waits for it to
+   * exit: its exit code and everything it printed. Rejects if it is still running after timeoutMs.
+   */
+  async runUntilExit(id: number, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+    const port = await freePort();
+    const args = [CLI, 'broker', '--broker-id', String(id), '--listen', `127.0.0.1:${port}`,
+      '--data-dir', join(this.root, `extra-${id}-${port}`), '--etcd', this.etcd.endpoints.join(',')];
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'info', TRIBUTARY_TIER_OBJECT_STORE: this.objectStoreUrl, ...this.env },
+    });
+    running.add(child);
+    const output: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+    clearTimeout(timer);
+    running.delete(child);
+    const text = Buffer.concat(output).toString();
+    if (code === null) throw new Error(`broker ${id} on port ${port} was still running after ${timeoutMs} ms:\n${text.slice(-2000)}`);
+    return { code, output: text };
+  }
+
   /** Sends a signal; for SIGKILL/SIGTERM resolves once the process is gone. */
   async signal(id: number, signal: NodeJS.Signals): Promise<void> {
     const child = this.broker(id).process;
