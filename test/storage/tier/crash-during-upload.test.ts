@@ -1,7 +1,9 @@
 /**
- * kill -9 at random points while a durability-cloud log uploads, repeated: after each crash
- * every recorded object is whole and valid, the log's view has no overlap and no gap, and
- * every acknowledged batch reads back byte for byte, even with the local WAL deleted.
+ * kill -9 at random points while a log uploads, repeated: after each crash every recorded
+ * object is whole and valid, the log's view has no overlap and no gap, and every acknowledged
+ * batch reads back byte for byte from object storage. durability cloud: even with the local WAL
+ * deleted between crashes. durability local (the uploader copying raw WAL frames): once the
+ * restarted broker has uploaded what its WAL holds.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
@@ -19,9 +21,9 @@ import { TieredReader } from '../../../src/storage/tier/tiered-reader';
 
 const ROUNDS = 5;
 
-function runUntilKilled(dir: string, killAfterMs: number): Promise<Map<bigint, string>> {
+function runUntilKilled(dir: string, killAfterMs: number, args: string[] = []): Promise<Map<bigint, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'crash-writer.ts'), dir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'crash-writer.ts'), dir, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'silent' },
     });
     const acked = new Map<bigint, string>();
@@ -32,7 +34,7 @@ function runUntilKilled(dir: string, killAfterMs: number): Promise<Map<bigint, s
       buffered = lines.pop()!;
       for (const line of lines) {
         const [kind, base, , hex] = line.split(' ');
-        if (kind === 'READY') setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        if (kind === 'READY' && killAfterMs >= 0) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
         if (kind === 'ACK') acked.set(BigInt(base), hex);
       }
     });
@@ -54,38 +56,62 @@ describe('a crash during upload (kill -9, repeated)', function () {
       if (round % 2 === 1) await rm(join(dir, 'logs'), { recursive: true, force: true });
     }
     expect(acked.size).to.be.greaterThan(ROUNDS * 10);
+    await expectEveryAckedInObjects(dir, acked);
+  });
 
-    const metadata = await EmbeddedMetadataStore.open(join(dir, 'meta'));
+  it('durability local, uploading raw WAL frames: the same after a restart has uploaded its WAL', async () => {
+    const localDir = await mkdtemp(join(tmpdir(), 'tributary-crash-local-'));
     try {
-      const objects = new OpendalObjectStore({ backend: 'fs', root: join(dir, 'objects') });
-      const index = new TierIndex();
-      for (const { descriptor, revision } of await loadDescriptors(metadata, clusterKeys('/crash'))) {
-        const body = await objects.get(descriptor.key);
-        expect(body.length).to.equal(descriptor.sizeBytes);
-        expect(verifyObject(body, descriptor.key).framesCrc32c).to.equal(descriptor.framesCrc32c);
-        index.add(descriptor, revision);
+      const acked = new Map<bigint, string>();
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [base, hex] of await runUntilKilled(localDir, 150 + Math.floor(Math.random() * 600), ['local'])) acked.set(base, hex);
       }
-      const view = index.view('t', 0);
-      for (let i = 1; i < view.length; i++) expect(view[i].from, 'contiguous view').to.equal(view[i - 1].to);
-
-      const reader = new TieredReader(index, new BlockCache(objects));
-      const seen = new Map<bigint, string>();
-      let offset = 0n;
-      const end = index.endOffset('t', 0)!;
-      while (offset < end) {
-        const result = (await reader.read('t', 0, offset, 64 * 1024))!;
-        let base = offset;
-        for (const chunk of result.chunks) {
-          expect(seen.has(chunk.readBigInt64BE(0)), 'no batch twice').to.equal(false);
-          seen.set(chunk.readBigInt64BE(0), chunk.toString('hex'));
-          base = chunk.readBigInt64BE(0);
-        }
-        expect(base >= offset).to.equal(true);
-        offset = result.nextOffset;
-      }
-      for (const [base, hex] of acked) expect(seen.get(base), `acknowledged batch at ${base}`).to.equal(hex);
-    } finally {
+      expect(acked.size).to.be.greaterThan(ROUNDS * 10);
+      const metadata = await EmbeddedMetadataStore.open(join(localDir, 'meta'));
+      const recorded = (await loadDescriptors(metadata, clusterKeys('/crash'))).length;
       await metadata.close();
+      expect(recorded, 'objects uploaded while the writer was being killed').to.be.greaterThan(ROUNDS);
+      await runUntilKilled(localDir, -1, ['local', 'drain']);
+      await rm(join(localDir, 'logs'), { recursive: true, force: true });
+      await expectEveryAckedInObjects(localDir, acked);
+    } finally {
+      await rm(localDir, { recursive: true, force: true });
     }
   });
 });
+
+/** Every recorded object whole and valid, the view contiguous with no batch twice, every acknowledged batch in it byte for byte. */
+async function expectEveryAckedInObjects(dir: string, acked: Map<bigint, string>): Promise<void> {
+  const metadata = await EmbeddedMetadataStore.open(join(dir, 'meta'));
+  try {
+    const objects = new OpendalObjectStore({ backend: 'fs', root: join(dir, 'objects') });
+    const index = new TierIndex();
+    for (const { descriptor, revision } of await loadDescriptors(metadata, clusterKeys('/crash'))) {
+      const body = await objects.get(descriptor.key);
+      expect(body.length).to.equal(descriptor.sizeBytes);
+      expect(verifyObject(body, descriptor.key).framesCrc32c).to.equal(descriptor.framesCrc32c);
+      index.add(descriptor, revision);
+    }
+    const view = index.view('t', 0);
+    for (let i = 1; i < view.length; i++) expect(view[i].from, 'contiguous view').to.equal(view[i - 1].to);
+
+    const reader = new TieredReader(index, new BlockCache(objects));
+    const seen = new Map<bigint, string>();
+    let offset = 0n;
+    const end = index.endOffset('t', 0)!;
+    while (offset < end) {
+      const result = (await reader.read('t', 0, offset, 64 * 1024))!;
+      let base = offset;
+      for (const chunk of result.chunks) {
+        expect(seen.has(chunk.readBigInt64BE(0)), 'no batch twice').to.equal(false);
+        seen.set(chunk.readBigInt64BE(0), chunk.toString('hex'));
+        base = chunk.readBigInt64BE(0);
+      }
+      expect(base >= offset).to.equal(true);
+      offset = result.nextOffset;
+    }
+    for (const [base, hex] of acked) expect(seen.get(base), `acknowledged batch at ${base}`).to.equal(hex);
+  } finally {
+    await metadata.close();
+  }
+}
