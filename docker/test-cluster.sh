@@ -35,6 +35,9 @@ else
   base="$("$here/build-base-image.sh")"
 fi
 export TRIBUTARY_IMAGE="$("$here/build-image.sh" local/tributary:dev "$base")"
+# Which CRC-32C the brokers will run (the native addon is built by build-image.sh).
+echo "test-cluster: $(docker run --rm --network none --entrypoint node "$TRIBUTARY_IMAGE" -e \
+  "try { const m = require('sse4_crc32'); console.log(m.hardware_support ? 'CRC-32C sse4_crc32 (SSE 4.2) in the image' : 'CRC-32C sse4_crc32 loaded but no SSE 4.2: @node-rs/crc32') } catch (e) { console.log('CRC-32C @node-rs/crc32 in the image (sse4_crc32 not loadable: ' + e.message + ')') }" 2>&1 | tail -1)"
 
 files=(-f "$here/compose.yml")
 if (docker image inspect minio/minio:latest >/dev/null 2>&1 || timeout 60 docker pull -q minio/minio:latest >/dev/null 2>&1) &&
