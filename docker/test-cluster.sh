@@ -78,6 +78,8 @@ fifo="$(mktemp -u)"
 mkfifo "$fifo"
 exec 3<>"$fifo"
 rm -f "$fifo"
+# set +e around the pipeline: a failing check must reach the FAILED line below, not exit here.
+set +e
 ( cd "$repo" && node --import tsx docker/cluster-check.ts "$bootstrap" <&3 ) | while IFS= read -r line; do
   echo "test-cluster: $line"
   case "$line" in
@@ -90,5 +92,6 @@ rm -f "$fifo"
   esac
 done
 status="${PIPESTATUS[0]}"
+set -e
 [ "$status" -eq 0 ] || { echo "test-cluster: FAILED" >&2; exit 1; }
 echo "test-cluster: PASSED"
