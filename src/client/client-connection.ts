@@ -12,6 +12,9 @@ import { NativeFrameAccumulator } from '../protocol/native/frame';
 import { NativeMessage, PROTOCOL_VERSION_MIN } from '../protocol/native/messages';
 import { ConnectionLostError, RequestTimeoutError, TributaryError } from './errors';
 
+// A module constant, not the import: tsx's CommonJS output reads imports through getters, once per frame here.
+const decodeFrame = decodeNativeFrame;
+
 export interface ConnectionOptions {
   clientName: string;
   authToken: string | null;
@@ -127,7 +130,7 @@ export class ClientConnection extends EventEmitter<{ close: [] }> {
     this.frames.push(chunk);
     try {
       for (let frame = this.frames.next(); frame !== null; frame = this.frames.next()) {
-        this.onMessage(decodeNativeFrame(frame), frame.requestId);
+        this.onMessage(decodeFrame(frame), frame.requestId);
       }
     } catch {
       // A broker that sends bytes we cannot read is not one we can talk to.

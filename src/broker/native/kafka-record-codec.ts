@@ -18,12 +18,14 @@ import { type NativeRecordCodec, UndecodableBatchError } from './record-codec';
 import type { StoredMessage } from './subscriptions/types';
 
 const EMPTY = Buffer.alloc(0);
+// A module constant, not the import: tsx's CommonJS output reads imports through getters (native-connection.ts).
+const readOneRecord = readRecord;
 
 function readRecords(header: RecordBatchHeader, area: Buffer, partition: number, out: StoredMessage[]): void {
   const logAppendTime = header.timestampType === 'log-append' ? header.maxTimestamp : null;
   const r = new Reader(area);
   for (let i = 0; i < header.recordCount; i++) {
-    const record = readRecord(r);
+    const record = readOneRecord(r);
     out.push({
       partition,
       offset: header.baseOffset + BigInt(record.offsetDelta),

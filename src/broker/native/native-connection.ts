@@ -30,6 +30,15 @@ const log = componentLogger('native-connection');
 const PUSH_CHUNK_BYTES = 64 * 1024;
 /** Until the first push: connections that only produce never allocate a chunk. */
 const NO_CHUNK = viewed(Buffer.alloc(0));
+/*
+ * Hot-path bindings copied into module constants: the tsx (esbuild) CommonJS output turns every
+ * use of an imported name into a property read through a getter on the other module's exports,
+ * which showed as ~10% of the broker's CPU per pushed message (--cpu-prof, "get codec.ts").
+ */
+const messageBytes = pushedMessageBytes;
+const writeMessage = writePushedMessage;
+const PUSH_WRITE_BYTES_MAX = NATIVE_LIMITS.pushWriteBytesMax;
+const PENDING_WRITE_BYTES_MAX = CONNECTION_LIMITS.pendingWriteBytesMax;
 
 let nextConnectionId = 1;
 
@@ -58,8 +67,8 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
   /** A MESSAGE push, encoded straight into the push buffer (no frame object, no buffer of its own). */
   pushMessage(consumerId: number, message: PushedMessage, redeliveryCount: number): void {
     if (this.closed) return;
-    const size = pushedMessageBytes(message);
-    writePushedMessage(this.pushRoom(size), this.pushAt, size, consumerId, message, redeliveryCount);
+    const size = messageBytes(message);
+    writeMessage(this.pushRoom(size), this.pushAt, size, consumerId, message, redeliveryCount);
     this.pushed(size);
   }
 
@@ -89,7 +98,7 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
   private pushed(size: number): void {
     this.pushAt += size;
     this.pushPendingBytes += size;
-    if (this.pushPendingBytes >= NATIVE_LIMITS.pushWriteBytesMax) this.flushPushes();
+    if (this.pushPendingBytes >= PUSH_WRITE_BYTES_MAX) this.flushPushes();
     else if (!this.pushScheduled) {
       this.pushScheduled = true;
       process.nextTick(() => {
@@ -120,7 +129,7 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
   }
 
   backpressured(): boolean {
-    return this.socket.writableLength >= CONNECTION_LIMITS.pendingWriteBytesMax;
+    return this.socket.writableLength >= PENDING_WRITE_BYTES_MAX;
   }
 
   /** Pushes held back by a full socket buffer may go now. */
