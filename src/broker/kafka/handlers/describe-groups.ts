@@ -6,16 +6,15 @@
 import type { KafkaHandler } from '../handler';
 import type { GroupDescription } from '../../groups/group-api';
 import type { GroupServices } from '../../groups/group-services';
+import { authorizedOperations, OPERATIONS_NOT_REQUESTED } from '../authorized-operations';
 import { GroupErrorCode, groupErrorCode } from './group-error-codes';
-
-/** Kafka's "authorized operations not requested" sentinel (INT32_MIN). */
-const OPERATIONS_NOT_REQUESTED = -2147483648;
 
 interface DescribeGroupsRequest {
   groups: string[];
+  includeAuthorizedOperations?: boolean;
 }
 
-function describeOne(d: GroupDescription, version: number) {
+function describeOne(d: GroupDescription, version: number, includeAuthorizedOperations: boolean | undefined) {
   const notFound = d.error === 'group-id-not-found';
   const errorCode = notFound && version < 6 ? GroupErrorCode.NONE : groupErrorCode(d.error);
   return {
@@ -28,7 +27,8 @@ function describeOne(d: GroupDescription, version: number) {
       memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
       memberMetadata: m.metadata, memberAssignment: m.assignment,
     })),
-    authorizedOperations: OPERATIONS_NOT_REQUESTED,
+    // KIP-430: only for a group that is described (Kafka leaves the default on an error).
+    authorizedOperations: errorCode === GroupErrorCode.NONE ? authorizedOperations('group', includeAuthorizedOperations) : OPERATIONS_NOT_REQUESTED,
   };
 }
 
@@ -45,7 +45,7 @@ export function describeGroupsHandler(groups: GroupServices): KafkaHandler {
     maxVersion: 5,
     async handle(request: DescribeGroupsRequest, ctx) {
       const described = request.groups.map((groupId) => (groups.coordinates(groupId)
-        ? describeOne(groups.coordinator.describe([groupId])[0], ctx.apiVersion)
+        ? describeOne(groups.coordinator.describe([groupId])[0], ctx.apiVersion, request.includeAuthorizedOperations)
         : failed(groupId, GroupErrorCode.NOT_COORDINATOR)));
       return { throttleTimeMs: 0, groups: described };
     },

@@ -11,11 +11,18 @@ import type { TopicRecord } from '../../topics/topic-registry';
 import { ErrorCode } from '../error-codes';
 import { errorCodeFor } from '../error-mapping';
 import { topicIdOrZero, ZERO_UUID } from '../topic-ids';
-import { OPERATIONS_NOT_REQUESTED } from './describe-cluster';
+import { authorizedOperations, OPERATIONS_NOT_REQUESTED } from '../authorized-operations';
 
 interface MetadataRequestTopic {
   topicId?: string;
   name: string | null;
+}
+
+interface MetadataRequest {
+  topics: MetadataRequestTopic[] | null;
+  allowAutoTopicCreation?: boolean;
+  includeClusterAuthorizedOperations?: boolean;
+  includeTopicAuthorizedOperations?: boolean;
 }
 
 export function metadataHandler(services: BrokerServices): KafkaHandler {
@@ -63,25 +70,31 @@ export function metadataHandler(services: BrokerServices): KafkaHandler {
     }
   };
 
-  const respond = (topicsOut: Body[]) => ({
-    throttleTimeMs: 0,
-    brokers: cluster.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
-    clusterId: cluster.clusterId,
-    controllerId: cluster.controllerId(),
-    topics: topicsOut,
-    clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
-  });
+  /** KIP-430: asked for, the fields carry every supported operation (no authorizer, authorized-operations.ts). */
+  const respond = (topicsOut: Body[], request?: MetadataRequest) => {
+    if (request?.includeTopicAuthorizedOperations) {
+      for (const t of topicsOut) t.topicAuthorizedOperations = authorizedOperations('topic', true);
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: cluster.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      clusterId: cluster.clusterId,
+      controllerId: cluster.controllerId(),
+      topics: topicsOut,
+      clusterAuthorizedOperations: authorizedOperations('cluster', request?.includeClusterAuthorizedOperations),
+    };
+  };
 
   return {
     apiKey: 3,
     minVersion: 0,
     maxVersion: 12,
-    async handle(request: { topics: MetadataRequestTopic[] | null; allowAutoTopicCreation?: boolean }, ctx) {
+    async handle(request: MetadataRequest, ctx) {
       // v0: an empty list means every topic; v1+: null means every topic and [] means none.
       const all = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
-      if (all) return respond(topics.list().map(describe));
+      if (all) return respond(topics.list().map(describe), request);
       const allowAuto = ctx.apiVersion < 4 || request.allowAutoTopicCreation !== false;
-      return respond(await Promise.all(request.topics!.map((t) => lookup(t, allowAuto, ctx))));
+      return respond(await Promise.all(request.topics!.map((t) => lookup(t, allowAuto, ctx))), request);
     },
     errorResponse: (request: { topics: MetadataRequestTopic[] | null }, errorCode) =>
       respond((request.topics ?? []).map((t) => failed(t.name, t.topicId ?? ZERO_UUID, errorCode))),

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { createPartitionsHandler } from '../../../../src/broker/kafka/handlers/create-partitions';
 import { createTopicsHandler } from '../../../../src/broker/kafka/handlers/create-topics';
 import { deleteTopicsHandler } from '../../../../src/broker/kafka/handlers/delete-topics';
-import { describeClusterHandler, OPERATIONS_NOT_REQUESTED } from '../../../../src/broker/kafka/handlers/describe-cluster';
+import { OPERATIONS_NOT_REQUESTED } from '../../../../src/broker/kafka/authorized-operations';
+import { describeClusterHandler } from '../../../../src/broker/kafka/handlers/describe-cluster';
 import { describeConfigsHandler } from '../../../../src/broker/kafka/handlers/describe-configs';
 import { decodeResponse, encodeResponse } from '../../../../src/protocol/kafka/frames';
 import { DescribeCluster } from '../../../../src/protocol/kafka/messages';
@@ -109,5 +110,14 @@ describe('Admin handlers', () => {
       expect(body.brokers).to.deep.equal([{ brokerId: 0, host: '127.0.0.1', port: 9092, rack: null }]);
       expect(body.endpointType).to.equal(1);
     }
+  });
+
+  it('answers DescribeCluster with every cluster operation when asked (no authorizer, KIP-430) and refuses an unknown endpoint type', async () => {
+    const handler = describeClusterHandler(t.services);
+    const asked = await handler.handle({ includeClusterAuthorizedOperations: true, endpointType: 2 }, ctx(60, 1));
+    // CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE: bits 5, 7-12.
+    expect(asked).to.deep.include({ errorCode: 0, endpointType: 2, clusterAuthorizedOperations: 0b1111110100000 });
+    const unknown = await handler.handle({ includeClusterAuthorizedOperations: false, endpointType: 3 }, ctx(60, 1));
+    expect(unknown).to.deep.include({ errorCode: 115, errorMessage: 'unsupported endpoint type 3', brokers: [] });
   });
 });

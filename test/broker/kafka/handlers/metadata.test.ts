@@ -60,4 +60,16 @@ describe('Metadata handler', () => {
     expect(res.topics[0].name).to.equal('by-id');
     expect(res.topics[1].errorCode).to.equal(100);
   });
+
+  it('reports every topic and cluster operation when the request asks (no authorizer, KIP-430), and INT32_MIN otherwise', async () => {
+    t = await testServices();
+    await t.services.topics.create({ name: 'ops', partitions: 1 });
+    const handler = metadataHandler(t.services);
+    const asked = await handler.handle({ topics: null, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true }, ctx(3, 8));
+    // READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS: bits 3-8, 10, 11.
+    expect(asked.topics[0].topicAuthorizedOperations).to.equal(0b110111111000);
+    expect(asked.clusterAuthorizedOperations).to.equal(0b1111110100000);
+    const plain = await handler.handle({ topics: null }, ctx(3, 8));
+    expect([plain.topics[0].topicAuthorizedOperations, plain.clusterAuthorizedOperations]).to.deep.equal([-2147483648, -2147483648]);
+  });
 });
