@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { listBrokerLoads } from '../../src/coordination/broker-load';
 import { EtcdMetadataStore } from '../../src/coordination/etcd/etcd-store';
 import { clusterKeys } from '../../src/coordination/keys';
+import { idempotentBatch, RawKafka } from '../e2e/idempotence-raw';
 import { run } from '../e2e/support/run';
 import { BrokerCluster, sleep } from './support/broker-cluster';
 import { fetchFrom, listOffsetsFrom } from './support/partition-wire';
@@ -104,15 +105,17 @@ describe('a cluster of three brokers on one etcd', function () {
     }
   });
 
-  it('answers Fetch and ListOffsets for a partition with NOT_LEADER_OR_FOLLOWER on every broker but its owner', async () => {
+  it('answers Produce, Fetch and ListOffsets for a partition with NOT_LEADER_OR_FOLLOWER on every broker but its owner', async () => {
     const leaders = await leadersOf(cluster, TOPIC);
     for (const [partition, owner] of leaders) {
       for (const broker of cluster.brokers) {
+        const raw = await RawKafka.connect(broker.port);
+        const produced = await raw.produce(TOPIC, partition, idempotentBatch(-1n, -1, -1, `wire-${partition}-${broker.id}`)).finally(() => raw.close());
         const fetched = await fetchFrom(cluster, broker.id, TOPIC, partition, 0n);
         const listed = await listOffsetsFrom(cluster, broker.id, TOPIC, partition, -1n);
         const expected = broker.id === owner ? 0 : 6;
-        expect([fetched.errorCode, listed.errorCode], `partition ${partition} (owner ${owner}) asked at broker ${broker.id}`)
-          .to.deep.equal([expected, expected]);
+        expect([produced.errorCode, fetched.errorCode, listed.errorCode], `partition ${partition} (owner ${owner}) asked at broker ${broker.id}`)
+          .to.deep.equal([expected, expected, expected]);
         if (broker.id === owner) expect(listed.offset, 'the owner answers its end offset').to.equal(fetched.highWatermark);
       }
     }
