@@ -10,6 +10,7 @@ import type { Header, InitialPosition, MessageId, NativeMessage, SchemaType, Sub
 import type { ClientConnection, PushMessage } from './client-connection';
 import { TributaryClient, withRetry } from './client';
 import { ConnectionLostError } from './errors';
+import { MessageQueue } from './message-queue';
 import { decodeValue } from './payload';
 
 export interface ConsumerOptions {
@@ -64,7 +65,7 @@ type Waiter = { resolve(m: ReceivedMessage | null): void };
 export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implements AsyncIterable<ReceivedMessage> {
   readonly consumerId: number;
   private connection: ClientConnection | null = null;
-  private queue: ReceivedMessage[] = [];
+  private readonly queue = new MessageQueue<ReceivedMessage>();
   private waiters: Waiter[] = [];
   private takenSinceFlow = 0;
   private pendingAcks: MessageId[] = [];
@@ -116,12 +117,22 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
     });
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<ReceivedMessage> {
-    for (;;) {
-      const message = await this.receive();
-      if (message === null) return;
-      yield message;
-    }
+  /**
+   * A plain iterator rather than an async generator: a generator costs several promises per
+   * message (resume, await, yield), this one a single resolved promise when a message is queued.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<ReceivedMessage> {
+    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    const result = (message: ReceivedMessage | null): IteratorResult<ReceivedMessage> => (message === null ? done : { done: false, value: message });
+    return {
+      next: () => {
+        const queued = this.queue.shift();
+        if (queued === undefined) return this.receive().then(result);
+        this.taken();
+        return Promise.resolve({ done: false, value: queued });
+      },
+      return: () => Promise.resolve(done),
+    };
   }
 
   ack(message: MessageId | MessageId[]): Promise<void> {
@@ -213,7 +224,7 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
       priority: this.options.priority ?? 0, initialPosition, positionValue,
     });
     this.connection = connection;
-    this.queue = [];
+    this.queue.clear();
     this.takenSinceFlow = 0;
     connection.fireAndForget({ type: 'flow', consumerId: this.consumerId, permits: this.queueSize });
     connection.once('close', () => {
@@ -228,7 +239,7 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
     this.connection?.offPush(this.consumerId);
     this.connection = null;
     // Messages not yet taken will be redelivered by the broker.
-    this.queue = [];
+    this.queue.clear();
     withRetry(() => this.bind(), () => this.closed || this.client.isClosed).then(
       () => {
         this.rebinding = false;
