@@ -1,11 +1,14 @@
 /**
  * `npm run bench:wal`: the WAL's append path on this machine, beside the raw disk rate measured
  * in the same run. For 1 KiB and 16 KiB batches, with fsync `always` and `interval`, 64
- * concurrent appenders on one partition log: appends/s, MB/s, p50/p99 append latency.
+ * concurrent appenders on one partition log: appends/s, MB/s, p50/p99 append latency, CPU per MB
+ * (the whole process: appenders, event loop and thread pool) and, for `always`, fdatasyncs per MiB
+ * and the share of the time an fdatasync ran.
  * The raw disk rate: sequential 1 MiB writes with an fdatasync after each. The scenario
  * `wal_fsync_always_16k_tail_reader` adds a consumer at the tail, so the tail cache is filled.
  * BENCH_SECONDS sets each measurement's duration (default 1.5), BENCH_ROUNDS the rounds (default 3),
- * BENCH_DIR the directory (default the OS temp dir); BENCH_PAGE_POOL=0 turns the page pool off.
+ * BENCH_DIR the directory (default the OS temp dir); BENCH_PAGE_POOL=0 turns the page pool off;
+ * BENCH_ONLY=ratio runs only the disk and fsync always 16 KiB measurements (for A/B runs).
  *
  * Both sides write under the same conditions: each measurement appends to new files in a
  * directory of its own (same file system, no pre-allocation), removed right after it; the
@@ -50,6 +53,10 @@ interface WalFigures {
   p50Ms: number;
   p99Ms: number;
   fdatasyncsPerMib: number;
+  /** Share of the elapsed time an fdatasync of the sync stage ran (fsync always). */
+  syncBusyShare: number;
+  /** CPU of the whole process (appenders, event loop, thread pool; user + system) per MB appended. */
+  cpuMsPerMb: number;
   bytesWritten: number;
 }
 
@@ -68,6 +75,7 @@ async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number, ta
   template.writeBigInt64BE(BigInt(Date.now()), 12);
   const latenciesMs: number[] = [];
   let appends = 0;
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const deadline = started + BigInt(SECONDS * 1e9);
   const poll = tailReader ? setInterval(() => void log.read(log.highWatermark(), 1), 50) : null;
@@ -83,8 +91,9 @@ async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number, ta
     }
   }));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   if (poll) clearInterval(poll);
-  const syncs = log.stats.syncs;
+  const { syncs, syncMs } = log.stats;
   await manager.close();
   latenciesMs.sort((a, b) => a - b);
   return {
@@ -93,15 +102,18 @@ async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number, ta
     p50Ms: percentile(latenciesMs, 0.5),
     p99Ms: percentile(latenciesMs, 0.99),
     fdatasyncsPerMib: syncs / ((appends * batchBytes) / MIB),
+    syncBusyShare: syncMs / (seconds * 1000),
+    cpuMsPerMb: (cpu.user + cpu.system) / 1000 / ((appends * batchBytes) / 1e6),
     bytesWritten: appends * (batchBytes + FRAME_HEADER_BYTES),
   };
 }
 
 /** Sequential 1 MiB writes, each followed by an fdatasync: the disk's rate for durable writes. */
-async function benchDisk(dir: string): Promise<{ mbPerSecond: number; bytesWritten: number }> {
+async function benchDisk(dir: string): Promise<{ mbPerSecond: number; cpuMsPerMb: number; bytesWritten: number }> {
   const handle = await open(join(dir, 'raw-disk'), 'w');
   const block = Buffer.alloc(MIB, 0x62);
   let bytes = 0;
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const deadline = started + BigInt(SECONDS * 1e9);
   while (process.hrtime.bigint() < deadline) {
@@ -110,12 +122,16 @@ async function benchDisk(dir: string): Promise<{ mbPerSecond: number; bytesWritt
     bytes += MIB;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   await handle.close();
-  return { mbPerSecond: bytes / seconds / 1e6, bytesWritten: bytes };
+  return { mbPerSecond: bytes / seconds / 1e6, cpuMsPerMb: (cpu.user + cpu.system) / 1000 / (bytes / 1e6), bytesWritten: bytes };
 }
 
 /** fsync always 16 KiB comes first: its ratio uses the disk measured right before and right after it. */
-const SCENARIOS = [['always', '16k', 16 * 1024], ['always', '1k', 1024], ['interval', '1k', 1024], ['interval', '16k', 16 * 1024]] as const;
+const ALL_SCENARIOS = [['always', '16k', 16 * 1024], ['always', '1k', 1024], ['interval', '1k', 1024], ['interval', '16k', 16 * 1024]] as const;
+/** BENCH_ONLY=ratio measures only what the ratio needs (disk, fsync always 16 KiB): quicker A/B runs. */
+const RATIO_ONLY = process.env.BENCH_ONLY === 'ratio';
+const SCENARIOS = RATIO_ONLY ? ALL_SCENARIOS.slice(0, 1) : ALL_SCENARIOS;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -134,12 +150,15 @@ async function main(): Promise<void> {
   const pool = new PagePool(root, Math.ceil(SECONDS * 800) * MIB);
   try {
     const disk: number[] = [];
+    const diskCpu: number[] = [];
     const ratios: number[] = [];
     const figures = new Map<string, WalFigures[]>();
     const record = (name: string, f: WalFigures) => figures.set(name, [...(figures.get(name) ?? []), f]);
     await pool.hold();
     for (let round = 0; round < ROUNDS; round++) {
-      const diskBefore = (await measureFresh(root, benchDisk, pool)).mbPerSecond;
+      const before = await measureFresh(root, benchDisk, pool);
+      const diskBefore = before.mbPerSecond;
+      diskCpu.push(before.cpuMsPerMb);
       for (const [policy, label, bytes] of SCENARIOS) {
         const ratioScenario = policy === 'always' && label === '16k';
         const f = await measureFresh(root, (dir) => benchWal(dir, policy, bytes), ratioScenario ? pool : undefined);
@@ -150,15 +169,20 @@ async function main(): Promise<void> {
           ratios.push(f.mbPerSecond / ((diskBefore + diskAfter) / 2));
         }
       }
-      record('wal_fsync_always_16k_tail_reader', await measureFresh(root, (dir) => benchWal(dir, 'always', 16 * 1024, true)));
+      if (!RATIO_ONLY) record('wal_fsync_always_16k_tail_reader', await measureFresh(root, (dir) => benchWal(dir, 'always', 16 * 1024, true)));
     }
     result('disk_fdatasync_per_mib', median(disk), 'MB/s');
+    result('disk_fdatasync_per_mib_cpu_ms_per_mb', median(diskCpu), 'ms/MB');
     for (const [name, runs] of figures) {
       result(`${name}_appends`, median(runs.map((f) => f.appendsPerSecond)), 'appends/s');
       result(`${name}_mbps`, median(runs.map((f) => f.mbPerSecond)), 'MB/s');
       result(`${name}_p50_ms`, median(runs.map((f) => f.p50Ms)), 'ms');
       result(`${name}_p99_ms`, median(runs.map((f) => f.p99Ms)), 'ms');
-      if (name.startsWith('wal_fsync_always')) result(`${name}_fdatasyncs_per_mib`, median(runs.map((f) => f.fdatasyncsPerMib)), 'fdatasyncs/MiB');
+      result(`${name}_cpu_ms_per_mb`, median(runs.map((f) => f.cpuMsPerMb)), 'ms/MB');
+      if (name.startsWith('wal_fsync_always')) {
+        result(`${name}_fdatasyncs_per_mib`, median(runs.map((f) => f.fdatasyncsPerMib)), 'fdatasyncs/MiB');
+        result(`${name}_sync_busy_share`, median(runs.map((f) => f.syncBusyShare)), 'x');
+      }
     }
     result('wal_fsync_always_16k_vs_disk', median(ratios), 'x');
   } finally {

@@ -47,6 +47,7 @@ export class SyncStage {
       const segment = group[group.length - 1].segment!;
       segment.acquire();
       let covered: bigint;
+      const startedMs = performance.now();
       try {
         this.stats.syncs++;
         covered = await segment.sync();
@@ -58,6 +59,7 @@ export class SyncStage {
         continue;
       } finally {
         segment.release();
+        this.stats.syncMs += performance.now() - startedMs;
       }
       this.hooks.synced(group, covered);
     }

@@ -69,4 +69,9 @@ export interface WalStats {
   /** fdatasync calls (group commits, rolls, interval syncs). */
   syncs: number;
   rolls: number;
+  /**
+   * ms the fsync `always` sync stage spent waiting for fdatasyncs: beside the elapsed time, the
+   * share of time an fdatasync ran (near 1: the disk's flush is the limit, not the write path).
+   */
+  syncMs: number;
 }

@@ -42,7 +42,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   /** performance.now() of the last acknowledgement. */
   private lastCompletedAt = -Infinity;
   private readonly cacheSlot: CacheSlot;
-  readonly stats: WalStats = { writes: 0, syncs: 0, rolls: 0 };
+  readonly stats: WalStats = { writes: 0, syncs: 0, rolls: 0, syncMs: 0 };
 
   private constructor(
     readonly dir: string,

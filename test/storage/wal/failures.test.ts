@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { FileHandle } from 'node:fs/promises';
 import { isStorageError } from '../../../src/storage/errors';
+import { Segment } from '../../../src/storage/wal/segment';
 import type { WalPartitionLog } from '../../../src/storage/wal/wal-partition-log';
 import { readAll } from '../partition-log.contract';
 import { testAppend } from '../support/test-batch-format';
@@ -31,6 +32,39 @@ describe('WAL failures and bad arguments', () => {
     const reopened = await openTestWal(harness, dir);
     expect((await readAll(reopened)).map((b) => b.toString('hex'))).to.deep.equal(stored.map((b) => b.toString('hex')));
     expect((await reopened.append(testAppend())).baseOffset).to.equal(3n);
+    await reopened.close();
+  });
+
+  it('with fsync always, refuses every append a failed fdatasync covered and every one written while it ran, and acknowledges none', async () => {
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'always' });
+    const stored = await appendMany(log, 3);
+    const originalSync = Segment.prototype.sync;
+    let syncStarted!: () => void;
+    const started = new Promise<void>((resolve) => { syncStarted = resolve; });
+    let syncs = 0;
+    // Only the first fdatasync fails: a later one would succeed, so nothing but the log's own rule refuses the frames written meanwhile.
+    Segment.prototype.sync = async function (this: Segment) {
+      if (syncs++ > 0) return originalSync.call(this);
+      syncStarted();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      throw Object.assign(new Error('EIO: injected fdatasync failure'), { code: 'EIO' });
+    };
+    try {
+      const covered = [log.append(testAppend()), log.append(testAppend())].map((p) => p.catch((e) => e));
+      await started;
+      // Written while the failing fdatasync runs: the next fdatasync would have covered them.
+      const writtenMeanwhile = [log.append(testAppend()), log.append(testAppend())].map((p) => p.catch((e) => e));
+      for (const result of await Promise.all([...covered, ...writtenMeanwhile])) expect(isStorageError(result, 'STORAGE_IO'), String(result)).to.equal(true);
+    } finally {
+      Segment.prototype.sync = originalSync;
+    }
+    expect(log.highWatermark()).to.equal(3n);
+    expect(log.durableEndOffset()).to.equal(3n);
+    expect(isStorageError(await log.append(testAppend()).catch((e) => e), 'STORAGE_IO')).to.equal(true);
+    await log.close().catch(() => undefined);
+    const reopened = await openTestWal(harness, dir);
+    const batches = await readAll(reopened);
+    expect(batches.slice(0, 3).map((b) => b.toString('hex')), 'every acknowledged batch survives').to.deep.equal(stored.map((b) => b.toString('hex')));
     await reopened.close();
   });
 
