@@ -69,8 +69,11 @@ function report(name: string, msgsPerSecond: number, mbPerSecond: number, primar
 async function kcatConsume(bootstrap: string, topic: string, count: number, bytes: number, name: string) {
   const { seconds, stdout, cpuSeconds: clientCpu } = await timedWithCpu(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q',
     '-f', '%o\n', ...settingArgs(KCAT_CONSUME_SETTINGS)], true);
-  const got = stdout.length === 0 ? 0 : stdout.trimEnd().split('\n').length;
-  if (got !== count) throw new Error(`${name}: consumed ${got} of ${count}`);
+  // Every offset from 0 to count - 1 exactly once, in order (checked after the clock stopped).
+  const offsets = stdout.length === 0 ? [] : stdout.trimEnd().split('\n');
+  if (offsets.length !== count) throw new Error(`${name}: consumed ${offsets.length} of ${count}`);
+  const wrong = offsets.findIndex((offset, i) => offset !== String(i));
+  if (wrong >= 0) throw new Error(`${name}: message ${wrong} has offset ${offsets[wrong]}`);
   report(name, count / seconds, (count * bytes) / seconds / 1e6, 'msg/s');
   reportClientCpu(name, clientCpu, count * bytes);
 }
