@@ -1,13 +1,15 @@
 /**
  * Cluster benchmark (real broker processes, real etcd, fs object store on one machine):
  *  - failover: 10 times, kill -9 the owner of partition 0 (durability cloud topic) under an idempotent kafkajs producer
- *    and a consumer group; time from the kill to the first acknowledged produce and to the
- *    first consumed message on the moved partitions (the killed broker is restarted between kills);
+ *    and a consumer group; time from the kill to the first acknowledged produce, to the first
+ *    Fetch its new owner answers with records (codec, every moved partition) and to the first
+ *    message the kafkajs group consumed on the moved partitions (the killed broker is restarted between kills);
  *  - produce throughput of a 6-partition topic on 3 brokers vs 1 (kafkajs, 1 KiB messages).
  * Prints `RESULT <name> <value> <unit>` lines.   npm run bench:cluster   (BENCH_KILLS=N to change 10)
  */
 import { BrokerCluster, sleep } from '../test/cluster/support/broker-cluster';
 import { waitForLeader } from '../test/cluster/support/leaders';
+import { untilFetchServed } from '../test/cluster/support/partition-wire';
 import { ConsumerLoop, ProducerLoop } from '../test/cluster/support/traffic';
 
 const KILLS = Number(process.env.BENCH_KILLS ?? 10);
@@ -30,11 +32,12 @@ async function failover(): Promise<void> {
     await admin.createTopics({ topics: [{ topic: 'bench-failover', numPartitions: 3, configEntries: [{ name: 'durability', value: 'cloud' }] }] });
     await admin.disconnect();
     const producer = new ProducerLoop(cluster.kafka('bench-producer'), 'bench-failover', 3, 10);
-    const consumer = new ConsumerLoop(cluster.kafka('bench-consumer'), 'bench-failover', 'bench-failover-group');
+    const consumer = new ConsumerLoop(cluster.kafka('bench-consumer'), 'bench-failover', 'bench-failover-group', 'default');
     await consumer.start();
     await producer.start();
     const produceMs: number[] = [];
     const consumeMs: number[] = [];
+    const fetchMs: number[] = [];
     for (let kill = 0; kill < KILLS; kill++) {
       while (producer.acked.length < 20 * (kill + 1)) await sleep(50);
       const victim = await waitForLeader(cluster, 'bench-failover', 0, (leader) => leader > 0);
@@ -42,6 +45,8 @@ async function failover(): Promise<void> {
       const moved = leaders.flatMap((leader, p) => (leader === victim ? [p] : []));
       const killedAtMs = Date.now();
       await cluster.signal(victim, 'SIGKILL');
+      const survivor = cluster.brokers.find((b) => b.id !== victim)!.id;
+      const fetched = Promise.all(moved.map((p) => untilFetchServed(cluster, survivor, victim, 'bench-failover', p, 60_000)));
       const firstAck = async () => {
         for (;;) {
           const ack = producer.acked.find((a) => a.atMs > killedAtMs && moved.includes(a.partition));
@@ -52,12 +57,13 @@ async function failover(): Promise<void> {
       };
       const ack = await firstAck();
       produceMs.push(ack.atMs - killedAtMs);
+      fetchMs.push(Math.max(...await fetched) - killedAtMs);
       while (!consumer.seen.has(ack.value)) {
         if (Date.now() - killedAtMs > 90_000) throw new Error('message after failover never consumed');
         await sleep(10);
       }
       consumeMs.push(consumer.seen.get(ack.value)! - killedAtMs);
-      console.log(`kill ${kill + 1}: broker ${victim}, partitions ${moved.join(',')}: produce ${produceMs.at(-1)} ms, consume ${consumeMs.at(-1)} ms`);
+      console.log(`kill ${kill + 1}: broker ${victim}, partitions ${moved.join(',')}: produce ${produceMs.at(-1)} ms, fetch ${fetchMs.at(-1)} ms, consume ${consumeMs.at(-1)} ms`);
       await cluster.launch(cluster.broker(victim));
       await cluster.waitForBrokers(3);
     }
@@ -65,6 +71,8 @@ async function failover(): Promise<void> {
     await consumer.stop();
     result('cluster_failover_produce_median', median(produceMs), 'ms');
     result('cluster_failover_produce_max', Math.max(...produceMs), 'ms');
+    result('cluster_failover_fetch_median', median(fetchMs), 'ms');
+    result('cluster_failover_fetch_max', Math.max(...fetchMs), 'ms');
     result('cluster_failover_consume_median', median(consumeMs), 'ms');
     result('cluster_failover_consume_max', Math.max(...consumeMs), 'ms');
   } finally {

@@ -57,8 +57,17 @@ export class ConsumerLoop {
   readonly seen = new Map<string, number>();
   private readonly consumer: Consumer;
 
-  constructor(kafka: Kafka, private readonly topic: string, groupId: string) {
-    this.consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+  /**
+   * `retry`: 'patient' (30 quick retries: rides through handoffs and elections without a
+   * restart) or 'default' (kafkajs's own: 5 retries, then the consumer restarts, finding its
+   * group coordinator again). After a kill -9 of the group's coordinator kafkajs keeps the dead
+   * coordinator cached: every fetch round ends in a refused heartbeat and a restart of its
+   * fetchers after a backoff, delivering one batch per partition per round, until its retries
+   * run out and the consumer restarts; with 30 retries that takes 20-50 s (docs/cluster.md).
+   */
+  constructor(kafka: Kafka, private readonly topic: string, groupId: string, retry: 'patient' | 'default' = 'patient') {
+    this.consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500,
+      ...(retry === 'patient' ? { retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } } : {}) });
   }
 
   async start(): Promise<void> {
