@@ -108,6 +108,9 @@ describe('Shared-state writes of a stale owner are refused by the epoch they car
     await cursors.close();
     const single = { config: { metadata: { store: 'embedded' } }, keys, cluster: { self: { nodeId: 1 }, leaderEpochOf: () => 0 } } as unknown as BrokerServices;
     expect(CursorStore.epochFence(single, 't'), 'a single node has nobody to be fenced by').to.deep.equal([]);
+    const unassigned = { config: { metadata: { store: 'etcd' } }, keys, cluster: { self: { nodeId: 1 }, leaderEpochOf: () => -1 } } as unknown as BrokerServices;
+    expect(CursorStore.epochFence(unassigned, 'new'), 'a topic not assigned yet: valid until the controller assigns it')
+      .to.deep.equal([{ key: keys.assignment('new', 0), modRevision: 0n }]);
   });
 
   it('producer ids: a reservation paused after reading the block counter cannot overwrite a later one; it reserves a fresh block', async () => {

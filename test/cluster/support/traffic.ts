@@ -59,8 +59,8 @@ export class ConsumerLoop {
 
   /**
    * `retry`: 'patient' (30 quick retries: rides through handoffs and elections without a
-   * restart) or 'default' (kafkajs's own: 5 retries, then the consumer restarts, finding its
-   * group coordinator again). After a kill -9 of the group's coordinator kafkajs keeps the dead
+   * restart) or 'default' (kafkajs's consumer default of 5 retries, with the client's backoff;
+   * then the consumer restarts, finding its group coordinator again). After a kill -9 of the group's coordinator kafkajs keeps the dead
    * coordinator cached: every fetch round ends in a refused heartbeat and a restart of its
    * fetchers after a backoff, delivering one batch per partition per round, until its retries
    * run out and the consumer restarts; with 30 retries that takes 20-50 s (docs/cluster.md).
