@@ -50,15 +50,19 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Runs a command to completion, stdout discarded unless captured; returns elapsed seconds. */
-export function timed(command: string, args: string[], stdinFile?: string, capture = false, onStderr?: (stderr: string) => void): Promise<{ seconds: number; stdout: string }> {
+/** Runs a command to completion, stdout discarded unless captured (and handed to `onStdout` as it arrives); returns elapsed seconds. */
+export function timed(command: string, args: string[], stdinFile?: string, capture = false, onStderr?: (stderr: string) => void,
+  onStdout?: (chunk: Buffer) => void): Promise<{ seconds: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(command, args, { stdio: [stdinFile ? 'pipe' : 'ignore', capture ? 'pipe' : 'ignore', 'pipe'] });
     if (stdinFile) require('node:fs').createReadStream(stdinFile).pipe(child.stdin);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout?.on('data', (c: Buffer) => out.push(c));
+    child.stdout?.on('data', (c: Buffer) => {
+      out.push(c);
+      onStdout?.(c);
+    });
     child.stderr?.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
     child.on('close', (code) => {
@@ -75,10 +79,10 @@ export function timed(command: string, args: string[], stdinFile?: string, captu
  * system) it used, from bash's `times` (its children's line), so a client's own share of the two
  * cores is known next to the broker's.
  */
-export async function timedWithCpu(command: string, args: string[], capture = false): Promise<{ seconds: number; stdout: string; cpuSeconds: number }> {
+export async function timedWithCpu(command: string, args: string[], capture = false, onStdout?: (chunk: Buffer) => void): Promise<{ seconds: number; stdout: string; cpuSeconds: number }> {
   const script = 'f=$(mktemp); "$@"; s=$?; times > "$f"; tail -1 "$f" >&2; rm -f "$f"; exit $s';
   let stderrTail = '';
-  const run = await timed('/bin/bash', ['-c', script, 'bash', command, ...args], undefined, capture, (err) => { stderrTail = err; });
+  const run = await timed('/bin/bash', ['-c', script, 'bash', command, ...args], undefined, capture, (err) => { stderrTail = err; }, onStdout);
   // `times` prints "0m0.460s 0m0.070s" for the children: user, then system.
   const match = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(stderrTail);
   const cpu = match ? Number(match[1]) * 60 + Number(match[2]) + Number(match[3]) * 60 + Number(match[4]) : NaN;
