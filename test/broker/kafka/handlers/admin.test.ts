@@ -120,4 +120,20 @@ describe('Admin handlers', () => {
     const unknown = await handler.handle({ includeClusterAuthorizedOperations: false, endpointType: 3 }, ctx(60, 1));
     expect(unknown).to.deep.include({ errorCode: 115, errorMessage: 'unsupported endpoint type 3', brokers: [] });
   });
+
+  it('describes this broker\'s static configs under Kafka\'s names, read-only, and refuses another broker id', async () => {
+    const res = await describeConfigsHandler(t.services).handle({
+      resources: [
+        { resourceType: 4, resourceName: '0', configurationKeys: null },
+        { resourceType: 4, resourceName: '', configurationKeys: ['message.max.bytes'] },
+        { resourceType: 4, resourceName: '7', configurationKeys: null },
+      ],
+    }, ctx(32, 4));
+    const byName = Object.fromEntries(res.results[0].configs.map((c: { name: string; value: string; readOnly: boolean; configSource: number }) => [c.name, [c.value, c.readOnly, c.configSource]]));
+    expect(byName['broker.id']).to.deep.equal(['0', true, 4]);
+    expect(byName['default.replication.factor']).to.deep.equal(['1', true, 4]);
+    expect(byName).to.include.keys('auto.create.topics.enable', 'num.partitions', 'log.retention.ms', 'log.segment.bytes', 'message.max.bytes', 'socket.request.max.bytes');
+    expect(res.results[1].configs.map((c: { name: string }) => c.name)).to.deep.equal(['message.max.bytes']);
+    expect(res.results[2]).to.deep.include({ errorCode: 42, configs: [] });
+  });
 });
