@@ -67,11 +67,13 @@ export const STORAGE_LIMITS = {
    */
   writeBytesMax: 2 * 1024 * 1024,
   /**
-   * The same with fsync always: smaller, so the next group is written while the previous group's
-   * fdatasync runs (an fdatasync costs ~0.7 ms fixed here, less than writing 1 MiB and the
-   * appends' own work, so overlapping beats one fdatasync per MiB: see docs/storage.md).
+   * The same with fsync always: more pending is written in parts, the next part while the
+   * fdatasync of the previous one runs. 1 MiB: 64
+   * appenders of 16 KiB get one fdatasync per MiB instead of two half-size ones that cost about
+   * as much each (bench:wal BENCH_ONLY=ratio, A/B x3 at load 6-9: ratio 0.32-0.44 -> 0.50-0.55,
+   * 3.2-4.2 -> 2.4-2.5 ms CPU per MB; see docs/storage.md).
    */
-  alwaysWriteBytesMax: 512 * 1024,
+  alwaysWriteBytesMax: 1024 * 1024,
   /**
    * libuv thread-pool threads (UV_THREADPOOL_SIZE, default 4), set by the `tributary` command
    * unless the environment sets it. Every WAL writev and fdatasync runs on that pool, and an

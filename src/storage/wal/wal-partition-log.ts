@@ -299,9 +299,9 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
 
   /**
    * The oldest pending appends, up to a write's byte cap (at least one); the rest stays for the
-   * next cycle. With fsync `always` the cap is smaller (alwaysWriteBytesMax), so one group's
-   * write overlaps the previous group's fdatasync; the other policies have no sync stage to
-   * overlap, and a larger write saves round trips to the thread pool.
+   * next cycle. With fsync `always` the cap (alwaysWriteBytesMax) bounds what one fdatasync
+   * covers, beyond it the next group's write overlaps the previous group's fdatasync; the other
+   * policies have no sync stage to overlap, and a larger write saves round trips to the thread pool.
    */
   private takePending(): PendingAppend[] {
     const bytesMax = this.config.fsyncPolicy === 'always' ? STORAGE_LIMITS.alwaysWriteBytesMax : STORAGE_LIMITS.writeBytesMax;

@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { isStorageError } from '../../../src/storage/errors';
+import { STORAGE_LIMITS } from '../../../src/limits';
+import type { AppendResult } from '../../../src/storage/partition-log';
 import { Segment } from '../../../src/storage/wal/segment';
+import type { WalLogConfig } from '../../../src/storage/wal/wal-config';
+import type { WalPartitionLog } from '../../../src/storage/wal/wal-partition-log';
 import { testAppend } from '../support/test-batch-format';
 import { openTestWal, WalTestHarness } from './wal-harness';
 import { removeDir, tempDir } from './wal-test-helpers';
@@ -46,43 +50,34 @@ describe('Group commit', () => {
   });
 
   it('with fsync always, acknowledges an append only after an fdatasync that started after its write', async () => {
-    const events: Array<{ kind: 'written' | 'sync-start' | 'sync-end' | 'ack'; offset?: bigint; id?: number }> = [];
-    const originalWrite = Segment.prototype.write;
-    const originalSync = Segment.prototype.sync;
-    let syncIds = 0;
-    Segment.prototype.write = async function (this: Segment, frames) {
-      await originalWrite.call(this, frames);
-      for (const f of frames) events.push({ kind: 'written', offset: f.baseOffset });
-    };
-    Segment.prototype.sync = async function (this: Segment) {
-      const id = syncIds++;
-      events.push({ kind: 'sync-start', id });
-      const covered = await originalSync.call(this);
-      events.push({ kind: 'sync-end', id });
-      return covered;
-    };
-    try {
-      const harness = new WalTestHarness();
-      const log = await openTestWal(harness, dir, { fsyncPolicy: 'always', segmentBytes: 20_000 });
+    const events = await traceGroupCommit(async (log, ack) => {
       await Promise.all(Array.from({ length: 8 }, async (_, appender) => {
-        for (let i = 0; i < 40; i++) {
-          const r = await log.append(testAppend({ payload: 100 + ((appender * 40 + i) % 900) }));
-          events.push({ kind: 'ack', offset: r.baseOffset });
-        }
+        for (let i = 0; i < 40; i++) ack(await log.append(testAppend({ payload: 100 + ((appender * 40 + i) % 900) })));
       }));
-      await log.close();
-    } finally {
-      Segment.prototype.write = originalWrite;
-      Segment.prototype.sync = originalSync;
-    }
-    for (const [i, e] of events.entries()) {
-      if (e.kind !== 'ack') continue;
-      const written = events.findIndex((w) => w.kind === 'written' && w.offset === e.offset);
-      const covering = events.slice(written, i).filter((x) => x.kind === 'sync-start').map((x) => x.id);
-      const finished = events.slice(written, i).some((x) => x.kind === 'sync-end' && covering.includes(x.id));
-      expect(finished, `ack of offset ${e.offset} follows an fdatasync started after its write`).to.equal(true);
-    }
+    }, { segmentBytes: 20_000 });
+    expectAcksAfterCoveringSync(events);
     expect(events.filter((e) => e.kind === 'ack')).to.have.length(320);
+  });
+
+  it('with fsync always, writes more than alwaysWriteBytesMax pending in parts, the next part while the fdatasync of the previous runs, each acknowledged after its own', async () => {
+    const appenders = Math.ceil((2.5 * STORAGE_LIMITS.alwaysWriteBytesMax) / (16 * 1024));
+    const events = await traceGroupCommit(async (log, ack) => {
+      await Promise.all(Array.from({ length: appenders }, async (_, i) => {
+        for (let round = 0; round < 3; round++) ack(await log.append(testAppend({ seed: i, payload: 16 * 1024 })));
+      }));
+    }, { segmentBytes: 64 * 1024 * 1024 }, { holdFirstSyncUntilAWrite: true });
+    expectAcksAfterCoveringSync(events);
+    expect(events.filter((e) => e.kind === 'ack')).to.have.length(appenders * 3);
+    const writeBytes = events.filter((e) => e.kind === 'write-end').map((e) => e.bytes!);
+    expect(Math.max(...writeBytes), 'no write takes more than the cap (plus one frame)').to.be.at.most(STORAGE_LIMITS.alwaysWriteBytesMax + 16 * 1024 + 64);
+    let syncing = 0;
+    let overlapped = false;
+    for (const e of events) {
+      if (e.kind === 'sync-start') syncing++;
+      if (e.kind === 'sync-end') syncing--;
+      if (e.kind === 'write-end' && syncing > 0) overlapped = true;
+    }
+    expect(overlapped, 'a write completed while an fdatasync ran').to.equal(true);
   });
 
   it('flushes all partitions in one cycle, each with its own fdatasync', async () => {
@@ -155,3 +150,61 @@ describe('Group commit', () => {
     await closing;
   });
 });
+
+type TraceEvent = { kind: 'written' | 'write-end' | 'sync-start' | 'sync-end' | 'ack'; offset?: bigint; id?: number; bytes?: number };
+
+/** Runs appends on a fresh `always` log with its writes, fdatasyncs and acknowledgements traced in order. */
+async function traceGroupCommit(
+  run: (log: WalPartitionLog, ack: (result: AppendResult) => void) => Promise<void>,
+  config: Partial<WalLogConfig>,
+  options: { holdFirstSyncUntilAWrite?: boolean } = {},
+): Promise<TraceEvent[]> {
+  const events: TraceEvent[] = [];
+  const originalWrite = Segment.prototype.write;
+  const originalSync = Segment.prototype.sync;
+  let syncIds = 0;
+  let writeEnded: (() => void) | null = null;
+  Segment.prototype.write = async function (this: Segment, frames) {
+    await originalWrite.call(this, frames);
+    writeEnded?.();
+    for (const f of frames) events.push({ kind: 'written', offset: f.baseOffset });
+    events.push({ kind: 'write-end', bytes: frames.reduce((sum, f) => sum + f.header.length + f.batch.length, 0) });
+  };
+  Segment.prototype.sync = async function (this: Segment) {
+    const id = syncIds++;
+    events.push({ kind: 'sync-start', id });
+    if (id === 0 && options.holdFirstSyncUntilAWrite) {
+      // A disk whose fdatasync is quicker than a write must not decide whether the two overlap:
+      // this one lasts until the write stage completes a write (at most 1 s, when it would not).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        writeEnded = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+    const covered = await originalSync.call(this);
+    events.push({ kind: 'sync-end', id });
+    return covered;
+  };
+  const dir = await tempDir();
+  try {
+    const harness = new WalTestHarness();
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'always', ...config });
+    await run(log, (r) => events.push({ kind: 'ack', offset: r.baseOffset }));
+    await log.close();
+  } finally {
+    Segment.prototype.write = originalWrite;
+    Segment.prototype.sync = originalSync;
+    await removeDir(dir);
+  }
+  return events;
+}
+
+function expectAcksAfterCoveringSync(events: TraceEvent[]): void {
+  for (const [i, e] of events.entries()) {
+    if (e.kind !== 'ack') continue;
+    const written = events.findIndex((w) => w.kind === 'written' && w.offset === e.offset);
+    const covering = events.slice(written, i).filter((x) => x.kind === 'sync-start').map((x) => x.id);
+    const finished = events.slice(written, i).some((x) => x.kind === 'sync-end' && covering.includes(x.id));
+    expect(finished, `ack of offset ${e.offset} follows an fdatasync started after its write`).to.equal(true);
+  }
+}
