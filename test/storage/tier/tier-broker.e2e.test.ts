@@ -98,6 +98,61 @@ describe('tier end to end with Kafka clients', function () {
     });
   });
 
+  it('honours local.retention.bytes per topic, set by CreateTopics or AlterConfigs and shown by DescribeConfigs', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tributary-tier-local-retention-'));
+    const bootstrap = `127.0.0.1:${await freePort()}`;
+    // Broker-wide: keep every local segment; only the topic configs below let uploaded segments go.
+    const config = loadConfig({ env: {}, file: join(__dirname, '..', '..', '..', 'config', 'examples', 'tiered-fs.yml'),
+      overrides: { 'data.dir': dataDir, 'broker.listen': bootstrap, 'log.level': 'silent', 'tier.uploadIntervalMs': '100',
+        'topics.localRetentionMs': '-1', 'topics.localRetentionBytes': '-1' } });
+    const broker = await startBroker(config);
+    const kafka = client(bootstrap);
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    const first = `${'0'.repeat(20)}.log`;
+    try {
+      await admin.connect();
+      await producer.connect();
+      await admin.createTopics({ topics: [
+        { topic: 'short', configEntries: [{ name: 'local.retention.bytes', value: '0' }, { name: 'segment.bytes', value: '4096' }] },
+        { topic: 'kept', configEntries: [{ name: 'segment.bytes', value: '4096' }] },
+      ] });
+      const sent: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const messages = Array.from({ length: 10 }, (_, j) => ({ value: `m-${i * 10 + j}-${'y'.repeat(100)}` }));
+        for (const topic of ['short', 'kept']) await producer.send({ topic, messages, acks: -1 });
+        sent.push(...messages.map((m) => m.value));
+      }
+      await eventually(() => !segmentFiles(dataDir, 'short').includes(first), 20_000, 'local.retention.bytes=0 removes the uploaded first segment');
+      await sleep(500);
+      expect(segmentFiles(dataDir, 'kept'), 'the topic without local.retention.bytes keeps its first segment').to.include(first);
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [
+        { type: 2, name: 'short', configNames: ['local.retention.bytes', 'local.retention.ms'] },
+        { type: 2, name: 'kept', configNames: ['local.retention.bytes'] },
+      ] });
+      const value = (topic: string, name: string) => described.resources.find((r) => r.resourceName === topic)!.configEntries.find((e) => e.configName === name)?.configValue;
+      expect([value('short', 'local.retention.bytes'), value('short', 'local.retention.ms'), value('kept', 'local.retention.bytes')]).to.deep.equal(['0', '-1', '-1']);
+
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'kept', configEntries: [{ name: 'local.retention.bytes', value: '0' }, { name: 'segment.bytes', value: '4096' }] }] });
+      await producer.send({ topic: 'kept', acks: -1, messages: [{ value: 'after-alter' }] });
+      await eventually(() => !segmentFiles(dataDir, 'kept').includes(first), 20_000, 'local.retention.bytes=0 set by AlterConfigs removes the uploaded first segment');
+
+      const consumer = kafka.consumer({ groupId: 'tier-local-retention' });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'short', fromBeginning: true });
+      const got: string[] = [];
+      await consumer.run({ eachMessage: async ({ message }) => { got.push(message.value!.toString()); } });
+      await eventually(() => got.length >= sent.length, 30_000, `kafkajs read ${got.length} of ${sent.length}`);
+      await consumer.disconnect();
+      expect(got).to.deep.equal(sent);
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+      await broker.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('takes durability cloud set at run time (IncrementalAlterConfigs): the next acknowledged produce is in object storage', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tributary-tier-alter-'));
     const bootstrap = `127.0.0.1:${await freePort()}`;
