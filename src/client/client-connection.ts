@@ -29,7 +29,7 @@ interface PendingRequest {
   timer: NodeJS.Timeout;
 }
 
-export type PushMessage = Extract<NativeMessage, { type: 'message' | 'activeConsumerChange' | 'closeConsumer' }>;
+export type PushMessage = Extract<NativeMessage, { type: 'message' | 'messageBatch' | 'activeConsumerChange' | 'closeConsumer' }>;
 
 export class ClientConnection extends EventEmitter<{ close: [] }> {
   private readonly frames = new NativeFrameAccumulator(NATIVE_LIMITS.frameBytesMax);
@@ -54,14 +54,15 @@ export class ClientConnection extends EventEmitter<{ close: [] }> {
   /**
    * Opens and connects with options.protocolVersion; a broker that refuses it
    * (unsupportedVersion, an older broker) closes the socket, so the client reconnects with the
-   * oldest version, which every broker speaks.
+   * next older version, down to the oldest, which every broker speaks.
    */
   static async open(address: string, options: ConnectionOptions): Promise<ClientConnection> {
-    try {
-      return await ClientConnection.openAt(address, options, options.protocolVersion);
-    } catch (err) {
-      if (!(err instanceof TributaryError && err.codeName === 'unsupportedVersion') || options.protocolVersion === PROTOCOL_VERSION_MIN) throw err;
-      return ClientConnection.openAt(address, options, PROTOCOL_VERSION_MIN);
+    for (let version = options.protocolVersion; ; version--) {
+      try {
+        return await ClientConnection.openAt(address, options, version);
+      } catch (err) {
+        if (!(err instanceof TributaryError && err.codeName === 'unsupportedVersion') || version <= PROTOCOL_VERSION_MIN) throw err;
+      }
     }
   }
 
@@ -140,7 +141,7 @@ export class ClientConnection extends EventEmitter<{ close: [] }> {
 
   private onMessage(message: NativeMessage, requestId: number): void {
     // CLOSE_CONSUMER from the broker is a push: the subscription left this broker (spec §3).
-    if (message.type === 'message' || message.type === 'activeConsumerChange' || message.type === 'closeConsumer') {
+    if (message.type === 'message' || message.type === 'messageBatch' || message.type === 'activeConsumerChange' || message.type === 'closeConsumer') {
       this.pushTargets.get(message.consumerId)?.(message);
       return;
     }

@@ -10,6 +10,8 @@ import type { Header, InitialPosition, MessageId, NativeMessage, SchemaType, Sub
 import type { ClientConnection, PushMessage } from './client-connection';
 import { TributaryClient, withRetry } from './client';
 import { ConnectionLostError } from './errors';
+import { BATCH, readBatchHeader } from '../protocol/kafka/record-batch';
+import { visitBatchRecords } from '../protocol/native/batch-records';
 import { MessageQueue } from './message-queue';
 import { decodeValue } from './payload';
 
@@ -59,6 +61,10 @@ class Received implements ReceivedMessage {
     return decodeValue(this.payload, this.schema);
   }
 }
+
+const EMPTY = Buffer.alloc(0);
+/** The fixed RecordBatch v2 header before its records. */
+const BATCH_HEADER_BYTES = BATCH.headerBytes;
 
 type Waiter = { resolve(m: ReceivedMessage | null): void };
 
@@ -198,10 +204,30 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
       this.emit('activeChange', message.active);
       return;
     }
-    const received = new Received(
+    if (message.type === 'messageBatch') {
+      this.onBatch(message);
+      return;
+    }
+    this.enqueue(new Received(
       this.options.topic, message.partition, message.offset, message.publishTimeMs, message.key, message.headers,
       message.payload, message.redeliveryCount, this.options.schema ?? 'bytes',
-    );
+    ));
+  }
+
+  /** A MESSAGE_BATCH: the records of the stored batch within its offset range, in order (spec §3.2). */
+  private onBatch(message: Extract<PushMessage, { type: 'messageBatch' }>): void {
+    const { batch, firstOffset, lastOffset, partition } = message;
+    const header = readBatchHeader(batch);
+    if (header.compressionId !== 0) throw new Error(`MESSAGE_BATCH at offset ${header.baseOffset} is compressed`);
+    const { topic } = this.options;
+    const schema = this.options.schema ?? 'bytes';
+    visitBatchRecords(header, batch.subarray(BATCH_HEADER_BYTES), (offset, publishTimeMs, record) => {
+      if (offset < firstOffset || offset > lastOffset) return;
+      this.enqueue(new Received(topic, partition, offset, publishTimeMs, record.key, record.headers as Header[], record.value ?? EMPTY, 0, schema));
+    });
+  }
+
+  private enqueue(received: Received): void {
     const waiter = this.waiters.shift();
     if (waiter) {
       this.taken();

@@ -10,31 +10,18 @@
 import { NATIVE_LIMITS } from '../../limits';
 import { decompressRecords } from '../../protocol/kafka/compression';
 import { BATCH, readBatchHeader, type RecordBatchHeader } from '../../protocol/kafka/record-batch';
-import { readRecord } from '../../protocol/kafka/records';
-import { Reader } from '../../protocol/primitives/reader';
+import { visitBatchRecords } from '../../protocol/native/batch-records';
 import type { Header } from '../../protocol/native/messages';
 import { encodeMessageBatch } from '../../protocol/native/message-batch';
 import { type NativeRecordCodec, UndecodableBatchError } from './record-codec';
 import type { StoredMessage } from './subscriptions/types';
 
 const EMPTY = Buffer.alloc(0);
-// A module constant, not the import: tsx's CommonJS output reads imports through getters (native-connection.ts).
-const readOneRecord = readRecord;
 
-function readRecords(header: RecordBatchHeader, area: Buffer, partition: number, out: StoredMessage[]): void {
-  const logAppendTime = header.timestampType === 'log-append' ? header.maxTimestamp : null;
-  const r = new Reader(area);
-  for (let i = 0; i < header.recordCount; i++) {
-    const record = readOneRecord(r);
-    out.push({
-      partition,
-      offset: header.baseOffset + BigInt(record.offsetDelta),
-      publishTimeMs: logAppendTime ?? header.baseTimestamp + record.timestampDelta,
-      key: record.key,
-      headers: record.headers as Header[],
-      payload: record.value ?? EMPTY,
-    });
-  }
+function readRecords(header: RecordBatchHeader, area: Buffer, partition: number, out: StoredMessage[], batch: Buffer | undefined): void {
+  visitBatchRecords(header, area, (offset, publishTimeMs, record) => {
+    out.push({ partition, offset, publishTimeMs, key: record.key, headers: record.headers as Header[], payload: record.value ?? EMPTY, batch });
+  });
 }
 
 /** The batch's records, decompressed when they are compressed. */
@@ -50,7 +37,8 @@ async function decodeOne(batch: Buffer, partition: number, out: StoredMessage[])
   const before = out.length;
   try {
     const area = recordArea(header, batch);
-    readRecords(header, area instanceof Buffer ? area : await area, partition, out);
+    // An uncompressed batch can be pushed as it is stored (MESSAGE_BATCH); a compressed one cannot.
+    readRecords(header, area instanceof Buffer ? area : await area, partition, out, header.compressionId === 0 ? batch : undefined);
   } catch (err) {
     out.length = before;
     throw new UndecodableBatchError(`batch at offset ${header.baseOffset} does not decode: ${(err as Error).message}`, header.baseOffset, out);

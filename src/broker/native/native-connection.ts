@@ -10,12 +10,13 @@ import type { Socket } from 'node:net';
 import { CONNECTION_LIMITS, NATIVE_LIMITS } from '../../limits';
 import { componentLogger } from '../../log';
 import {
-  decodeNativeFrame, encodeNativeFrame, encodeNativeMessage, pushedMessageBytes, type PushedMessage, UnknownFrameTypeError, viewed, type ViewedBuffer, writePushedMessage,
+  decodeNativeFrame, encodeNativeFrame, encodeNativeMessage, MESSAGE_BATCH_HEADER_BYTES, pushedMessageBytes, type PushedMessage, UnknownFrameTypeError,
+  viewed, type ViewedBuffer, writeMessageBatchHeader, writePushedMessage,
 } from '../../protocol/native/codec';
 import { DecodeError } from '../../protocol/primitives/decode-error';
 import { NATIVE_ERRORS } from '../../protocol/native/error-codes';
 import { NativeFrame, NativeFrameAccumulator } from '../../protocol/native/frame';
-import type { NativeMessage } from '../../protocol/native/messages';
+import { MESSAGE_BATCH_VERSION, type NativeMessage } from '../../protocol/native/messages';
 import { FramedConnection } from '../net/framed-connection';
 import type { ReplySlot } from '../net/ordered-replies';
 import { nativeErrorFor } from './error-mapping';
@@ -39,6 +40,20 @@ const messageBytes = pushedMessageBytes;
 const writeMessage = writePushedMessage;
 const PUSH_WRITE_BYTES_MAX = NATIVE_LIMITS.pushWriteBytesMax;
 const PENDING_WRITE_BYTES_MAX = CONNECTION_LIMITS.pendingWriteBytesMax;
+const BATCH_HEADER_BYTES = MESSAGE_BATCH_HEADER_BYTES;
+const writeBatchHeader = writeMessageBatchHeader;
+/** recordCount of a RecordBatch v2 (KIP-98 layout: the last int32 of the 61-byte header). */
+const RECORD_COUNT_AT = 57;
+
+type BatchedMessage = PushedMessage & { batch?: Buffer };
+
+/** Consecutive first deliveries from one stored batch to one consumer, pushed as one MESSAGE_BATCH. */
+interface PushRun {
+  consumerId: number;
+  batch: Buffer;
+  messages: BatchedMessage[];
+  lastOffset: bigint;
+}
 
 let nextConnectionId = 1;
 
@@ -57,6 +72,7 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
   private pushSealed: Buffer[] = [];
   private pushPendingBytes = 0;
   private pushScheduled = false;
+  private run: PushRun | null = null;
 
   constructor(socket: Socket, readonly context: NativeContext) {
     super(socket, CONNECTION_LIMITS);
@@ -64,9 +80,30 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
     socket.resume();
   }
 
-  /** A MESSAGE push, encoded straight into the push buffer (no frame object, no buffer of its own). */
-  pushMessage(consumerId: number, message: PushedMessage, redeliveryCount: number): void {
+  /**
+   * A MESSAGE push, encoded straight into the push buffer (no frame object, no buffer of its own);
+   * on protocol version 3, first deliveries of consecutive offsets of one stored batch collect
+   * into a run that leaves as one MESSAGE_BATCH carrying the stored bytes (endRun).
+   */
+  pushMessage(consumerId: number, message: BatchedMessage, redeliveryCount: number): void {
     if (this.closed) return;
+    if (redeliveryCount === 0 && message.batch !== undefined && this.protocolVersion >= MESSAGE_BATCH_VERSION) {
+      const run = this.run;
+      if (run !== null && run.batch === message.batch && run.consumerId === consumerId && message.offset === run.lastOffset + 1n) {
+        run.messages.push(message);
+        run.lastOffset = message.offset;
+        return;
+      }
+      this.endRun();
+      this.run = { consumerId, batch: message.batch, messages: [message], lastOffset: message.offset };
+      this.schedulePushes();
+      return;
+    }
+    this.endRun();
+    this.writeMessage(consumerId, message, redeliveryCount);
+  }
+
+  private writeMessage(consumerId: number, message: PushedMessage, redeliveryCount: number): void {
     const size = messageBytes(message);
     writeMessage(this.pushRoom(size), this.pushAt, size, consumerId, message, redeliveryCount);
     this.pushed(size);
@@ -75,6 +112,7 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
   /** Any other push frame (requestId 0), in order with the MESSAGE pushes. */
   push(message: NativeMessage): void {
     if (this.closed) return;
+    this.endRun();
     const frame = encodeNativeMessage(message, 0);
     frame.copy(this.pushRoom(frame.length).bytes, this.pushAt);
     this.pushed(frame.length);
@@ -95,11 +133,38 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
     return this.pushChunk;
   }
 
+  /**
+   * The run as one MESSAGE_BATCH: its header in the push buffer, then the stored batch by reference.
+   * A run of one message, or of less than half its batch, goes as MESSAGE frames instead, so a
+   * consumer is never sent a large batch for a few of its messages.
+   */
+  private endRun(): void {
+    const run = this.run;
+    if (run === null) return;
+    this.run = null;
+    const { messages, batch } = run;
+    if (messages.length === 1 || messages.length * 2 < batch.readInt32BE(RECORD_COUNT_AT)) {
+      for (const message of messages) this.writeMessage(run.consumerId, message, 0);
+      return;
+    }
+    const target = this.pushRoom(BATCH_HEADER_BYTES);
+    const first = messages[0];
+    this.pushAt = writeBatchHeader(target, this.pushAt, run.consumerId, first.partition, first.offset, run.lastOffset, batch.length);
+    this.pushSealed.push(target.bytes.subarray(this.pushStart, this.pushAt), batch);
+    this.pushStart = this.pushAt;
+    this.pushPendingBytes += BATCH_HEADER_BYTES + batch.length;
+    if (this.pushPendingBytes >= PUSH_WRITE_BYTES_MAX) this.flushPushes();
+  }
+
   private pushed(size: number): void {
     this.pushAt += size;
     this.pushPendingBytes += size;
     if (this.pushPendingBytes >= PUSH_WRITE_BYTES_MAX) this.flushPushes();
-    else if (!this.pushScheduled) {
+    else this.schedulePushes();
+  }
+
+  private schedulePushes(): void {
+    if (!this.pushScheduled) {
       this.pushScheduled = true;
       process.nextTick(() => {
         this.pushScheduled = false;
@@ -109,7 +174,9 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
   }
 
   private flushPushes(): void {
-    if (this.pushPendingBytes === 0 || this.closed) return;
+    if (this.closed) return;
+    this.endRun();
+    if (this.pushPendingBytes === 0) return;
     const parts = this.pushSealed;
     if (this.pushAt > this.pushStart) parts.push(this.pushChunk.bytes.subarray(this.pushStart, this.pushAt));
     this.pushSealed = [];

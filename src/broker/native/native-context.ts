@@ -51,7 +51,8 @@ export interface Session {
   /** Writes a push frame (requestId 0) to the client. */
   push(message: NativeMessage): void;
   /** Writes a MESSAGE push for one of the session's consumers. */
-  pushMessage(consumerId: number, message: PushedMessage, redeliveryCount: number): void;
+  /** A message of `batch` (an uncompressed stored batch) may go out in a MESSAGE_BATCH with its neighbours. */
+  pushMessage(consumerId: number, message: PushedMessage & { batch?: Buffer }, redeliveryCount: number): void;
   /** True once the connection closed: handlers that finish later release what they opened. */
   isClosed(): boolean;
   /** True while unflushed bytes to the client exceed the pending-write limit. */

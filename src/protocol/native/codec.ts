@@ -162,6 +162,10 @@ const CODECS: { [T in FrameTypeName]: Codec<T> } = {
       key: r.readNullableBytes(), headers: readHeaders(r), payload: r.readBytes(), redeliveryCount: r.readUInt32(),
     }),
   },
+  messageBatch: {
+    write: (w, m) => w.writeUInt32(m.consumerId).writeInt32(m.partition).writeInt64(m.firstOffset).writeInt64(m.lastOffset).writeBytes(m.batch),
+    read: (r) => ({ consumerId: r.readUInt32(), partition: r.readInt32(), firstOffset: r.readInt64(), lastOffset: r.readInt64(), batch: r.readBytes() }),
+  },
   ack: {
     write: (w, m) => {
       w.writeUInt32(m.consumerId);
@@ -290,6 +294,29 @@ export function writePushedMessage(target: ViewedBuffer, at: number, size: numbe
   at = writeSizedBytes(target, at, m.payload);
   view.setUint32(at, redeliveryCount);
   return at + 4;
+}
+
+/** MESSAGE_BATCH frame bytes before the batch itself: prefix, header, consumerId, partition, two offsets, the batch's int32 length. */
+export const MESSAGE_BATCH_HEADER_BYTES = NATIVE_PREFIX_BYTES + 5 + 4 + 4 + 8 + 8 + 4;
+const MESSAGE_BATCH_TYPE = FRAME_TYPES.messageBatch;
+
+/**
+ * Writes the MESSAGE_BATCH frame (requestId 0) up to the batch bytes, which the caller sends
+ * right after it as they are (the same layout as the table's `messageBatch` codec; the byte-vector
+ * test covers both). Returns the end.
+ */
+export function writeMessageBatchHeader(target: ViewedBuffer, at: number, consumerId: number, partition: number, firstOffset: bigint, lastOffset: bigint, batchBytes: number): number {
+  const { bytes: b, view } = target;
+  b[at] = MAGIC;
+  view.setUint32(at + 1, MESSAGE_BATCH_HEADER_BYTES - PREFIX_BYTES + batchBytes);
+  b[at + 5] = MESSAGE_BATCH_TYPE;
+  view.setUint32(at + 6, 0);
+  view.setUint32(at + 10, consumerId);
+  view.setInt32(at + 14, partition);
+  view.setBigInt64(at + 18, firstOffset);
+  view.setBigInt64(at + 26, lastOffset);
+  view.setInt32(at + 34, batchBytes);
+  return at + MESSAGE_BATCH_HEADER_BYTES;
 }
 
 function encodePushedMessage(m: MessageOf<'message'>, requestId: number): Buffer {

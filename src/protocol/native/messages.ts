@@ -4,11 +4,13 @@
  */
 
 /** The newest version this code speaks; CONNECT negotiates down to the client's (spec §3). */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** The oldest version a broker still accepts: version 1 clients never send SEND_BATCH. */
 export const PROTOCOL_VERSION_MIN = 1;
 /** The first version with SEND_BATCH and SEND_BATCH_RECEIPT. */
 export const SEND_BATCH_VERSION = 2;
+/** The first version with MESSAGE_BATCH pushes. */
+export const MESSAGE_BATCH_VERSION = 3;
 
 export const FRAME_TYPES = {
   connect: 0x01,
@@ -35,6 +37,7 @@ export const FRAME_TYPES = {
   adminResult: 0x16,
   sendBatch: 0x17,
   sendBatchReceipt: 0x18,
+  messageBatch: 0x19,
 } as const;
 
 export type FrameTypeName = keyof typeof FRAME_TYPES;
@@ -101,6 +104,13 @@ export interface PushMessage {
   type: 'message'; consumerId: number; partition: number; offset: bigint; publishTimeMs: bigint;
   key: Buffer | null; headers: Header[]; payload: Buffer; redeliveryCount: number;
 }
+/**
+ * Messages firstOffset..lastOffset of one stored RecordBatch v2 (uncompressed), pushed as the log
+ * holds it (protocol version 3): the records of `batch` whose offset is in that range.
+ */
+export interface MessageBatchMessage {
+  type: 'messageBatch'; consumerId: number; partition: number; firstOffset: bigint; lastOffset: bigint; batch: Buffer;
+}
 export interface AckMessage { type: 'ack'; consumerId: number; ackType: AckType; ids: MessageId[] }
 export interface NackMessage { type: 'nack'; consumerId: number; ids: MessageId[] }
 export interface CloseConsumerMessage { type: 'closeConsumer'; consumerId: number }
@@ -116,6 +126,7 @@ export type NativeMessage =
   | ConnectMessage | ConnectedMessage | LookupMessage | LookupResultMessage
   | CreateProducerMessage | ProducerCreatedMessage | CloseProducerMessage
   | SendMessage | SendReceiptMessage | SendBatchMessage | SendBatchReceiptMessage | SubscribeMessage | FlowMessage | PushMessage
+  | MessageBatchMessage
   | AckMessage | NackMessage | CloseConsumerMessage | PingMessage | PongMessage
   | ErrorMessage | ActiveConsumerChangeMessage | SuccessMessage | AdminMessage | AdminResultMessage;
 

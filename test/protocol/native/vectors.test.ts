@@ -104,6 +104,13 @@ const EXPECTED: Array<{ name: string; requestId: number; message: NativeMessage 
       batch: encodeMessageBatch([{ key: null, timestampMs: 1000n, headers: [], payload: Buffer.from('hi') }]),
     },
   },
+  {
+    name: 'messageBatch', requestId: 0,
+    message: {
+      type: 'messageBatch', consumerId: 2, partition: 0, firstOffset: 0n, lastOffset: 0n,
+      batch: encodeMessageBatch([{ key: null, timestampMs: 1000n, headers: [], payload: Buffer.from('hi') }]),
+    },
+  },
   { name: 'sendBatchReceipt', requestId: 3, message: { type: 'sendBatchReceipt', producerId: 1, partition: 0, baseOffset: 42n, count: 1 } },
   { name: 'ack', requestId: 4, message: { type: 'ack', consumerId: 2, ackType: 'cumulative', ids: [{ partition: 0, offset: 9n }] } },
   { name: 'nack', requestId: 0, message: { type: 'nack', consumerId: 2, ids: [{ partition: 1, offset: 7n }] } },

@@ -11,6 +11,8 @@ export interface StoredMessage {
   key: Buffer | null;
   headers: Header[];
   payload: Buffer;
+  /** The stored (uncompressed) batch holding this message, when it may be pushed as it is (MESSAGE_BATCH). */
+  batch?: Buffer;
 }
 
 export interface SubscriptionConsumer {
