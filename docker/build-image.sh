@@ -21,11 +21,12 @@ ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
 cp "$repo/package.json" "$repo/package-lock.json" "$repo/tsconfig.json" "$ctx/"
 cp -r "$repo/src" "$repo/scripts" "$repo/config" "$ctx/"
-# npm install, not npm ci: see .ci/run (opendal 0.49.2's unpublished optional packages).
+# npm ci: exactly the locked tree (see .ci/run for the lockfile entries of opendal 0.49.2's
+# unpublished optional packages).
 # --ignore-scripts: no dependency runs install scripts here; the one native addon that must be
 # compiled (sse4_crc32, the SSE 4.2 CRC-32C) is built next, on purpose.
-(cd "$ctx" && npm install --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null 2>&1) || {
-  echo "build-image: npm install --omit=dev failed in the staged context" >&2; exit 1; }
+(cd "$ctx" && npm ci --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null 2>&1) || {
+  echo "build-image: npm ci --omit=dev failed in the staged context" >&2; exit 1; }
 # sse4_crc32 is built on this host with node-gyp (the host runs the image's Node 20 and glibc:
 # Debian bookworm, as node:20-bookworm-slim and the local base image are). If node-gyp cannot
 # build it here (no compiler, no Node headers), the build copied from this checkout's own
