@@ -69,9 +69,9 @@ export const STORAGE_LIMITS = {
   /**
    * The same with fsync always: more pending is written in parts, the next part while the
    * fdatasync of the previous one runs. 1 MiB: 64
-   * appenders of 16 KiB get one fdatasync per MiB instead of two half-size ones that cost about
-   * as much each (bench:wal BENCH_ONLY=ratio, A/B x3 at load 6-9: ratio 0.32-0.44 -> 0.50-0.55,
-   * 3.2-4.2 -> 2.4-2.5 ms CPU per MB; see docs/storage.md).
+   * appenders of 16 KiB get one fdatasync and one writev per MiB instead of two (bench:wal
+   * BENCH_ONLY=ratio, 5 A/B pairs back to back at load 6-9: CPU median 3.2 -> 2.5 ms per MB,
+   * ratio median 0.44 -> 0.50 but spread 0.32-0.71 vs 0.31-0.55, noise; see docs/storage.md).
    */
   alwaysWriteBytesMax: 1024 * 1024,
   /**
