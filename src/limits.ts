@@ -184,6 +184,12 @@ export const GROUP_LIMITS = {
   groupIdLengthMax: 1024,
   /** An Empty group without committed offsets is forgotten this long after it emptied (Kafka's offsets.retention.check.interval.ms). */
   emptyGroupRetentionMs: 600_000,
+  /**
+   * How long a group another broker claimed from this one is answered NOT_COORDINATOR whatever
+   * this broker's view says (coordinator-fence.ts): covers the moment two brokers' views disagree
+   * about who coordinates the group (a broker joining), and bounds a stand-off if they disagree longer.
+   */
+  movedGroupHoldMs: 3000,
 } as const;
 
 // ---- Idempotent producers (src/broker/producers) ----

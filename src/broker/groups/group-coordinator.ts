@@ -49,7 +49,10 @@ export class GroupCoordinator {
 
   join(input: JoinGroupInput): Promise<JoinGroupResult> {
     const invalid = checkGroupId(input.groupId, false);
-    return invalid ? Promise.resolve(joinFailure(invalid, input.memberId)) : this.membership.join(input);
+    if (invalid) return Promise.resolve(joinFailure(invalid, input.memberId));
+    // In a cluster a group is served only under this broker's claim (coordinator-fence.ts).
+    if (this.offsets.claimed(input.groupId)) return this.membership.join(input);
+    return this.claim(input.groupId).then((error) => (error ? joinFailure(error, input.memberId) : this.membership.join(input)));
   }
 
   sync(input: SyncGroupInput): Promise<SyncGroupResult> {
@@ -94,8 +97,7 @@ export class GroupCoordinator {
     try {
       await this.offsets.commit(input.groupId, writes);
     } catch (err) {
-      const error: GroupErrorKind = err instanceof GroupError ? err.kind : 'coordinator-not-available';
-      log.error({ err, groupId: input.groupId }, 'offset commit failed');
+      const error = this.writeFailure(input.groupId, err, 'offset commit failed');
       return results.map((r) => (r.error ? r : { ...r, error }));
     }
     return results;
@@ -155,11 +157,26 @@ export class GroupCoordinator {
     try {
       await this.offsets.delete(groupId, results.filter((r) => r.error === null));
     } catch (err) {
-      log.error({ err, groupId }, 'offset delete failed');
-      return { error: 'coordinator-not-available', partitions: [] };
+      return { error: this.writeFailure(groupId, err, 'offset delete failed'), partitions: [] };
     }
     this.forgetIfUnused(group);
     return { error: null, partitions: results };
+  }
+
+  /**
+   * This broker no longer coordinates the group (another broker claimed it, or this broker's view
+   * moved it): its members, generation, pending members and timers go, and parked JoinGroup and
+   * SyncGroup calls answer NOT_COORDINATOR so members find the coordinator again (as Kafka
+   * unloads a group whose __consumer_offsets partition it no longer leads). Offsets stay in the store.
+   */
+  drop(groupId: string): void {
+    const group = this.groups.get(groupId);
+    this.forgetTimers.get(groupId)?.cancel();
+    this.forgetTimers.delete(groupId);
+    if (!group) return;
+    this.groups.delete(groupId);
+    this.membership.rebalancer.shutdown(group, 'not-coordinator');
+    log.info({ groupId, members: group.members.size }, 'group dropped: another broker coordinates it');
   }
 
   /** Answers every parked call, stops every timer and stops following the store (broker shutdown). */
@@ -169,6 +186,27 @@ export class GroupCoordinator {
     for (const group of this.groups.values()) this.membership.rebalancer.shutdown(group, 'coordinator-not-available');
     this.groups.clear();
     await this.offsets.close();
+  }
+
+  /** The claim of a group this broker is about to serve; the error kind when it cannot be taken. */
+  private async claim(groupId: string): Promise<GroupErrorKind | null> {
+    try {
+      await this.offsets.claim(groupId);
+      return null;
+    } catch (err) {
+      return this.writeFailure(groupId, err, 'group claim failed');
+    }
+  }
+
+  /** A refused shared-state write means another broker coordinates the group: its state here goes. */
+  private writeFailure(groupId: string, err: unknown, message: string): GroupErrorKind {
+    if (err instanceof GroupError && err.kind === 'not-coordinator') {
+      log.warn({ groupId, reason: err.message }, message);
+      this.drop(groupId);
+      return 'not-coordinator';
+    }
+    log.error({ err, groupId }, message);
+    return err instanceof GroupError ? err.kind : 'coordinator-not-available';
   }
 
   private checkCommit(input: OffsetCommitInput): GroupErrorKind | null {
@@ -198,8 +236,7 @@ export class GroupCoordinator {
       await this.offsets.delete(groupId);
     } catch (err) {
       group.state = 'Empty';
-      log.error({ err, groupId }, 'group delete failed');
-      return 'coordinator-not-available';
+      return this.writeFailure(groupId, err, 'group delete failed');
     }
     this.membership.rebalancer.shutdown(group, 'coordinator-not-available');
     if (this.groups.get(groupId) === group) this.groups.delete(groupId);
@@ -233,7 +270,10 @@ export class GroupCoordinator {
     if (!this.unused(group) || this.forgetTimers.has(group.groupId)) return;
     this.forgetTimers.set(group.groupId, this.clock.setTimer(GROUP_LIMITS.emptyGroupRetentionMs, () => {
       this.forgetTimers.delete(group.groupId);
-      if (this.unused(group) && this.groups.get(group.groupId) === group) this.groups.delete(group.groupId);
+      if (!this.unused(group) || this.groups.get(group.groupId) !== group) return;
+      this.groups.delete(group.groupId);
+      // Its coordinator claim goes with it (cluster mode); a failed delete leaves a claim the next coordinator replaces.
+      this.offsets.release(group.groupId).catch((err: unknown) => log.warn({ err, groupId: group.groupId }, 'releasing the claim of a forgotten group failed'));
     }));
   }
 

@@ -109,33 +109,62 @@ export class OffsetStore {
     keyed.forEach(({ key, value }, i) => this.applyPut(key, value, revisions[i]));
   }
 
-  /** Deletes the named partitions' offsets, or all of the group's when `partitions` is omitted. */
+  /**
+   * Deletes the named partitions' offsets, or the whole group's when `partitions` is omitted:
+   * then the group's coordinator claim goes in the same transaction (the last one when the
+   * offsets need several), so no claim outlives its group.
+   */
   async delete(groupId: string, partitions?: TopicPartition[]): Promise<void> {
     const targets = partitions ?? this.all(groupId);
     const keys = targets.filter((tp) => this.get(groupId, tp.topic, tp.partition)).map((tp) => this.key(groupId, tp));
-    if (keys.length === 0) return;
-    const revisions = await this.apply(groupId, keys.map((key): TxnOp => ({ type: 'delete', key })));
+    const release = partitions === undefined && this.fence ? () => this.fence!.releaseOps(groupId) : null;
+    if (keys.length === 0 && !release) return;
+    const revisions = await this.apply(groupId, keys.map((key): TxnOp => ({ type: 'delete', key })), release);
     keys.forEach((key, i) => {
       if (this.watchRevision < revisions[i]) this.tombstones.set(key, revisions[i]);
       this.applyDelete(key, revisions[i]);
     });
   }
 
-  /** One transaction per txnOpsMax operations, sent together so one group commit covers them; the revision of each op. */
-  private async apply(groupId: string, ops: TxnOp[]): Promise<bigint[]> {
+  /** Whether the group is this broker's to serve without claiming it first (always outside cluster mode). */
+  claimed(groupId: string): boolean {
+    return this.fence?.holds(groupId) ?? true;
+  }
+
+  /** Claims the group for this broker (cluster mode) before it admits members; GroupError not-coordinator when it cannot. */
+  async claim(groupId: string): Promise<void> {
+    await this.fence?.compares(groupId);
+  }
+
+  /** Deletes the group's coordinator claim if this broker holds it (an Empty group without offsets is forgotten). */
+  async release(groupId: string): Promise<void> {
+    await this.fence?.release(groupId);
+  }
+
+  /**
+   * One transaction per txnOpsMax operations, sent together so one group commit covers them;
+   * the revision of each op. `last` (taken after the claim is checked) goes with the final chunk,
+   * or in a transaction of its own after the others when it does not fit there.
+   */
+  private async apply(groupId: string, ops: TxnOp[], last: (() => TxnOp[]) | null = null): Promise<bigint[]> {
     const compares = (await this.fence?.compares(groupId)) ?? [];
+    const closing = last?.() ?? [];
     const perTxn = COORDINATION_LIMITS.txnOpsMax - compares.length;
     const chunks: TxnOp[][] = [];
     for (let i = 0; i < ops.length; i += perTxn) chunks.push(ops.slice(i, i + perTxn));
+    const together = closing.length > 0 && (chunks.length === 0 || chunks[chunks.length - 1].length + closing.length <= perTxn);
+    if (together) chunks.length === 0 ? chunks.push([...closing]) : chunks[chunks.length - 1].push(...closing);
     const results = await Promise.all(chunks.map((chunk) => this.store.txn(compares, chunk)));
+    if (results.every((r) => r.succeeded) && closing.length > 0 && !together) results.push(await this.store.txn(compares, closing));
     if (results.some((r) => !r.succeeded)) {
       this.fence?.lost(groupId);
       throw new GroupError('not-coordinator', `offset write of group ${groupId} fenced: another broker claimed the group since, or this broker's registration expired`);
     }
-    return chunks.flatMap((chunk, i) => chunk.map(() => results[i].revision));
+    return ops.map((_, i) => results[Math.floor(i / perTxn)].revision);
   }
 
   private onEvent(event: WatchEvent): void {
+    this.fence?.observe(event);
     const revision = event.type === 'put' ? event.kv.modRevision : event.modRevision;
     if (revision > this.watchRevision) this.watchRevision = revision;
     const key = event.type === 'put' ? event.kv.key : event.key;
