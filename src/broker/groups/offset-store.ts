@@ -143,8 +143,9 @@ export class OffsetStore {
 
   /**
    * One transaction per txnOpsMax operations, sent together so one group commit covers them;
-   * the revision of each op. `last` (taken after the claim is checked) goes with the final chunk,
-   * or in a transaction of its own after the others when it does not fit there.
+   * the revision of each op. `last` (taken after the claim is checked) goes with the ops when
+   * they fit one transaction, else in one of its own once all others succeeded: the chunks run
+   * concurrently and each compares what `last` may delete (the group's claim).
    */
   private async apply(groupId: string, ops: TxnOp[], last: (() => TxnOp[]) | null = null): Promise<bigint[]> {
     const compares = (await this.fence?.compares(groupId)) ?? [];
@@ -152,8 +153,8 @@ export class OffsetStore {
     const perTxn = COORDINATION_LIMITS.txnOpsMax - compares.length;
     const chunks: TxnOp[][] = [];
     for (let i = 0; i < ops.length; i += perTxn) chunks.push(ops.slice(i, i + perTxn));
-    const together = closing.length > 0 && (chunks.length === 0 || chunks[chunks.length - 1].length + closing.length <= perTxn);
-    if (together) chunks.length === 0 ? chunks.push([...closing]) : chunks[chunks.length - 1].push(...closing);
+    const together = closing.length > 0 && chunks.length <= 1 && ops.length + closing.length <= perTxn;
+    if (together) chunks.length === 0 ? chunks.push([...closing]) : chunks[0].push(...closing);
     const results = await Promise.all(chunks.map((chunk) => this.store.txn(compares, chunk)));
     if (results.every((r) => r.succeeded) && closing.length > 0 && !together) results.push(await this.store.txn(compares, closing));
     if (results.some((r) => !r.succeeded)) {

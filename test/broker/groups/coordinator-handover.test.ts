@@ -9,7 +9,7 @@ import { OffsetStore } from '../../../src/broker/groups/offset-store';
 import type { KafkaHandler } from '../../../src/broker/kafka/handler';
 import { EtcdMetadataStore } from '../../../src/coordination/etcd/etcd-store';
 import { type ClusterKeys, clusterKeys } from '../../../src/coordination/keys';
-import { GROUP_LIMITS } from '../../../src/limits';
+import { COORDINATION_LIMITS, GROUP_LIMITS } from '../../../src/limits';
 import { type EtcdServer, startEtcd } from '../../support/etcd';
 import { eventually, put, uniquePrefix } from '../../coordination/helpers';
 import { ctx, testServices } from '../support/test-services';
@@ -153,6 +153,20 @@ describe('A group whose coordinator claim moves to another broker (real etcd)', 
     // The group starts again from nothing, under a fresh claim.
     await stableMember(coordinator);
     expect(await claimOf(reader, GROUP)).to.deep.equal({ brokerId: 1, coordinatorEpoch: 0 });
+  });
+
+  it('DeleteGroups of a group with more offsets than one transaction holds deletes the claim after them all', async () => {
+    const store = await connect();
+    await put(store, keys.broker(1), JSON.stringify({ brokerId: 1 }));
+    const coordinator = new GroupCoordinator(await OffsetStore.open(store, keys, undefined, await coordinatorFence(store, keys, 1)));
+    closers.push(() => coordinator.close());
+    const partitions = Array.from({ length: COORDINATION_LIMITS.txnOpsMax * 2 + 5 }, (_, partition) => ({ topic: 't', partition, offset: 1n, leaderEpoch: -1, metadata: null }));
+    const committed = await coordinator.commitOffsets({ groupId: 'big', generationId: -1, memberId: '', groupInstanceId: null, offsets: partitions });
+    expect(committed.every((r) => r.error === null)).to.equal(true);
+    expect(await claimOf(store, 'big')).to.deep.equal({ brokerId: 1, coordinatorEpoch: 0 });
+    expect(await coordinator.deleteGroups(['big'])).to.deep.equal([{ groupId: 'big', error: null }]);
+    expect(await claimOf(store, 'big')).to.equal(null);
+    expect(await store.list(keys.groupOffsetsPrefix('big'))).to.deep.equal([]);
   });
 
   it('an Empty group without offsets that expires takes its claim along, and never another broker\'s', async () => {
