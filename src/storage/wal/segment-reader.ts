@@ -6,7 +6,8 @@
 import { STORAGE_LIMITS } from '../../limits';
 import { CorruptLogError, StorageError } from '../errors';
 import type { ReadResult, RecoverableBatchFormat } from '../partition-log';
-import { scanFrames, ScannedFrame } from './frame-scanner';
+import { FRAME_HEADER_BYTES } from './frame';
+import { ScanLimit, scanFrames, ScannedFrame } from './frame-scanner';
 import type { Segment } from './segment';
 
 /** Index of the segment holding `offset`: the last one with baseOffset <= offset (or 0). */
@@ -31,18 +32,19 @@ export async function readSegments(segments: readonly Segment[], offset: bigint,
   for (const s of used) s.acquire();
   const result: ReadResult = { chunks: [], bytes: 0, nextOffset: offset };
   const chunkBytes = Math.min(STORAGE_LIMITS.readChunkBytesMax, Math.max(STORAGE_LIMITS.readChunkBytesMin, maxBytes + STORAGE_LIMITS.indexIntervalBytes));
+  const limit = new BudgetLimit(result, maxBytes, endOffset);
   try {
     for (const segment of used) {
       const start = segment === used[0] ? segment.index.floorByOffset(Number(offset - segment.baseOffset))?.position ?? 0 : 0;
-      for await (const frame of framesOf(segment, start, chunkBytes)) {
+      for await (const frame of framesOf(segment, start, chunkBytes, limit)) {
         if (frame.baseOffset >= endOffset) return result;
         const next = frame.baseOffset + BigInt(format.recordCount(frame.batch));
         if (next <= offset) continue;
-        if (result.chunks.length > 0 && result.bytes + frame.batch.length > maxBytes) return result;
         result.chunks.push(frame.batch);
         result.bytes += frame.batch.length;
         result.nextOffset = next;
       }
+      if (limit.stopped) return result;
     }
     return result;
   } catch (err) {
@@ -52,6 +54,32 @@ export async function readSegments(segments: readonly Segment[], offset: bigint,
     throw new StorageError('OFFSET_OUT_OF_RANGE', `offset ${offset} was deleted by retention during the read`, { cause: err });
   } finally {
     for (const s of used) s.release();
+  }
+}
+
+/**
+ * Stops a read at its budget by the next frame's header. Until the first batch is taken every
+ * frame is read and checked whole (the first batch is returned even when larger than the budget,
+ * and frames before the read's offset are skipped by their record count). After it, reads are
+ * sized for the budget left, counting a header per frame at the average batch size so far.
+ */
+class BudgetLimit implements ScanLimit {
+  /** Set once a frame is refused: the read ends there, not in the next segment. */
+  stopped = false;
+
+  constructor(private readonly result: ReadResult, private readonly maxBytes: number, private readonly endOffset: bigint) {}
+
+  admits(baseOffset: bigint, batchBytes: number): boolean {
+    const { chunks, bytes } = this.result;
+    this.stopped = chunks.length > 0 && (baseOffset >= this.endOffset || bytes + batchBytes > this.maxBytes);
+    return !this.stopped;
+  }
+
+  readBytesWanted(): number {
+    const { chunks, bytes } = this.result;
+    if (chunks.length === 0) return Infinity;
+    const left = Math.max(0, this.maxBytes - bytes);
+    return left + FRAME_HEADER_BYTES * (Math.ceil(left / (bytes / chunks.length)) + 1);
   }
 }
 
@@ -76,8 +104,8 @@ export async function findOffsetForTimestamp(segments: readonly Segment[], times
 }
 
 /** The visible frames of a segment from `start`; a bad frame throws CorruptLogError. */
-async function* framesOf(segment: Segment, start: number, chunkBytes: number): AsyncGenerator<ScannedFrame> {
-  const frames = scanFrames(await segment.file(), start, segment.visibleBytes, { chunkBytes });
+async function* framesOf(segment: Segment, start: number, chunkBytes: number, limit?: ScanLimit): AsyncGenerator<ScannedFrame> {
+  const frames = scanFrames(await segment.file(), start, segment.visibleBytes, { chunkBytes, limit });
   for (;;) {
     const next = await frames.next();
     if (!next.done) {
