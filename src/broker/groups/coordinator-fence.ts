@@ -34,6 +34,8 @@ import { GroupError } from './group-errors';
 export interface OffsetWriteFence {
   /** Compares a write of this group's offsets must carry; claims the group first if this broker holds no claim. */
   compares(groupId: string): Promise<Compare[]>;
+  /** Claims the group unless this broker holds a claim not seen lost (before admitting members). */
+  claim(groupId: string): Promise<void>;
   /** Whether compares(groupId) needs no claim first (this broker holds the group's claim, or groups are not claimed). */
   holds(groupId: string): boolean;
   /** A write carrying compares(groupId) failed: the claim is stale (the next write claims again). */
@@ -77,6 +79,7 @@ export async function registrationFence(store: MetadataStore, registrationKey: s
     registration,
     registered: () => revision !== null,
     compares: async () => [registration()],
+    claim: async () => { registration(); },
     holds: () => true,
     lost: () => undefined,
     releaseOps: () => [],
@@ -129,6 +132,10 @@ export async function coordinatorFence(store: MetadataStore, keys: ClusterKeys, 
       const held = claims.value(groupId) ?? await claim(groupId, registration);
       return [registration, { key: claimKey(groupId), value: held }];
     },
+    async claim(groupId) {
+      if (registered.registered() && claims.holds(groupId)) return;
+      await claim(groupId, registered.registration());
+    },
     // Unregistered, a broker serves no group: the claim it tries then answers NOT_COORDINATOR.
     holds: (groupId) => registered.registered() && claims.holds(groupId),
     lost: (groupId) => { claims.drop(groupId); },
@@ -137,11 +144,17 @@ export async function coordinatorFence(store: MetadataStore, keys: ClusterKeys, 
       return [{ type: 'delete', key: claimKey(groupId) }];
     },
     async release(groupId) {
+      const held = claims.value(groupId);
       claims.drop(groupId);
-      const current = await store.get(claimKey(groupId));
+      const key = claimKey(groupId);
+      // Only the claim held (or, forgotten, this broker's as read) goes: a claim taken meanwhile, even here, stays.
+      if (held !== undefined) {
+        await store.txn([{ key, value: held }], [{ type: 'delete', key }]);
+        return;
+      }
+      const current = await store.get(key);
       if (current === null || (JSON.parse(current.value) as GroupClaim).brokerId !== brokerId) return;
-      // Only the claim as read goes: a broker claiming the group meanwhile keeps its claim.
-      await store.txn([{ key: current.key, modRevision: current.modRevision }], [{ type: 'delete', key: current.key }]);
+      await store.txn([{ key, modRevision: current.modRevision }], [{ type: 'delete', key }]);
     },
     observe(event) {
       const groupId = groupOfClaimKey(event.type === 'put' ? event.kv.key : event.key);

@@ -111,8 +111,8 @@ export class OffsetStore {
 
   /**
    * Deletes the named partitions' offsets, or the whole group's when `partitions` is omitted:
-   * then the group's coordinator claim goes in the same transaction (the last one when the
-   * offsets need several), so no claim outlives its group.
+   * then the group's coordinator claim goes in the same transaction (one right after them when
+   * the offsets need several), so no claim outlives its group.
    */
   async delete(groupId: string, partitions?: TopicPartition[]): Promise<void> {
     const targets = partitions ?? this.all(groupId);
@@ -133,7 +133,7 @@ export class OffsetStore {
 
   /** Claims the group for this broker (cluster mode) before it admits members; GroupError not-coordinator when it cannot. */
   async claim(groupId: string): Promise<void> {
-    await this.fence?.compares(groupId);
+    await this.fence?.claim(groupId);
   }
 
   /** Deletes the group's coordinator claim if this broker holds it (an Empty group without offsets is forgotten). */

@@ -190,7 +190,7 @@ describe('A group whose coordinator claim moves to another broker (real etcd)', 
     expect(await claimOf(store, 'taken')).to.deep.equal({ brokerId: 2, coordinatorEpoch: 1 });
   });
 
-  it('answers a group taken from it NOT_COORDINATOR only for movedGroupHoldMs, then its own view decides again', async () => {
+  it('answers a group taken from it NOT_COORDINATOR only for movedGroupHoldMs, then claims it anew when its view names it', async () => {
     const store = await connect();
     await put(store, keys.broker(1), JSON.stringify({ brokerId: 1 }));
     let nowMs = 1000;
@@ -208,5 +208,9 @@ describe('A group whose coordinator claim moves to another broker (real etcd)', 
     expect(fence.movedTo('g')).to.equal(2);
     nowMs += GROUP_LIMITS.movedGroupHoldMs;
     expect(fence.movedTo('g')).to.equal(null);
+    // Named by its view again, it claims the group anew before admitting members: the next epoch.
+    await offsets.claim('g');
+    expect(fence.holds('g')).to.equal(true);
+    expect(await claimOf(store, 'g')).to.deep.equal({ brokerId: 1, coordinatorEpoch: 2 });
   });
 });
