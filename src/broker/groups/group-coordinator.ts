@@ -25,6 +25,8 @@ export interface GroupCoordinatorOptions {
   groupsMax?: number;
   /** Whether a topic partition exists (OffsetCommit answers UNKNOWN_TOPIC_OR_PARTITION otherwise). */
   partitionExists?: (topic: string, partition: number) => boolean;
+  /** Whether this broker coordinates a group (cluster mode): ListGroups names only those, as Kafka's does. */
+  coordinates?: (groupId: string) => boolean;
 }
 
 export class GroupCoordinator {
@@ -34,11 +36,13 @@ export class GroupCoordinator {
   private readonly clock: Clock;
   private readonly groupsMax: number;
   private readonly partitionExists: (topic: string, partition: number) => boolean;
+  private readonly coordinates: (groupId: string) => boolean;
 
   constructor(private readonly offsets: OffsetStore, options: GroupCoordinatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.groupsMax = options.groupsMax ?? GROUP_LIMITS.groupsMax;
     this.partitionExists = options.partitionExists ?? (() => true);
+    this.coordinates = options.coordinates ?? (() => true);
     const config = { ...defaultMembershipConfig, ...options.membership };
     this.membership = new Membership({
       get: (groupId) => this.lookup(groupId),
@@ -137,9 +141,11 @@ export class GroupCoordinator {
     });
   }
 
+  /** The groups this broker coordinates (every broker sees every group's offsets in the shared store). */
   list(): GroupListing[] {
-    for (const groupId of this.offsets.groupIds()) this.lookup(groupId);
-    return [...this.groups.values()].map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state }));
+    for (const groupId of this.offsets.groupIds()) if (this.coordinates(groupId)) this.lookup(groupId);
+    return [...this.groups.values()].filter((g) => this.coordinates(g.groupId))
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state }));
   }
 
   async deleteGroups(groupIds: string[]): Promise<{ groupId: string; error: GroupErrorKind | null }[]> {

@@ -37,21 +37,21 @@ export async function openGroupServices(services: BrokerServices, membership: Pa
   const fence = services.config.metadata.store === 'etcd'
     ? await coordinatorFence(services.store, services.keys, services.cluster.self.nodeId) : null;
   const offsets = await OffsetStore.open(services.store, services.keys, undefined, fence);
-  const coordinator = new GroupCoordinator(offsets, { membership, partitionExists });
-  // Another broker claimed a group held here: its state goes at once, not at its members' next request.
-  fence?.onLost((groupId) => coordinator.drop(groupId));
   const coordinatorNode = (key: string) => coordinatorFor(key, services.cluster.brokers());
   /** Another broker took the group from this one moments ago: views differ (or lag here), and it serves the group. */
   const movedAway = (groupId: string) => (fence?.movedTo(groupId) ?? null) !== null;
+  const coordinatesHere = (groupId: string) => coordinatorNode(groupId)?.nodeId === services.cluster.self.nodeId && !movedAway(groupId);
+  const coordinator = new GroupCoordinator(offsets, { membership, partitionExists, coordinates: coordinatesHere });
+  // Another broker claimed a group held here: its state goes at once, not at its members' next request.
+  fence?.onLost((groupId) => coordinator.drop(groupId));
   return {
     coordinator,
     coordinatorNode,
     coordinates: (groupId) => {
-      const node = coordinatorNode(groupId);
-      const mine = node?.nodeId === services.cluster.self.nodeId && !movedAway(groupId);
+      const mine = coordinatesHere(groupId);
       // Checked before every group request: state of a group another broker serves is dropped, never
       // answered from (an empty view, e.g. while etcd is away, names no broker and drops nothing).
-      if (!mine && node !== null) coordinator.drop(groupId);
+      if (!mine && coordinatorNode(groupId) !== null) coordinator.drop(groupId);
       return mine;
     },
     topicName: (topicId) => services.topics.getById(topicId)?.name,

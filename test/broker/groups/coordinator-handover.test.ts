@@ -130,6 +130,22 @@ describe('A group whose coordinator claim moves to another broker (real etcd)', 
     expect(await claimOf(reader, GROUP), 'no write of the old coordinator took the claim back').to.deep.equal({ brokerId: 2, coordinatorEpoch: 1 });
   });
 
+  it('ListGroups on each broker names only the groups it coordinates, though every broker sees every group\'s offsets', async () => {
+    const one = await broker(1, [1, 2]);
+    const two = await broker(2, [1, 2]);
+    const ofOne = Array.from({ length: 64 }, (_, i) => `listed-${i}`).find((g) => coordinatorFor(g, [node(1), node(2)])?.nodeId === 1)!;
+    const commitTo = (b: TestBroker, groupId: string) => b.call(8, 2, {
+      groupId, generationId: -1, memberId: '', retentionTimeMs: -1n, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }],
+    });
+    expect((await commitTo(two, GROUP)).topics[0].partitions[0].errorCode).to.equal(0);
+    expect((await commitTo(one, ofOne)).topics[0].partitions[0].errorCode).to.equal(0);
+    const listed = async (b: TestBroker) => (await b.call(16, 4, { statesFilter: [] })).groups.map((g: { groupId: string }) => g.groupId);
+    await eventually(() => one.groups.coordinator.fetchOffsets(GROUP, null).length === 1, 5000, 'broker 1 sees the offsets committed through broker 2');
+    await eventually(() => two.groups.coordinator.fetchOffsets(ofOne, null).length === 1, 5000, 'broker 2 sees the offsets committed through broker 1');
+    expect(await listed(one)).to.deep.equal([ofOne]);
+    expect(await listed(two)).to.deep.equal([GROUP]);
+  });
+
   it('a coordinator told by a refused write that it no longer coordinates drops the group (its registration expired)', async () => {
     const old = await broker(1, [1]);
     const reader = await connect();
