@@ -206,6 +206,22 @@ describe('A group whose coordinator claim moves to another broker (real etcd)', 
     expect(await claimOf(store, 'taken')).to.deep.equal({ brokerId: 2, coordinatorEpoch: 1 });
   });
 
+  it('drops a group whose claim another broker deleted (the group was deleted there) without holding it off', async () => {
+    const store = await connect();
+    await put(store, keys.broker(1), JSON.stringify({ brokerId: 1 }));
+    const fence = await coordinatorFence(store, keys, 1);
+    const offsets = await OffsetStore.open(store, keys, undefined, fence);
+    closers.push(() => offsets.close());
+    const lost: string[] = [];
+    fence.onLost((groupId) => lost.push(groupId));
+    await offsets.claim('g');
+    await store.txn([], [{ type: 'delete', key: keys.groupCoordinator('g') }]);
+    await eventually(() => lost.length > 0, 5000, 'the watch reports the deleted claim');
+    expect(lost).to.deep.equal(['g']);
+    expect(fence.holds('g')).to.equal(false);
+    expect(fence.movedTo('g'), 'no broker to send members to').to.equal(null);
+  });
+
   it('answers a group taken from it NOT_COORDINATOR only for movedGroupHoldMs, then claims it anew when its view names it', async () => {
     const store = await connect();
     await put(store, keys.broker(1), JSON.stringify({ brokerId: 1 }));
