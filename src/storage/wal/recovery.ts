@@ -122,26 +122,18 @@ async function removeStrayFiles(dir: string, names: string[]): Promise<void> {
 async function scanSegment(segment: Segment, isLast: boolean, options: RecoveryOptions): Promise<boolean> {
   const file = await segment.file();
   const size = (await file.stat()).size;
-  const frames = scanFrames(file, 0, size, { chunkBytes: STORAGE_LIMITS.scanChunkBytes });
   let expected = segment.baseOffset;
-  let stop: ScanStop | null = null;
-  for (;;) {
-    const next = await frames.next();
-    if (next.done) {
-      stop = next.value;
-      break;
-    }
-    const frame = next.value;
+  let bad: ScanStop | null = null;
+  const scanned = await scanFrames(file, 0, size, { chunkBytes: STORAGE_LIMITS.scanChunkBytes }, (frame) => {
     const problem = frameProblem(frame.baseOffset, frame.batch, expected, options.format);
     if (typeof problem === 'string') {
-      stop = { kind: 'bad', position: frame.position, reason: problem, declaredBytes: frame.frameBytes };
-      await frames.return(null);
-      break;
+      bad = { kind: 'bad', position: frame.position, reason: problem, declaredBytes: frame.frameBytes };
+      return false;
     }
-    const recordCount = problem;
-    segment.recordFrame(frame.position, { baseOffset: frame.baseOffset, recordCount, maxTimestampMs: Number(options.format.maxTimestampMs(frame.batch)) }, frame.frameBytes);
+    segment.recordFrame(frame.position, { baseOffset: frame.baseOffset, recordCount: problem, maxTimestampMs: Number(options.format.maxTimestampMs(frame.batch)) }, frame.frameBytes);
     expected = segment.nextOffset;
-  }
+  });
+  const stop: ScanStop | null = bad ?? scanned;
   segment.syncedBytes = segment.writtenBytes;
   segment.visibleBytes = segment.writtenBytes;
   if (!stop) return false;
@@ -196,16 +188,10 @@ async function removeSegments(bases: bigint[], options: RecoveryOptions): Promis
 /** Re-records the frames of `segment` up to `end` (after a truncation); any bad frame throws. */
 export async function reindexSegment(segment: Segment, end: number, format: RecoverableBatchFormat): Promise<void> {
   segment.resetIndex();
-  const frames = scanFrames(await segment.file(), 0, end, { chunkBytes: STORAGE_LIMITS.scanChunkBytes });
-  for (;;) {
-    const next = await frames.next();
-    if (next.done) {
-      if (next.value) throw new CorruptLogError(segment.path, next.value.position, null, next.value.reason);
-      return;
-    }
-    const { baseOffset, batch, position, frameBytes } = next.value;
+  const stop = await scanFrames(await segment.file(), 0, end, { chunkBytes: STORAGE_LIMITS.scanChunkBytes }, ({ baseOffset, batch, position, frameBytes }) => {
     const problem = frameProblem(baseOffset, batch, segment.nextOffset, format);
     if (typeof problem === 'string') throw new CorruptLogError(segment.path, position, baseOffset, problem);
     segment.recordFrame(position, { baseOffset, recordCount: problem, maxTimestampMs: Number(format.maxTimestampMs(batch)) }, frameBytes);
-  }
+  });
+  if (stop) throw new CorruptLogError(segment.path, stop.position, null, stop.reason);
 }

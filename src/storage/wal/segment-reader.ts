@@ -7,7 +7,7 @@ import { STORAGE_LIMITS } from '../../limits';
 import { CorruptLogError, StorageError } from '../errors';
 import type { ReadResult, RecoverableBatchFormat } from '../partition-log';
 import { FRAME_HEADER_BYTES } from './frame';
-import { ScanLimit, scanFrames, ScannedFrame } from './frame-scanner';
+import { FrameVisitor, ScanLimit, scanFrames, ScanOptions } from './frame-scanner';
 import type { Segment } from './segment';
 
 /** Index of the segment holding `offset`: the last one with baseOffset <= offset (or 0). */
@@ -32,19 +32,24 @@ export async function readSegments(segments: readonly Segment[], offset: bigint,
   for (const s of used) s.acquire();
   const result: ReadResult = { chunks: [], bytes: 0, nextOffset: offset };
   const chunkBytes = Math.min(STORAGE_LIMITS.readChunkBytesMax, Math.max(STORAGE_LIMITS.readChunkBytesMin, maxBytes + STORAGE_LIMITS.indexIntervalBytes));
-  const limit = new BudgetLimit(result, maxBytes, endOffset);
+  const limit = new BudgetLimit(result, maxBytes);
+  let ended = false;
+  const take: FrameVisitor = (frame) => {
+    if (frame.baseOffset >= endOffset) {
+      ended = true;
+      return false;
+    }
+    const next = frame.baseOffset + BigInt(format.recordCount(frame.batch));
+    if (next <= offset) return;
+    result.chunks.push(frame.batch);
+    result.bytes += frame.batch.length;
+    result.nextOffset = next;
+  };
   try {
     for (const segment of used) {
       const start = segment === used[0] ? segment.index.floorByOffset(Number(offset - segment.baseOffset))?.position ?? 0 : 0;
-      for await (const frame of framesOf(segment, start, chunkBytes, limit)) {
-        if (frame.baseOffset >= endOffset) return result;
-        const next = frame.baseOffset + BigInt(format.recordCount(frame.batch));
-        if (next <= offset) continue;
-        result.chunks.push(frame.batch);
-        result.bytes += frame.batch.length;
-        result.nextOffset = next;
-      }
-      if (limit.stopped) return result;
+      await scanSegment(segment, start, { chunkBytes, limit }, take);
+      if (ended || limit.stopped) return result;
     }
     return result;
   } catch (err) {
@@ -67,11 +72,11 @@ class BudgetLimit implements ScanLimit {
   /** Set once a frame is refused: the read ends there, not in the next segment. */
   stopped = false;
 
-  constructor(private readonly result: ReadResult, private readonly maxBytes: number, private readonly endOffset: bigint) {}
+  constructor(private readonly result: ReadResult, private readonly maxBytes: number) {}
 
-  admits(baseOffset: bigint, batchBytes: number): boolean {
+  admits(batchBytes: number): boolean {
     const { chunks, bytes } = this.result;
-    this.stopped = chunks.length > 0 && (baseOffset >= this.endOffset || bytes + batchBytes > this.maxBytes);
+    this.stopped = chunks.length > 0 && bytes + batchBytes > this.maxBytes;
     return !this.stopped;
   }
 
@@ -92,10 +97,13 @@ export async function findOffsetForTimestamp(segments: readonly Segment[], times
     for (const segment of used) {
       if (segment.index.largestTimestampMs < target) continue;
       const start = segment.index.floorByTimestamp(target)?.position ?? 0;
-      for await (const frame of framesOf(segment, start, STORAGE_LIMITS.readChunkBytesMin)) {
-        if (frame.baseOffset >= endOffset) return null;
-        if (Number(format.maxTimestampMs(frame.batch)) >= target) return frame.baseOffset;
-      }
+      let found: bigint | null | undefined;
+      await scanSegment(segment, start, { chunkBytes: STORAGE_LIMITS.readChunkBytesMin }, (frame) => {
+        if (frame.baseOffset >= endOffset) found = null;
+        else if (Number(format.maxTimestampMs(frame.batch)) >= target) found = frame.baseOffset;
+        return found === undefined;
+      });
+      if (found !== undefined) return found;
     }
     return null;
   } finally {
@@ -103,16 +111,8 @@ export async function findOffsetForTimestamp(segments: readonly Segment[], times
   }
 }
 
-/** The visible frames of a segment from `start`; a bad frame throws CorruptLogError. */
-async function* framesOf(segment: Segment, start: number, chunkBytes: number, limit?: ScanLimit): AsyncGenerator<ScannedFrame> {
-  const frames = scanFrames(await segment.file(), start, segment.visibleBytes, { chunkBytes, limit });
-  for (;;) {
-    const next = await frames.next();
-    if (!next.done) {
-      yield next.value;
-      continue;
-    }
-    if (next.value) throw new CorruptLogError(segment.path, next.value.position, null, next.value.reason);
-    return;
-  }
+/** Visits the visible frames of a segment from `start`; a bad frame throws CorruptLogError. */
+async function scanSegment(segment: Segment, start: number, options: ScanOptions, visit: FrameVisitor): Promise<void> {
+  const stop = await scanFrames(await segment.file(), start, segment.visibleBytes, options, visit);
+  if (stop) throw new CorruptLogError(segment.path, stop.position, null, stop.reason);
 }

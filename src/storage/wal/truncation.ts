@@ -30,11 +30,12 @@ export async function truncateSegments(segments: Segment[], offset: bigint, form
 async function framePosition(segment: Segment, offset: bigint): Promise<number> {
   if (offset === segment.baseOffset) return 0;
   const start = segment.index.floorByOffset(Number(offset - segment.baseOffset))?.position ?? 0;
-  const frames = scanFrames(await segment.file(), start, segment.writtenBytes, { chunkBytes: STORAGE_LIMITS.readChunkBytesMin });
-  for await (const frame of frames) {
-    if (frame.baseOffset === offset) return frame.position;
-    if (frame.baseOffset > offset) break;
-  }
+  let found: number | undefined;
+  await scanFrames(await segment.file(), start, segment.writtenBytes, { chunkBytes: STORAGE_LIMITS.readChunkBytesMin }, (frame) => {
+    if (frame.baseOffset === offset) found = frame.position;
+    return frame.baseOffset < offset;
+  });
+  if (found !== undefined) return found;
   if (offset === segment.nextOffset) return segment.writtenBytes;
   throw new StorageError('INVALID_ARGUMENT', `offset ${offset} is not a batch boundary of ${segment.path}`);
 }
