@@ -10,10 +10,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { decodeFrame, DecodedFrame, FRAME_HEADER_BYTES } from './frame';
 
-export interface ScannedFrame extends DecodedFrame {
-  position: number;
-}
-
 export type ScanStop =
   /** The bytes up to `end` ran out inside a frame (a torn tail when `end` is the file size). */
   | { kind: 'short'; position: number; reason: string }
@@ -38,8 +34,8 @@ export interface ScanOptions {
   limit?: ScanLimit;
 }
 
-/** Called with each frame in turn; returning false ends the scan there. */
-export type FrameVisitor = (frame: ScannedFrame) => boolean | void;
+/** Called with each frame in turn and its file position; returning false ends the scan there. */
+export type FrameVisitor = (frame: DecodedFrame, position: number) => boolean | void;
 
 /**
  * Visits the frames from `start` to `end`; resolves with how the scan stopped: null when it
@@ -61,7 +57,7 @@ export async function scanFrames(handle: FileHandle, start: number, end: number,
     if (decoded.kind === 'frame') {
       const position = pos;
       pos += decoded.frameBytes;
-      if (visit({ ...decoded, position }) === false) return null;
+      if (visit(decoded, position) === false) return null;
       continue;
     }
     if (decoded.kind === 'bad') return { kind: 'bad', position: pos, reason: decoded.reason, declaredBytes: decoded.declaredBytes };

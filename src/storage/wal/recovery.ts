@@ -124,13 +124,13 @@ async function scanSegment(segment: Segment, isLast: boolean, options: RecoveryO
   const size = (await file.stat()).size;
   let expected = segment.baseOffset;
   let bad: ScanStop | null = null;
-  const scanned = await scanFrames(file, 0, size, { chunkBytes: STORAGE_LIMITS.scanChunkBytes }, (frame) => {
+  const scanned = await scanFrames(file, 0, size, { chunkBytes: STORAGE_LIMITS.scanChunkBytes }, (frame, position) => {
     const problem = frameProblem(frame.baseOffset, frame.batch, expected, options.format);
     if (typeof problem === 'string') {
-      bad = { kind: 'bad', position: frame.position, reason: problem, declaredBytes: frame.frameBytes };
+      bad = { kind: 'bad', position, reason: problem, declaredBytes: frame.frameBytes };
       return false;
     }
-    segment.recordFrame(frame.position, { baseOffset: frame.baseOffset, recordCount: problem, maxTimestampMs: Number(options.format.maxTimestampMs(frame.batch)) }, frame.frameBytes);
+    segment.recordFrame(position, { baseOffset: frame.baseOffset, recordCount: problem, maxTimestampMs: Number(options.format.maxTimestampMs(frame.batch)) }, frame.frameBytes);
     expected = segment.nextOffset;
   });
   const stop: ScanStop | null = bad ?? scanned;
@@ -188,7 +188,7 @@ async function removeSegments(bases: bigint[], options: RecoveryOptions): Promis
 /** Re-records the frames of `segment` up to `end` (after a truncation); any bad frame throws. */
 export async function reindexSegment(segment: Segment, end: number, format: RecoverableBatchFormat): Promise<void> {
   segment.resetIndex();
-  const stop = await scanFrames(await segment.file(), 0, end, { chunkBytes: STORAGE_LIMITS.scanChunkBytes }, ({ baseOffset, batch, position, frameBytes }) => {
+  const stop = await scanFrames(await segment.file(), 0, end, { chunkBytes: STORAGE_LIMITS.scanChunkBytes }, ({ baseOffset, batch, frameBytes }, position) => {
     const problem = frameProblem(baseOffset, batch, segment.nextOffset, format);
     if (typeof problem === 'string') throw new CorruptLogError(segment.path, position, baseOffset, problem);
     segment.recordFrame(position, { baseOffset, recordCount: problem, maxTimestampMs: Number(format.maxTimestampMs(batch)) }, frameBytes);

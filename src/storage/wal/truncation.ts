@@ -31,8 +31,8 @@ async function framePosition(segment: Segment, offset: bigint): Promise<number> 
   if (offset === segment.baseOffset) return 0;
   const start = segment.index.floorByOffset(Number(offset - segment.baseOffset))?.position ?? 0;
   let found: number | undefined;
-  await scanFrames(await segment.file(), start, segment.writtenBytes, { chunkBytes: STORAGE_LIMITS.readChunkBytesMin }, (frame) => {
-    if (frame.baseOffset === offset) found = frame.position;
+  await scanFrames(await segment.file(), start, segment.writtenBytes, { chunkBytes: STORAGE_LIMITS.readChunkBytesMin }, (frame, position) => {
+    if (frame.baseOffset === offset) found = position;
     return frame.baseOffset < offset;
   });
   if (found !== undefined) return found;
