@@ -67,11 +67,14 @@ function report(name: string, msgsPerSecond: number, mbPerSecond: number, primar
 }
 
 /**
- * Consume time runs from kcat's start to its line for the last message. kcat -e exits only once
- * a Fetch comes back empty at the end of the partition, which the broker holds for the Fetch's
- * max_wait_ms (librdkafka's fetch.wait.max.ms, 500 ms) as Kafka does; that wait overlaps kcat's
- * work on the messages fetched before it, unless kcat is done with them first (one message and
- * the end: 549 ms). The rate until kcat's exit is printed too (`*_until_exit`).
+ * Consume time runs from kcat's start to its line for the last message. kcat's stdout into a pipe
+ * is fully buffered (stdio), so its last lines reach us only when it flushes at exit. With `-e`
+ * alone it exits only once a Fetch comes back empty at the end of the partition, which the broker
+ * holds for max_wait_ms (500 ms) as Kafka does: the last chunk came 440-460 ms after the one
+ * before it, so the clock measured that wait, not the messages. `-c count` makes kcat exit (and
+ * flush) right after the last message; `-e` stays so a short partition ends the run instead of
+ * hanging, and the count and order checks below still see every offset. `*_until_exit` is the
+ * rate until kcat's exit.
  */
 async function kcatConsume(bootstrap: string, topic: string, count: number, bytes: number, name: string) {
   const started = process.hrtime.bigint();
@@ -82,7 +85,7 @@ async function kcatConsume(bootstrap: string, topic: string, count: number, byte
     if (lines >= count && lastMessageAt === 0n) lastMessageAt = process.hrtime.bigint();
   };
   const { seconds: untilExit, stdout, cpuSeconds: clientCpu } = await timedWithCpu(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q',
-    '-f', '%o\n', ...settingArgs(KCAT_CONSUME_SETTINGS)], true, countLines);
+    '-c', String(count), '-f', '%o\n', ...settingArgs(KCAT_CONSUME_SETTINGS)], true, countLines);
   const seconds = Number(lastMessageAt - started) / 1e9;
   // Every offset from 0 to count - 1 exactly once, in order (checked after the clock stopped).
   const offsets = stdout.length === 0 ? [] : stdout.trimEnd().split('\n');
@@ -162,7 +165,7 @@ async function main() {
     // The machine's load next to the figures: on 2 shared cores it decides more than the code does.
     process.stdout.write(`# flush.policy=${flush} scale=${scale} loadavg1=${loadavg()[0].toFixed(2)}\n`);
     process.stdout.write(`# kcat -P (input -l FILE, one message per line) -X ${KCAT_PRODUCE_SETTINGS.join(' -X ')}\n`);
-    process.stdout.write(`# kcat -C -o beginning -e -f '%o\\n' -X ${KCAT_CONSUME_SETTINGS.join(' -X ')}\n`);
+    process.stdout.write(`# kcat -C -o beginning -e -c COUNT -f '%o\\n' -X ${KCAT_CONSUME_SETTINGS.join(' -X ')}\n`);
     const pid = broker.child.pid!;
     // Broker CPU per MB moved: what the broker costs, apart from the clients sharing its 2 cores.
     const phase = async (name: string, mb: number, run: () => Promise<void>) => {
