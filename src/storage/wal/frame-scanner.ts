@@ -80,11 +80,17 @@ export async function scanFrames(handle: FileHandle, start: number, end: number,
 /** Reads `size` bytes at `position`; fewer bytes (the file shrank) return a shorter buffer. */
 export async function readExactly(handle: FileHandle, position: number, size: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(size);
+  const filled = await readInto(handle, buf, 0, size, position);
+  return filled < size ? buf.subarray(0, filled) : buf;
+}
+
+/** Reads `length` bytes at file position `position` into target at `at`; fewer only where the file ends. */
+export async function readInto(handle: FileHandle, target: Buffer, at: number, length: number, position: number): Promise<number> {
   let filled = 0;
-  while (filled < size) {
-    const { bytesRead } = await handle.read(buf, filled, size - filled, position + filled);
-    if (bytesRead === 0) return buf.subarray(0, filled);
+  while (filled < length) {
+    const { bytesRead } = await handle.read(target, at + filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
     filled += bytesRead;
   }
-  return buf;
+  return filled;
 }

@@ -8,7 +8,7 @@
  * 1 MiB buffers on this machine (native, table-free), which matters on every write and disk read.
  * The 12 header bytes go through crc-32's JS table instead (the same IEEE CRC-32): for 12 bytes
  * a call into native code costs more than the CRC, and a frame then costs one native call, not
- * two (as raw-frame-read.ts does; bench:wal-read, 100 B batches).
+ * two (bench:wal-read, 100 B batches); raw-frame-read.ts checks the frames it uploads through here too.
  *
  * Decoding is a pure function with three outcomes: a frame, need more bytes, or bad bytes
  * (CONVENTIONS §3).

@@ -7,13 +7,10 @@
  * loop. Every frame's CRC is checked where it landed, as readSegments checks what it reads.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { crc32 } from '@node-rs/crc32';
-import CRC32 from 'crc-32';
-import { STORAGE_LIMITS } from '../../limits';
 import { CorruptLogError, StorageError } from '../errors';
 import type { RecoverableBatchFormat } from '../partition-log';
-import { FRAME_HEADER_BYTES } from './frame';
-import { readExactly } from './frame-scanner';
+import { decodeFrame, FRAME_HEADER_BYTES } from './frame';
+import { readExactly, readInto } from './frame-scanner';
 import type { Segment } from './segment';
 import { segmentIndexFor } from './segment-reader';
 
@@ -99,17 +96,6 @@ async function frameHolding(
   return pos;
 }
 
-/** Reads `length` bytes at file position `position` into target at `at`; fewer only where the file ends. */
-async function readInto(handle: FileHandle, target: Buffer, at: number, length: number, position: number): Promise<number> {
-  let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await handle.read(target, at + filled, length - filled, position + filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return filled;
-}
-
 /** The whole frames in `bytes` (read from file position `filePos`), CRCs checked; null when none fit. */
 function framesIn(
   bytes: Buffer, targetPos: number, filePos: number, segment: Segment, endOffset: bigint, format: RecoverableBatchFormat, visible: number,
@@ -118,38 +104,21 @@ function framesIn(
   let pos = 0;
   let nextOffset = 0n;
   while (pos < bytes.length) {
-    const frame = checkFrame(bytes, pos);
-    if (typeof frame === 'string') throw new CorruptLogError(segment.path, filePos + pos, null, frame);
-    if (typeof frame === 'number') {
-      if (filePos + pos + frame > visible) {
-        throw new CorruptLogError(segment.path, filePos + pos, null, `frame of ${frame} bytes runs past the visible end ${visible}`);
+    const frame = decodeFrame(bytes, pos);
+    if (frame.kind === 'bad') throw new CorruptLogError(segment.path, filePos + pos, null, frame.reason);
+    if (frame.kind === 'need-more') {
+      if (filePos + pos + frame.bytesNeeded > visible) {
+        throw new CorruptLogError(segment.path, filePos + pos, null, `frame of ${frame.bytesNeeded} bytes runs past the visible end ${visible}`);
       }
-      if (frames.length === 0) return { frames, bytes: 0, nextOffset, frameBytesNeeded: frame };
+      if (frames.length === 0) return { frames, bytes: 0, nextOffset, frameBytesNeeded: frame.bytesNeeded };
       break;
     }
-    const baseOffset = bytes.readBigUInt64BE(pos);
+    const { baseOffset, batch, frameBytes } = frame;
     if (baseOffset >= endOffset) break;
-    nextOffset = baseOffset + BigInt(format.recordCount(frame));
-    frames.push({ position: targetPos + pos, frameBytes: FRAME_HEADER_BYTES + frame.length, baseOffset, nextOffset, maxTimestampMs: format.maxTimestampMs(frame) });
-    pos += FRAME_HEADER_BYTES + frame.length;
+    nextOffset = baseOffset + BigInt(format.recordCount(batch));
+    frames.push({ position: targetPos + pos, frameBytes, baseOffset, nextOffset, maxTimestampMs: format.maxTimestampMs(batch) });
+    pos += frameBytes;
   }
   if (frames.length === 0) return null;
   return { frames, bytes: pos, nextOffset };
-}
-
-/**
- * The frame at `pos` checked as decodeFrame (frame.ts) checks it: its batch, the bytes a whole
- * frame needs when `bytes` ends inside it, or why it is bad. One native call per frame instead
- * of two: crc-32's JS table takes the 12 header bytes (the same IEEE CRC-32, frame.ts), where a
- * call into @node-rs/crc32 costs more than the CRC.
- */
-function checkFrame(bytes: Buffer, pos: number): Buffer | number | string {
-  if (bytes.length - pos < FRAME_HEADER_BYTES) return FRAME_HEADER_BYTES;
-  const length = bytes.readUInt32BE(pos + 8);
-  if (length === 0 || length > STORAGE_LIMITS.batchBytesMax) return `frame length ${length} is outside [1, ${STORAGE_LIMITS.batchBytesMax}]`;
-  if (bytes.length - pos < FRAME_HEADER_BYTES + length) return FRAME_HEADER_BYTES + length;
-  const batch = bytes.subarray(pos + FRAME_HEADER_BYTES, pos + FRAME_HEADER_BYTES + length);
-  const stored = bytes.readUInt32BE(pos + 12);
-  const actual = crc32(batch, CRC32.buf(bytes.subarray(pos, pos + 12)) >>> 0) >>> 0;
-  return stored === actual ? batch : `crc mismatch (stored ${stored}, computed ${actual})`;
 }
