@@ -10,7 +10,7 @@
  * compare A/B far better than rates do.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, TributaryClient } from '../src/client';
 import { cpuSeconds, freePort, result, startBrokerProcess, timed } from './kafka-bench-support';
@@ -27,12 +27,32 @@ async function kcatProduce(bootstrap: string, topic: string, file: string, count
   return count / seconds;
 }
 
+/**
+ * kcat consume as bench/kafka.ts runs it (same librdkafka settings): the clock stops at kcat's
+ * line for the last message. kcat's piped stdout is flushed only at exit, and with `-e` alone it
+ * exits only after an empty end-of-partition Fetch that the broker holds for max_wait_ms (500 ms),
+ * so `-c COUNT` makes it exit (and flush) right after the last message; `-e` stays so a short
+ * partition ends the run instead of hanging. Every offset 0..count-1 is checked once, in order,
+ * after the clock stopped.
+ */
+const KCAT_CONSUME_SETTINGS = ['fetch.max.bytes=52428800', 'fetch.message.max.bytes=4194304', 'queued.min.messages=1000000',
+  'queued.max.messages.kbytes=262144'];
+
 async function kcatConsume(bootstrap: string, topic: string, count: number): Promise<number> {
-  const { seconds, stdout } = await timed(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q',
-    '-f', '%o\n', '-X', 'fetch.max.bytes=52428800'], undefined, true);
-  const got = stdout.length === 0 ? 0 : stdout.trimEnd().split('\n').length;
-  if (got !== count) throw new Error(`kcat consumed ${got} of ${count} from ${topic}`);
-  return count / seconds;
+  const started = process.hrtime.bigint();
+  let lines = 0;
+  let lastMessageAt = 0n;
+  const countLines = (chunk: Buffer) => {
+    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines++;
+    if (lines >= count && lastMessageAt === 0n) lastMessageAt = process.hrtime.bigint();
+  };
+  const { stdout } = await timed(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-c', String(count),
+    '-f', '%o\n', ...KCAT_CONSUME_SETTINGS.flatMap((setting) => ['-X', setting])], undefined, true, undefined, countLines);
+  const offsets = stdout.length === 0 ? [] : stdout.trimEnd().split('\n');
+  if (offsets.length !== count) throw new Error(`kcat consumed ${offsets.length} of ${count} from ${topic}`);
+  const wrong = offsets.findIndex((offset, i) => offset !== String(i));
+  if (wrong >= 0) throw new Error(`kcat: message ${wrong} of ${topic} has offset ${offsets[wrong]}`);
+  return count / (Number(lastMessageAt - started) / 1e9);
 }
 
 async function nativeProduce(client: TributaryClient, topic: string, count: number, bytes: number): Promise<number> {
@@ -58,6 +78,8 @@ async function nativeConsume(client: TributaryClient, topic: string, count: numb
   const started = process.hrtime.bigint();
   let got = 0;
   for await (const m of consumer) {
+    // Every offset 0..count-1 once, in order, as kcat's run is checked.
+    if (m.offset !== BigInt(got)) throw new Error(`native consume: message ${got} of ${topic} has offset ${m.offset}`);
     got++;
     if (got % 1000 === 0 || got === count) await consumer.ackCumulative(m);
     if (got === count) break;
@@ -128,7 +150,8 @@ async function main() {
   const broker = await startBrokerProcess(port, join(work, 'data'), { TRIBUTARY_LOG_LEVEL: 'warn', TRIBUTARY_TOPICS_FLUSH_POLICY: flush }, process.env.BENCH_CPU_PROF);
   const client = await connect({ bootstrap, clientName: 'bench', protocolVersion });
   try {
-    process.stdout.write(`# flush.policy=${flush} scale=${scale} protocol=${protocolVersion ?? 'newest'}\n`);
+    process.stdout.write(`# flush.policy=${flush} scale=${scale} protocol=${protocolVersion ?? 'newest'} loadavg1=${loadavg()[0].toFixed(2)}\n`);
+    process.stdout.write(`# kcat -C -o beginning -e -c COUNT -f '%o\\n' -X ${KCAT_CONSUME_SETTINGS.join(' -X ')}\n`);
     for (const [label, count, bytes] of [['100b', Math.round(500_000 * scale), 100], ['1k', Math.round(100_000 * scale), 1024]] as const) {
       const input = join(work, `in-${label}`);
       writeInput(input, count, bytes);
@@ -147,6 +170,7 @@ async function main() {
     const latencies = await sharedLatency(client, '/default/native-latency', 10_000, Math.max(2, Math.round(10 * scale)));
     result('native_shared_e2e_latency_p50_at_10k', latencies[Math.floor(latencies.length * 0.5)], 'ms');
     result('native_shared_e2e_latency_p99_at_10k', latencies[Math.floor(latencies.length * 0.99)], 'ms');
+    process.stdout.write(`# loadavg1=${loadavg()[0].toFixed(2)} at the end\n`);
   } finally {
     await client.close();
     await broker.stop();
