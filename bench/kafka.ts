@@ -6,17 +6,22 @@
  * with the broker's and kcat's own CPU per MB (client_cpu_ms_per_mb_*) to show how the two cores
  * are shared.
  * BENCH_CPU_PROF=dir writes a CPU profile of the broker; BENCH_FLUSH=always|interval|never sets
- * the topics' flush policy; BENCH_SCALE=0.1 runs a smaller version.
+ * the topics' flush policy; BENCH_SCALE=0.1 runs a smaller version; BENCH_ONLY=latency runs only
+ * the latency probes, BENCH_ONLY=throughput only the kcat and kafkajs runs.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { cpuSeconds, freePort, result, startBrokerProcess, timed, timedWithCpu } from './kafka-bench-support';
+import { watchWriteback, WritebackSample, writebackNow } from './kafka-writeback';
 
 const KCAT = '/usr/bin/kcat';
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const flush = process.env.BENCH_FLUSH ?? 'interval';
+const only = process.env.BENCH_ONLY ?? '';
+if (!['', 'latency', 'throughput'].includes(only)) throw new Error(`BENCH_ONLY must be latency or throughput, not ${only}`);
 
 /**
  * librdkafka settings a user after throughput would choose (docs/broker.md, "Performance"), printed
@@ -36,12 +41,20 @@ function settingArgs(settings: string[]): string[] {
   return settings.flatMap((setting) => ['-X', setting]);
 }
 
+/**
+ * kcat's input file, fsynced: left dirty, its 300 MB were written back by the kernel 30 s later
+ * (dirty_expire_centisecs), in the middle of the fsync `always` probe, and every fdatasync of the
+ * broker waited behind them (probe p99 47-83 ms instead of ~5).
+ */
 function writeInput(file: string, count: number, bytes: number): void {
-  const line = `${'m'.repeat(bytes)}\n`;
-  const block = line.repeat(10_000);
-  const parts: string[] = [];
-  for (let i = 0; i < count / 10_000; i++) parts.push(block);
-  writeFileSync(file, parts.join(''));
+  const block = Buffer.from(`${'m'.repeat(bytes)}\n`.repeat(10_000));
+  const fd = openSync(file, 'w');
+  try {
+    for (let i = 0; i < count / 10_000; i++) writeSync(fd, block);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function kcatProduce(bootstrap: string, topic: string, file: string, count: number, bytes: number, name: string) {
@@ -124,8 +137,16 @@ const PROBE_RATE = 10_000;
 /** Produce latency at a steady 10k msg/s; `suffix` names the figures ('' or '_fsync_always'). */
 async function latencyProbe(bootstrap: string, topic: string, seconds: number, suffix: string | null, brokerPid: number) {
   const before = cpuSeconds(brokerPid);
-  const { stdout } = await timed('/usr/bin/python3', [join(__dirname, 'kafka-latency-probe.py'), bootstrap, topic, String(PROBE_RATE),
-    String(seconds)], undefined, true);
+  const atStart = writebackNow();
+  const stopWatching = watchWriteback();
+  let stdout: string;
+  let peak: WritebackSample;
+  try {
+    ({ stdout } = await timed('/usr/bin/python3', [join(__dirname, 'kafka-latency-probe.py'), bootstrap, topic, String(PROBE_RATE),
+      String(seconds)], undefined, true));
+  } finally {
+    peak = stopWatching();
+  }
   const probe = JSON.parse(stdout) as { p50: number; p99: number; max: number; rate: number; errors: number; count: number; settings: object };
   if (probe.errors > 0) throw new Error(`latency probe saw ${probe.errors} errors`);
   if (suffix === null) return;
@@ -137,6 +158,23 @@ async function latencyProbe(bootstrap: string, topic: string, seconds: number, s
   result(`produce_max_at_10k${suffix}`, probe.max, 'ms');
   // Each message is its own request at this rate (linger 0): the broker's cost per request.
   result(`broker_cpu_us_per_msg_at_10k${suffix}`, ((cpuSeconds(brokerPid) - before) * 1e6) / probe.count, 'us');
+  // The machine's dirty pages: kernel writeback delays fdatasync (kafka-writeback.ts).
+  result(`dirty_mb_at_probe_start${suffix}`, atStart.dirtyMb, 'MB');
+  result(`dirty_mb_max_during_probe${suffix}`, peak.dirtyMb, 'MB');
+  result(`writeback_mb_max_during_probe${suffix}`, peak.writebackMb, 'MB');
+}
+
+/**
+ * Each phase is measured on its own: before the latency probes, dirty pages that earlier phases
+ * or other processes left (the broker's interval-policy topics are fsynced every 100 ms, kcat's
+ * input files at creation) are written back, so the kernel's 30 s writeback does not fall inside
+ * a probe. The probes themselves run with nothing synced for them.
+ */
+function syncBeforeProbes(): void {
+  const started = process.hrtime.bigint();
+  const dirty = writebackNow().dirtyMb;
+  execFileSync('/bin/sync');
+  process.stdout.write(`# sync before the latency probes: ${dirty.toFixed(1)} MB dirty, ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms\n`);
 }
 
 /** A topic whose appends are acknowledged only after the fdatasync covering them, whatever BENCH_FLUSH says. */
@@ -150,22 +188,37 @@ async function createFsyncAlwaysTopic(bootstrap: string, topic: string): Promise
   }
 }
 
+/** Warm-up run first for each topic: the first seconds include topic creation and JIT compilation. */
+async function latencyProbes(bootstrap: string, pid: number): Promise<void> {
+  syncBeforeProbes();
+  const probeSeconds = Math.max(3, 10 * scale);
+  await latencyProbe(bootstrap, 'bench-latency', 1, null, pid);
+  await latencyProbe(bootstrap, 'bench-latency', probeSeconds, '', pid);
+  await createFsyncAlwaysTopic(bootstrap, 'bench-latency-fsync-always');
+  await latencyProbe(bootstrap, 'bench-latency-fsync-always', 1, null, pid);
+  await latencyProbe(bootstrap, 'bench-latency-fsync-always', probeSeconds, '_fsync_always', pid);
+}
+
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
   const port = await freePort();
   const bootstrap = `127.0.0.1:${port}`;
   const small = Math.round(1_000_000 * scale);
   const large = Math.round(200_000 * scale);
-  writeInput(join(work, 'in-100b'), small, 100);
-  writeInput(join(work, 'in-1k'), large, 1024);
+  if (only !== 'latency') {
+    writeInput(join(work, 'in-100b'), small, 100);
+    writeInput(join(work, 'in-1k'), large, 1024);
+  }
   const broker = await startBrokerProcess(port, join(work, 'data'), {
     TRIBUTARY_LOG_LEVEL: 'warn', TRIBUTARY_TOPICS_FLUSH_POLICY: flush,
   }, process.env.BENCH_CPU_PROF);
   try {
     // The machine's load next to the figures: on 2 shared cores it decides more than the code does.
     process.stdout.write(`# flush.policy=${flush} scale=${scale} loadavg1=${loadavg()[0].toFixed(2)}\n`);
-    process.stdout.write(`# kcat -P (input -l FILE, one message per line) -X ${KCAT_PRODUCE_SETTINGS.join(' -X ')}\n`);
-    process.stdout.write(`# kcat -C -o beginning -e -c COUNT -f '%o\\n' -X ${KCAT_CONSUME_SETTINGS.join(' -X ')}\n`);
+    if (only !== 'latency') {
+      process.stdout.write(`# kcat -P (input -l FILE, one message per line) -X ${KCAT_PRODUCE_SETTINGS.join(' -X ')}\n`);
+      process.stdout.write(`# kcat -C -o beginning -e -c COUNT -f '%o\\n' -X ${KCAT_CONSUME_SETTINGS.join(' -X ')}\n`);
+    }
     const pid = broker.child.pid!;
     // Broker CPU per MB moved: what the broker costs, apart from the clients sharing its 2 cores.
     const phase = async (name: string, mb: number, run: () => Promise<void>) => {
@@ -175,18 +228,14 @@ async function main() {
     };
     const mbLarge = (large * 1024) / 1e6;
     const mbSmall = (small * 100) / 1e6;
-    await phase('kcat_produce_1k', mbLarge, () => kcatProduce(bootstrap, 'bench-1k', join(work, 'in-1k'), large, 1024, 'kcat_produce_1k'));
-    await phase('kcat_produce_100b', mbSmall, () => kcatProduce(bootstrap, 'bench-100b', join(work, 'in-100b'), small, 100, 'kcat_produce_100b'));
-    await phase('kcat_consume_100b', mbSmall, () => kcatConsume(bootstrap, 'bench-100b', small, 100, 'kcat_consume_100b'));
-    await phase('kcat_consume_1k', mbLarge, () => kcatConsume(bootstrap, 'bench-1k', large, 1024, 'kcat_consume_1k'));
-    await phase('kafkajs_produce_1k', mbLarge, () => kafkajsProduce(bootstrap, 'bench-js-1k', large, 1024));
-    // Warm-up run first: the first seconds include topic creation and JIT compilation.
-    const probeSeconds = Math.max(3, 10 * scale);
-    await latencyProbe(bootstrap, 'bench-latency', 1, null, pid);
-    await latencyProbe(bootstrap, 'bench-latency', probeSeconds, '', pid);
-    await createFsyncAlwaysTopic(bootstrap, 'bench-latency-fsync-always');
-    await latencyProbe(bootstrap, 'bench-latency-fsync-always', 1, null, pid);
-    await latencyProbe(bootstrap, 'bench-latency-fsync-always', probeSeconds, '_fsync_always', pid);
+    if (only !== 'latency') {
+      await phase('kcat_produce_1k', mbLarge, () => kcatProduce(bootstrap, 'bench-1k', join(work, 'in-1k'), large, 1024, 'kcat_produce_1k'));
+      await phase('kcat_produce_100b', mbSmall, () => kcatProduce(bootstrap, 'bench-100b', join(work, 'in-100b'), small, 100, 'kcat_produce_100b'));
+      await phase('kcat_consume_100b', mbSmall, () => kcatConsume(bootstrap, 'bench-100b', small, 100, 'kcat_consume_100b'));
+      await phase('kcat_consume_1k', mbLarge, () => kcatConsume(bootstrap, 'bench-1k', large, 1024, 'kcat_consume_1k'));
+      await phase('kafkajs_produce_1k', mbLarge, () => kafkajsProduce(bootstrap, 'bench-js-1k', large, 1024));
+    }
+    if (only !== 'throughput') await latencyProbes(bootstrap, pid);
     process.stdout.write(`# loadavg1=${loadavg()[0].toFixed(2)} at the end\n`);
   } finally {
     await broker.stop();

@@ -3,7 +3,9 @@
  * batch (20 digits, as Kafka names its segments), with its sparse index held in memory.
  * Only the last segment of a log is written; the others are sealed (fsynced, read-only).
  */
+import { writevSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { STORAGE_LIMITS } from '../../limits';
 import { basename, dirname, join } from 'node:path';
 import { StorageError } from '../errors';
 import { indexFileName, removeIndexFile, SegmentIndexFile, writeIndexFile } from './index-file';
@@ -109,7 +111,10 @@ export class Segment {
     this.nextOffset = frame.baseOffset + BigInt(frame.recordCount);
   }
 
-  /** Writes frames at the end of the file with one writev. */
+  /**
+   * Writes frames at the end of the file with one writev: from the event loop when they are small
+   * (STORAGE_LIMITS.inlineWriteBytesMax) and the file is open, on the thread pool otherwise.
+   */
   async write(frames: OutgoingFrame[]): Promise<void> {
     const buffers: Buffer[] = [];
     let total = 0;
@@ -117,7 +122,8 @@ export class Segment {
       buffers.push(f.header, f.batch);
       total += f.header.length + f.batch.length;
     }
-    await writeAll(await this.file(), buffers, total, this.writtenBytes);
+    if (this.handle && total <= STORAGE_LIMITS.inlineWriteBytesMax) writeAllInline(this.handle.fd, buffers, total, this.writtenBytes);
+    else await writeAll(await this.file(), buffers, total, this.writtenBytes);
     let position = this.writtenBytes;
     for (const f of frames) {
       const frameBytes = f.header.length + f.batch.length;
@@ -229,6 +235,16 @@ async function writeAll(handle: FileHandle, buffers: Buffer[], total: number, po
   let pending = buffers;
   while (written < total) {
     const { bytesWritten } = await handle.writev(pending, position + written);
+    written += bytesWritten;
+    if (written < total) pending = remainingBuffers(pending, bytesWritten);
+  }
+}
+
+function writeAllInline(fd: number, buffers: Buffer[], total: number, position: number): void {
+  let written = 0;
+  let pending = buffers;
+  while (written < total) {
+    const bytesWritten = writevSync(fd, pending, position + written);
     written += bytesWritten;
     if (written < total) pending = remainingBuffers(pending, bytesWritten);
   }

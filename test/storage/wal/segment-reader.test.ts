@@ -6,27 +6,12 @@ import { STORAGE_LIMITS } from '../../../src/limits';
 import { FRAME_HEADER_BYTES } from '../../../src/storage/wal/frame';
 import type { WalPartitionLog } from '../../../src/storage/wal/wal-partition-log';
 import { openTestWal, WalTestHarness } from './wal-harness';
-import { appendMany, removeDir, segmentFiles, tempDir } from './wal-test-helpers';
-
-type ReadFn = (...args: unknown[]) => Promise<{ bytesRead: number }>;
+import { appendMany, removeDir, segmentFiles, tempDir, watchFileHandles } from './wal-test-helpers';
 
 /** Counts the bytes every FileHandle.read returns while `body` runs (the real reads still happen). */
-async function bytesReadDuring(log: WalPartitionLog, body: () => Promise<void>): Promise<number> {
-  const probe = await open(__filename, 'r');
-  const proto = Object.getPrototypeOf(probe) as { read: ReadFn };
-  await probe.close();
-  const read = proto.read;
+async function bytesReadDuring(body: () => Promise<void>): Promise<number> {
   let bytes = 0;
-  proto.read = async function (this: unknown, ...args: unknown[]) {
-    const r = await read.apply(this, args);
-    bytes += r.bytesRead;
-    return r;
-  };
-  try {
-    await body();
-  } finally {
-    proto.read = read;
-  }
+  await watchFileHandles<{ bytesRead: number }>('read', (r) => { bytes += r.bytesRead; }, body);
   return bytes;
 }
 
@@ -93,7 +78,7 @@ describe('WAL reads from segment files', () => {
     const frameBytes = FRAME_HEADER_BYTES + stored[0].length;
     for (const [offset, maxBytes] of [[0n, 64 * 1024], [777n, 100 * 1024], [1000n, 150 * 1024]] as const) {
       let returned = 0;
-      const bytes = await bytesReadDuring(log, async () => {
+      const bytes = await bytesReadDuring(async () => {
         const read = await log.read(offset, maxBytes);
         expect(read.chunks).to.deep.equal(stored.slice(Number(offset), Number(offset) + read.chunks.length));
         expect(read.bytes + stored[0].length).to.be.greaterThan(maxBytes);

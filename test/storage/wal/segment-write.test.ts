@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import { STORAGE_LIMITS } from '../../../src/limits';
+import { encodeFrameHeader } from '../../../src/storage/wal/frame';
+import { OutgoingFrame, Segment } from '../../../src/storage/wal/segment';
+import { removeDir, tempDir, watchFileHandles } from './wal-test-helpers';
+
+function framesOf(sizes: number[], firstOffset: bigint): OutgoingFrame[] {
+  return sizes.map((size, i) => {
+    const batch = Buffer.alloc(size, i + 1);
+    const baseOffset = firstOffset + BigInt(i);
+    return { header: encodeFrameHeader(baseOffset, batch), batch, baseOffset, recordCount: 1, maxTimestampMs: 0 };
+  });
+}
+
+/** Counts FileHandle.writev calls (libuv's thread pool) while `body` runs; the writes still happen. */
+async function poolWritesDuring(body: () => Promise<void>): Promise<number> {
+  let calls = 0;
+  await watchFileHandles('writev', () => { calls++; }, body);
+  return calls;
+}
+
+describe('WAL segment writes', () => {
+  let dir: string;
+  beforeEach(async () => { dir = await tempDir(); });
+  afterEach(async () => { await removeDir(dir); });
+
+  it('writes a small group from the event loop and a group above inlineWriteBytesMax on the thread pool, both byte for byte at the end of the file', async () => {
+    const segment = await Segment.create(dir, 0n, STORAGE_LIMITS.indexIntervalBytes, Date.now());
+    // Many small frames: more buffers than one writev takes at once (IOV_MAX 1024) still land whole.
+    const small = framesOf(Array.from({ length: 700 }, (_, i) => 30 + (i % 7)), 0n);
+    const large = framesOf([STORAGE_LIMITS.inlineWriteBytesMax, 100], 700n);
+    expect(await poolWritesDuring(() => segment.write(small)), 'thread-pool writes of the small group').to.equal(0);
+    expect(await poolWritesDuring(() => segment.write(large)), 'thread-pool writes of the large group').to.be.greaterThan(0);
+    const expected = Buffer.concat([...small, ...large].flatMap((f) => [f.header, f.batch]));
+    expect(segment.writtenBytes).to.equal(expected.length);
+    expect(segment.nextOffset).to.equal(702n);
+    expect(large[1].endPosition).to.equal(expected.length);
+    await segment.retire();
+    expect((await readFile(segment.path)).equals(expected)).to.equal(true);
+  });
+});
