@@ -10,6 +10,13 @@ That is start-up, not the steady rate this probe measures.
 socket.nagle.disable=true is what librdkafka itself defaults to from 2.10 (librdkafka#4986); a
 latency-minded user of 2.0.2 sets it.
 
+Besides its own clock (produce() -> delivery callback, which runs only at this thread's next
+poll(), so up to one send interval plus the sleep's overshoot late, and later still when this
+thread waits for a core), the probe reports librdkafka's statistics for the broker connection,
+one window a second: `rtt` (request sent -> response read by librdkafka's broker thread) and
+`int_latency` (produce() -> the broker thread takes the message). The median of the per-second
+p99s of each is printed, so a probe p99 far above them is time spent in the client, not the broker.
+
 Usage: kafka-latency-probe.py BOOTSTRAP TOPIC RATE SECONDS
 """
 import json
@@ -20,10 +27,14 @@ from confluent_kafka import Producer
 
 bootstrap, topic, rate, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 latencies = []
+# How late each message left against its slot: this thread's own wait for a core on a busy machine.
+lags = []
 errors = []
 
 SETTINGS = {"acks": "all", "linger.ms": 0, "socket.nagle.disable": True}
-producer = Producer({"bootstrap.servers": bootstrap, **SETTINGS})
+stats = []
+# The statistics JSON is only stored here (parsed after the run): the callback runs inside poll().
+producer = Producer({"bootstrap.servers": bootstrap, **SETTINGS, "statistics.interval.ms": 1000, "stats_cb": stats.append})
 payload = b"x" * 100
 
 producer.produce(topic, payload, on_delivery=lambda err, msg: errors.append(str(err)) if err is not None else None)
@@ -39,6 +50,7 @@ for i in range(total):
     if target > now:
         time.sleep(target - now)
     sent = time.perf_counter()
+    lags.append((sent - target) * 1000.0)
     producer.produce(topic, payload, on_delivery=lambda err, msg, sent=sent: latencies.append((time.perf_counter() - sent) * 1000.0) if err is None else errors.append(str(err)))
     producer.poll(0)
 producer.flush(30)
@@ -50,5 +62,15 @@ def pct(p):
 
 
 elapsed = time.perf_counter() - start
+
+
+def window_p99_median(name):
+    """The median of the per-second p99s (ms) of a librdkafka latency window for the leader's connection."""
+    values = sorted(b[name]["p99"] / 1000.0 for s in stats for b in json.loads(s)["brokers"].values() if b["nodeid"] >= 0 and b[name]["cnt"] > 0)
+    return values[len(values) // 2] if values else -1
+
+
 print(json.dumps({"count": len(latencies), "errors": len(errors), "rate": total / elapsed, "p50": pct(0.50), "p99": pct(0.99),
-                  "max": latencies[-1] if latencies else -1, "settings": SETTINGS}))
+                  "max": latencies[-1] if latencies else -1, "rtt_p99": window_p99_median("rtt"),
+                  "int_latency_p99": window_p99_median("int_latency"),
+                  "send_lag_p99": sorted(lags)[int(len(lags) * 0.99)] if lags else -1, "settings": SETTINGS}))

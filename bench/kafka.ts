@@ -147,7 +147,8 @@ async function latencyProbe(bootstrap: string, topic: string, seconds: number, s
   } finally {
     peak = stopWatching();
   }
-  const probe = JSON.parse(stdout) as { p50: number; p99: number; max: number; rate: number; errors: number; count: number; settings: object };
+  const probe = JSON.parse(stdout) as { p50: number; p99: number; max: number; rate: number; errors: number; count: number; settings: object;
+    rtt_p99: number; int_latency_p99: number; send_lag_p99: number };
   if (probe.errors > 0) throw new Error(`latency probe saw ${probe.errors} errors`);
   if (suffix === null) return;
   if (suffix === '') process.stdout.write(`# latency probe (confluent-kafka on librdkafka 2.0.2): ${JSON.stringify(probe.settings)}, one message flushed before the clock starts\n`);
@@ -156,6 +157,12 @@ async function latencyProbe(bootstrap: string, topic: string, seconds: number, s
   result(`produce_p99_at_10k${suffix}`, probe.p99, 'ms');
   // The worst single message: a max far above p99 is one stall, not the steady rate (docs/broker.md).
   result(`produce_max_at_10k${suffix}`, probe.max, 'ms');
+  // librdkafka's own view, median of its per-second p99s (kafka-latency-probe.py): request round trip,
+  // and produce() until its broker thread took the message. The rest of the probe's figure is the client's.
+  result(`librdkafka_rtt_p99_at_10k${suffix}`, probe.rtt_p99, 'ms');
+  result(`librdkafka_queue_p99_at_10k${suffix}`, probe.int_latency_p99, 'ms');
+  // How late the probe's own thread sent against its 100 us slots: its wait for a core.
+  result(`probe_send_lag_p99_at_10k${suffix}`, probe.send_lag_p99, 'ms');
   // Each message is its own request at this rate (linger 0): the broker's cost per request.
   result(`broker_cpu_us_per_msg_at_10k${suffix}`, ((cpuSeconds(brokerPid) - before) * 1e6) / probe.count, 'us');
   // The machine's dirty pages: kernel writeback delays fdatasync (kafka-writeback.ts).
