@@ -53,14 +53,25 @@ export class TieredPartitionLog implements PartitionLog {
     private readonly resetLocal: ResetLocalLog | null = null,
   ) {}
 
-  async append(input: AppendInput): Promise<AppendResult> {
-    this.checkOpen();
-    const result = await this.local.append(input);
-    if (this.durability === 'cloud') {
-      // Fenced or closed while the WAL wrote: no upload of this log will ever cover the batch.
+  /**
+   * durability local hands back the WAL's own promise: no async wrapper (a promise and two
+   * microtasks) on every append of the produce path. The durability is the one in force when
+   * the append is made (a reconfigure takes effect for the next append).
+   */
+  append(input: AppendInput): Promise<AppendResult> {
+    try {
       this.checkOpen();
-      await this.tier.waitForCloud(this.topic, this.partition, result.nextOffset, input.batch.length, this, this.leaderEpoch());
+    } catch (error) {
+      return Promise.reject(error);
     }
+    return this.durability === 'cloud' ? this.appendCloud(input) : this.local.append(input);
+  }
+
+  private async appendCloud(input: AppendInput): Promise<AppendResult> {
+    const result = await this.local.append(input);
+    // Fenced or closed while the WAL wrote: no upload of this log will ever cover the batch.
+    this.checkOpen();
+    await this.tier.waitForCloud(this.topic, this.partition, result.nextOffset, input.batch.length, this, this.leaderEpoch());
     return result;
   }
 
