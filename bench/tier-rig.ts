@@ -3,7 +3,7 @@
  * (LogManager WAL, ObjectTier on a real embedded MetadataStore and an opendal backend), the
  * batches, the RESULT line and the CPU clocks.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { EmbeddedMetadataStore } from '../src/coordination/embedded/embedded-store';
@@ -20,6 +20,8 @@ import type { WalLogConfig } from '../src/storage/wal/wal-config';
 export const PARTITIONS = 8;
 export const BATCH_BYTES = 16 * 1024;
 export const MIB = 1024 * 1024;
+/** Object stores the produce and upload parts measure (BENCH_TIER_STORES, default `memory,fs`): one for quicker A/B runs. */
+export const STORES: readonly string[] = (process.env.BENCH_TIER_STORES ?? 'memory,fs').split(',').filter((name) => name === 'memory' || name === 'fs');
 
 export const benchFormat: RecoverableBatchFormat = {
   setBaseOffset: (batch, base) => { batch.writeBigInt64BE(base, 0); },
@@ -100,6 +102,45 @@ export function processCpuMs(since: NodeJS.CpuUsage): number {
 export function mainThreadCpuMs(): number | null {
   try {
     return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
+
+/** Per-thread CPU (user + system, ms) of this process by thread: the main thread, opendal's tokio threads, and the rest. */
+export interface ThreadCpuMs {
+  main: number;
+  opendal: number;
+  other: number;
+}
+
+const TICKS_PER_SECOND = 100;
+
+/**
+ * Every live thread's CPU from /proc/self/task/<tid>/stat (10 ms ticks), grouped: opendal's
+ * tokio runtime names its threads `tokio-runtime-w`; `other` is the libuv thread pool (WAL
+ * writes, the uploader's preads) and V8's helpers (GC, JIT). A thread that exited is no longer
+ * counted, so take both samples while the threads of interest live. null where /proc is missing.
+ */
+export function threadCpuMs(): ThreadCpuMs | null {
+  try {
+    const out: ThreadCpuMs = { main: 0, opendal: 0, other: 0 };
+    for (const tid of readdirSync('/proc/self/task')) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      if (tid === String(process.pid)) out.main += ms;
+      else if (name.startsWith('tokio-runtime')) out.opendal += ms;
+      else out.other += ms;
+    }
+    return out;
   } catch {
     return null;
   }

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectStoreConfig } from '../src/storage/objects/object-store-config';
 import type { PagePool } from './page-pool';
-import { batch, mainThreadCpuMs, median, MIB, openRig, processCpuMs, result } from './tier-rig';
+import { batch, mainThreadCpuMs, median, MIB, openRig, processCpuMs, result, STORES, threadCpuMs } from './tier-rig';
 
 const FILL_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? '256');
 const FILLERS = 64;
@@ -19,6 +19,9 @@ interface UploadFigures {
   mainMsPerMib: number | null;
   mbPerSecond: number;
   objectBytes: number;
+  /** CPU ms per MiB of opendal's threads and of the other threads (thread pool, V8 helpers); null without /proc. */
+  opendalMsPerMib: number | null;
+  otherMsPerMib: number | null;
 }
 
 async function uploadOnce(dir: string, store: ObjectStoreConfig, pool: PagePool): Promise<UploadFigures> {
@@ -32,22 +35,29 @@ async function uploadOnce(dir: string, store: ObjectStoreConfig, pool: PagePool)
   await pool.release();
   const cpu = process.cpuUsage();
   const main = mainThreadCpuMs();
+  const threads = threadCpuMs();
   const started = performance.now();
   while (rig.behind()) await rig.tier!.uploads.runOnce();
   const seconds = (performance.now() - started) / 1000;
   const cpuMs = processCpuMs(cpu);
   const mainEnd = mainThreadCpuMs();
+  const threadsEnd = threadCpuMs();
   const objectBytes = rig.tier!.uploads.stats.bytes;
   await rig.close();
   const mib = objectBytes / MIB;
-  return { cpuMsPerMib: cpuMs / mib, mainMsPerMib: main === null || mainEnd === null ? null : (mainEnd - main) / mib, mbPerSecond: mib / seconds, objectBytes };
+  const split = threads === null || threadsEnd === null ? null : { opendal: threadsEnd.opendal - threads.opendal, other: threadsEnd.other - threads.other };
+  return {
+    cpuMsPerMib: cpuMs / mib, mainMsPerMib: main === null || mainEnd === null ? null : (mainEnd - main) / mib, mbPerSecond: mib / seconds, objectBytes,
+    opendalMsPerMib: split && split.opendal / mib, otherMsPerMib: split && split.other / mib,
+  };
 }
 
 export async function benchUploadCost(root: string, pool: PagePool, rounds: number): Promise<void> {
-  const stores: Record<string, (dir: string) => ObjectStoreConfig> = {
+  const all: Record<string, (dir: string) => ObjectStoreConfig> = {
     memory: () => ({ backend: 'memory' }),
     fs: (dir) => ({ backend: 'fs', root: join(dir, 'objects') }),
   };
+  const stores = Object.fromEntries(Object.entries(all).filter(([name]) => STORES.includes(name)));
   const figures: Record<string, UploadFigures[]> = { memory: [], fs: [] };
   await pool.hold();
   for (let round = 0; round < rounds; round++) {
@@ -68,6 +78,10 @@ export async function benchUploadCost(root: string, pool: PagePool, rounds: numb
     const of = (pick: (f: UploadFigures) => number | null) => median(figures[name].map((f) => pick(f) ?? Number.NaN));
     result(`tier_upload_alone_cpu_per_mib_${name}`, of((f) => f.cpuMsPerMib), 'ms/MiB');
     if (figures[name].every((f) => f.mainMsPerMib !== null)) result(`tier_upload_alone_main_thread_cpu_per_mib_${name}`, of((f) => f.mainMsPerMib), 'ms/MiB');
+    if (figures[name].every((f) => f.opendalMsPerMib !== null)) {
+      result(`tier_upload_alone_opendal_cpu_per_mib_${name}`, of((f) => f.opendalMsPerMib), 'ms/MiB');
+      result(`tier_upload_alone_pool_and_v8_cpu_per_mib_${name}`, of((f) => f.otherMsPerMib), 'ms/MiB');
+    }
     result(`tier_upload_alone_rate_${name}`, of((f) => f.mbPerSecond), 'MB/s');
   }
 }

@@ -12,7 +12,8 @@
  * Batches of 16 KiB, 8 partitions, 64 concurrent producers, fsync interval.
  * BENCH_SECONDS sets each produce measurement's duration (default 3), BENCH_ROUNDS the produce
  * and upload rounds (default 3, medians reported); BENCH_TIER_ONLY=produce,upload,replay,cloud
- * runs only some parts; BENCH_UPLOAD_MIB the bytes the upload part uploads (default 256).
+ * runs only some parts; BENCH_TIER_STORES=memory (or fs) measures one store in the produce and
+ * upload parts (default both); BENCH_UPLOAD_MIB the bytes the upload part uploads (default 256).
  */
 import './tier-io-threads';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,7 +24,7 @@ import type { ObjectStoreConfig } from '../src/storage/objects/object-store-conf
 import { FRAME_HEADER_BYTES } from '../src/storage/wal/frame';
 import { startAzurite } from '../test/support/object-servers';
 import { measureFresh, PagePool } from './page-pool';
-import { batch, BATCH_BYTES, mainThreadCpuMs, median, MIB, openRig, PARTITIONS, processCpuMs, result } from './tier-rig';
+import { batch, BATCH_BYTES, mainThreadCpuMs, median, MIB, openRig, PARTITIONS, processCpuMs, result, STORES } from './tier-rig';
 import { benchUploadCost } from './tier-upload-cost';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '3');
@@ -139,7 +140,8 @@ async function benchProduce(root: string): Promise<void> {
   // memory: the tier's own cost with the object store off this disk (as S3 or Azure are);
   // fs: the object store on the same disk as the WAL, so every byte is written and synced twice.
   // Each measurement writes new files right after the page pool is released (as bench/wal.ts).
-  const stores = { off: null, memory: { backend: 'memory' }, fs: { backend: 'fs', root: '' } } as const;
+  const all = { off: null, memory: { backend: 'memory' }, fs: { backend: 'fs', root: '' } } as const;
+  const stores = Object.fromEntries(Object.entries(all).filter(([name]) => name === 'off' || STORES.includes(name)));
   const figures: Record<string, ProduceFigures[]> = { off: [], memory: [], fs: [] };
   const pool = new PagePool(root, Math.ceil(SECONDS * 400) * MIB);
   await pool.hold();
@@ -160,7 +162,7 @@ async function benchProduce(root: string): Promise<void> {
   result('tier_produce_uploads_off', off, 'MB/s');
   result('tier_produce_cpu_per_mib_off', offCpuPerMib, 'ms/MiB');
   if (withMain) result('tier_produce_main_thread_cpu_per_mib_off', offMainPerMib, 'ms/MiB');
-  for (const name of ['memory', 'fs']) {
+  for (const name of STORES) {
     result(`tier_produce_uploads_on_${name}`, of(name, (f) => f.mbPerSecond), 'MB/s');
     result(`tier_produce_ratio_on_vs_off_${name}`, of(name, (f) => f.mbPerSecond) / off, 'x');
     result(`tier_uploaded_during_produce_${name}`, of(name, (f) => f.uploadedMbPerSecond), 'MB/s');
