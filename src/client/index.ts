@@ -10,7 +10,7 @@
 export { connect, TributaryClient } from './client';
 export type { ClientOptions } from './client';
 export { Producer } from './producer';
-export type { ProducerOptions, SendOptions, SendResult } from './producer';
+export type { ProducerOptions, SendManyResult, SendOptions, SendResult } from './producer';
 export { Consumer } from './consumer';
 export type { ConsumerOptions, ReceivedMessage } from './consumer';
 export { Admin } from './admin';

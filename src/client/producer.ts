@@ -1,19 +1,25 @@
 /**
  * A native producer: send() queues a message and resolves with its partition and offset once
- * the broker stored it. Messages linger up to lingerMs (or until a batch is full) and go out as
- * one batch per partition: a SEND_BATCH carrying the RecordBatch the client built (a SEND to a
- * version 1 broker). At most clientProducerPendingMessagesMax messages wait at once; more
- * send() calls wait for room. After a lost connection the producer re-looks-up its topic,
- * re-creates itself and resends what was not acknowledged (at-least-once).
+ * the broker stored it; sendMany() queues many with one promise for all. Messages linger up to
+ * lingerMs (or until a batch is full) and go out as one batch per partition: a SEND_BATCH
+ * carrying the RecordBatch the client built (a SEND to a version 1 broker). The batch is
+ * written as messages arrive (open-batch.ts), so what waits is bytes plus one receiver per
+ * send(). At most maxPendingMessages messages wait at once; more wait for room. After a lost
+ * connection the producer re-looks-up its topic, re-creates itself and resends what was not
+ * acknowledged (at-least-once).
  */
 import { NATIVE_LIMITS } from '../limits';
+import { decodeRecordBatch } from '../protocol/kafka/record-batch-builder';
 import { partitionForKey } from '../protocol/native/key-hash';
-import { encodeMessageBatch } from '../protocol/native/message-batch';
 import { SEND_BATCH_VERSION, type AccessMode, type Header, type NativeMessage, type OutgoingMessage, type SchemaInfo, type SchemaType } from '../protocol/native/messages';
+import { encodeHeaderSection, NO_HEADER_BYTES, OpenBatch } from '../protocol/native/open-batch';
 import type { ClientConnection } from './client-connection';
 import { TributaryClient, withRetry } from './client';
 import { ConnectionLostError, TributaryError } from './errors';
 import { encodeValue, toBuffer, Value } from './payload';
+import { ManyReceipt, ManySlice, Receiver, SendManyResult, SendResult, settleFailed, settleStored } from './send-receipts';
+
+export type { SendManyResult, SendResult } from './send-receipts';
 
 export interface ProducerOptions {
   topic: string;
@@ -30,58 +36,51 @@ export interface ProducerOptions {
 export interface SendOptions {
   key?: string | Buffer | null;
   headers?: Record<string, string | Buffer | null>;
+  /** Milliseconds since the epoch; a safe integer (|t| < 2^53). Default: now. */
   timestampMs?: bigint | number;
   partition?: number;
 }
 
-export interface SendResult {
-  partition: number;
-  offset: bigint;
-}
-
 const NO_OPTIONS: SendOptions = Object.freeze({});
-/** Shared by every message without headers; never mutated. */
-const NO_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
+const EMPTY = Buffer.alloc(0);
+/** First buffer of a producer's first batch; later batches start at the size of the one before. */
+const FIRST_BATCH_BYTES = 16 * 1024;
 
-function headersOf(headers: Record<string, string | Buffer | null>): Header[] {
-  const out: Header[] = [];
+function headerBytesOf(headers: Record<string, string | Buffer | null> | undefined): Buffer {
+  if (headers === undefined) return NO_HEADER_BYTES;
+  const list: Header[] = [];
   for (const key of Object.keys(headers)) {
     const v = headers[key];
-    out.push({ key, value: v === null ? null : toBuffer(v) });
+    list.push({ key, value: v === null ? null : toBuffer(v) });
   }
-  return out.length === 0 ? NO_HEADERS : out;
+  return encodeHeaderSection(list);
 }
 
-/** Date.now() as a bigint, converted once per millisecond rather than once per message. */
-let lastNowMs = 0;
-let lastNowBig = 0n;
-function nowMs(): bigint {
-  const now = Date.now();
-  if (now !== lastNowMs) {
-    lastNowMs = now;
-    lastNowBig = BigInt(now);
-  }
-  return lastNowBig;
+function timestampOf(options: SendOptions): number {
+  if (options.timestampMs === undefined) return Date.now();
+  const ms = Number(options.timestampMs);
+  if (!Number.isSafeInteger(ms) || BigInt(ms) !== BigInt(options.timestampMs)) throw new RangeError(`timestampMs ${options.timestampMs} is not a whole number of milliseconds within ±2^53`);
+  return ms;
+}
+
+/** At least the bytes a record takes in a batch: its fields, up to 3 UTF-8 bytes per string unit, 25 bytes of varints. */
+function recordBytesMax(key: Buffer | null, headerBytes: Buffer, payload: Buffer | string): number {
+  return (typeof payload === 'string' ? payload.length * 3 : payload.length) + (key === null ? 0 : key.length) + headerBytes.length + 25;
 }
 
 /**
- * One executor for every receipt promise: it hands resolve and reject over through `captured`
- * (the executor runs synchronously inside `new Promise`), so a send allocates no closure and
- * context of its own. Up to maxPendingMessages receipts live at once, and the garbage collector's
- * work grows with every object they hold.
+ * One executor for every receipt promise: it hands resolve over through `captured` (the executor
+ * runs synchronously inside `new Promise`), so a send allocates no closure of its own.
  */
-const captured: { resolve: (result: SendResult) => void; reject: (err: Error) => void } = { resolve: () => undefined, reject: () => undefined };
-function capture(resolve: (result: SendResult) => void, reject: (err: Error) => void): void {
-  captured.resolve = resolve;
-  captured.reject = reject;
+let captured: (result: SendResult | PromiseLike<SendResult>) => void = () => undefined;
+function capture(resolve: (result: SendResult | PromiseLike<SendResult>) => void): void {
+  captured = resolve;
 }
 
-/** A queued message and its receipt callbacks in one object (it is sent as the OutgoingMessage itself). */
-interface Item extends OutgoingMessage {
-  partition: number;
-  bytes: number;
-  resolve(result: SendResult): void;
-  reject(err: Error): void;
+/** Messages queued for one partition: the batch being written and who waits for its offsets. */
+interface PendingBatch {
+  readonly batch: OpenBatch;
+  readonly receivers: Receiver[];
 }
 
 /** Offset of message i of a SEND (one offset each) or a SEND_BATCH (base offset + i). */
@@ -96,28 +95,38 @@ function receiptOffsets(reply: NativeMessage, count: number): (i: number) => big
   return (i) => offsets[i];
 }
 
+/** The batch's messages, for a SEND to a version 1 broker (which takes messages, not batches). */
+function messagesOf(batch: Buffer): OutgoingMessage[] {
+  return decodeRecordBatch(batch).records.map((r) => ({ key: r.key, timestampMs: r.timestamp, headers: [...r.headers], payload: r.value ?? EMPTY }));
+}
+
 export class Producer {
   readonly schema: SchemaInfo;
   private readonly producerId: number;
   private connection: ClientConnection | null = null;
   private binding: Promise<void> | null = null;
   private partitionCount = 1;
-  private pending: Item[] = [];
-  private pendingBytes = 0;
+  private readonly open = new Map<number, PendingBatch>();
   private outstanding = 0;
   private roomWaiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private roundRobin = 0;
   private closed = false;
+  private batchBytesHint = FIRST_BATCH_BYTES;
   private readonly inFlight = new Set<Promise<void>>();
 
   private readonly pendingMax: number;
   private readonly batchMessagesMax: number;
+  private readonly batchBytesMax: number;
+  private readonly lingerMs: number;
+  private readonly lingered = () => this.dispatch();
 
   constructor(private readonly client: TributaryClient, private readonly options: ProducerOptions) {
     this.producerId = client.nextHandleId();
     this.pendingMax = options.maxPendingMessages ?? NATIVE_LIMITS.clientProducerPendingMessagesMax;
     this.batchMessagesMax = options.batchMessagesMax ?? 1000;
+    this.batchBytesMax = options.batchBytesMax ?? 1 << 20;
+    this.lingerMs = options.lingerMs ?? NATIVE_LIMITS.clientLingerMsDefault;
     this.schema = typeof options.schema === 'string' ? { type: options.schema, definition: null } : options.schema ?? { type: 'bytes', definition: null };
   }
 
@@ -138,23 +147,57 @@ export class Producer {
     if (this.closed) return Promise.reject(new ConnectionLostError('producer is closed'));
     if (this.outstanding >= this.pendingMax) return this.sendWhenRoom(value, options);
     const key = options.key === undefined || options.key === null ? null : toBuffer(options.key);
-    const timestampMs = options.timestampMs === undefined ? nowMs() : BigInt(options.timestampMs);
-    const headers = options.headers === undefined ? NO_HEADERS : headersOf(options.headers);
-    const payload = encodeValue(value, this.schema.type);
-    const partition = options.partition ?? (key ? partitionForKey(key, this.partitionCount) : this.roundRobin);
-    const bytes = payload.length + (key?.length ?? 0) + 32;
-    this.outstanding++;
+    const timestampMs = timestampOf(options);
+    const headerBytes = headerBytesOf(options.headers);
+    const payload = this.payloadOf(value);
+    const partition = this.partitionFor(options, key);
     const receipt = new Promise<SendResult>(capture);
-    this.pending.push({ key, timestampMs, headers, payload, partition, bytes, resolve: captured.resolve, reject: captured.reject });
-    this.pendingBytes += bytes;
-    if (this.pending.length >= this.batchMessagesMax || this.pendingBytes >= (this.options.batchBytesMax ?? 1 << 20)) this.dispatch();
-    else if (!this.timer) this.timer = setTimeout(() => this.dispatch(), this.options.lingerMs ?? NATIVE_LIMITS.clientLingerMsDefault);
+    this.append(partition, key, headerBytes, timestampMs, payload, captured);
     return receipt;
   }
 
+  /**
+   * Queues `values` as messages sharing `options` (key, headers, timestamp: now by default), in
+   * order, all to one partition (options.partition, else by key, else the next in round robin).
+   * One promise for the call, resolved once every message is stored; it rejects if one batch
+   * fails for good (messages of other batches may be stored: at-least-once, as send()).
+   */
+  async sendMany(values: readonly Value[], options: SendOptions = NO_OPTIONS): Promise<SendManyResult> {
+    if (this.closed) throw new ConnectionLostError('producer is closed');
+    const key = options.key === undefined || options.key === null ? null : toBuffer(options.key);
+    const headerBytes = headerBytesOf(options.headers);
+    let timestampMs = timestampOf(options);
+    // Payloads that cannot be encoded (JSON of a cyclic object) refuse the call before any is queued.
+    const raw = this.schema.type !== 'json' && values.every((v) => typeof v === 'string' || Buffer.isBuffer(v));
+    const payloads = raw ? values as readonly (string | Buffer)[] : values.map((v) => this.payloadOf(v));
+    const partition = this.partitionFor(options, key);
+    const receipt = new ManyReceipt(partition, values.length);
+    let slice: ManySlice | null = null;
+    for (let i = 0; i < payloads.length; i++) {
+      if (this.outstanding >= this.pendingMax) {
+        this.dispatch();
+        await this.room();
+        if (this.closed) throw new ConnectionLostError('producer is closed');
+        if (options.timestampMs === undefined) timestampMs = Date.now();
+      }
+      const pending = this.pendingFor(partition, timestampMs, recordBytesMax(key, headerBytes, payloads[i]));
+      if (slice === null || pending.receivers[pending.receivers.length - 1] !== slice) {
+        slice = receipt.slice(i);
+        pending.receivers.push(slice);
+      }
+      slice.count++;
+      this.appendTo(pending, partition, key, headerBytes, timestampMs, payloads[i]);
+    }
+    return receipt.promise;
+  }
+
   private async sendWhenRoom(value: Value, options: SendOptions): Promise<SendResult> {
-    while (this.outstanding >= this.pendingMax) await new Promise<void>((r) => this.roomWaiters.push(r));
+    while (this.outstanding >= this.pendingMax) await this.room();
     return this.send(value, options);
+  }
+
+  private room(): Promise<void> {
+    return new Promise<void>((r) => this.roomWaiters.push(r));
   }
 
   /** Sends what is queued now and waits for every outstanding receipt. */
@@ -173,49 +216,89 @@ export class Producer {
     if (connection && !connection.closed) await connection.request({ type: 'closeProducer', producerId: this.producerId }).catch(() => undefined);
   }
 
-  private dispatch(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.pending.length === 0) return;
-    const byPartition = new Map<number, Item[]>();
-    for (const item of this.pending) {
-      const list = byPartition.get(item.partition) ?? [];
-      list.push(item);
-      byPartition.set(item.partition, list);
+  /** Bytes, or a string the batch writes as UTF-8 (no buffer of its own). */
+  private payloadOf(value: Value): Buffer | string {
+    return typeof value === 'string' && this.schema.type !== 'json' ? value : encodeValue(value, this.schema.type);
+  }
+
+  private partitionFor(options: SendOptions, key: Buffer | null): number {
+    return options.partition ?? (key ? partitionForKey(key, this.partitionCount) : this.roundRobin);
+  }
+
+  private append(partition: number, key: Buffer | null, headerBytes: Buffer, timestampMs: number, payload: Buffer | string, receiver: Receiver): void {
+    const pending = this.pendingFor(partition, timestampMs, recordBytesMax(key, headerBytes, payload));
+    pending.receivers.push(receiver);
+    this.appendTo(pending, partition, key, headerBytes, timestampMs, payload);
+  }
+
+  /**
+   * The partition's open batch; a new one when the message's timestamp does not fit the current
+   * one, or when `recordBytesMax` more bytes could take it past batchBytesMax (the broker refuses a
+   * batch above the topic's max.message.bytes, 1 MiB by default).
+   */
+  private pendingFor(partition: number, timestampMs: number, recordBytesMax: number): PendingBatch {
+    let pending = this.open.get(partition);
+    if (pending !== undefined && (!pending.batch.accepts(timestampMs) || pending.batch.bytes + recordBytesMax > this.batchBytesMax)) {
+      this.dispatchPartition(partition, pending);
+      pending = undefined;
     }
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.roundRobin = (this.roundRobin + 1) % this.partitionCount;
-    for (const [partition, items] of byPartition) {
-      const sending = this.sendItems(partition, items).finally(() => this.inFlight.delete(sending));
-      this.inFlight.add(sending);
+    if (pending === undefined) {
+      pending = { batch: new OpenBatch(this.batchBytesHint), receivers: [] };
+      this.open.set(partition, pending);
+    }
+    return pending;
+  }
+
+  private appendTo(pending: PendingBatch, partition: number, key: Buffer | null, headerBytes: Buffer, timestampMs: number, payload: Buffer | string): void {
+    const { batch } = pending;
+    batch.append(key, headerBytes, timestampMs, payload);
+    this.outstanding++;
+    if (batch.count >= this.batchMessagesMax) this.dispatchPartition(partition, pending);
+    else if (this.timer === null) this.timer = setTimeout(this.lingered, this.lingerMs);
+  }
+
+  /** Sends every open batch. */
+  private dispatch(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    for (const [partition, pending] of this.open) this.dispatchPartition(partition, pending);
+  }
+
+  private dispatchPartition(partition: number, pending: PendingBatch): void {
+    this.open.delete(partition);
+    if (partition === this.roundRobin) this.roundRobin = (this.roundRobin + 1) % this.partitionCount;
+    this.batchBytesHint = Math.min(Math.max(pending.batch.bytes, FIRST_BATCH_BYTES), this.batchBytesMax);
+    const sending = this.sendBatch(partition, pending).finally(() => this.inFlight.delete(sending));
+    this.inFlight.add(sending);
+    if (this.open.size === 0 && this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
     }
   }
 
-  private async sendItems(partition: number, items: Item[]): Promise<void> {
+  private async sendBatch(partition: number, pending: PendingBatch): Promise<void> {
+    const count = pending.batch.count;
     // Built once and resent as it is after a reconnect (a version 1 broker gets a SEND instead).
-    let batch: Buffer | null = null;
+    const batch = pending.batch.finish();
     try {
       const offsetOf = await withRetry(async () => {
         await this.ready();
         const connection = this.connection!;
-        const asBatch = connection.protocolVersion >= SEND_BATCH_VERSION;
-        if (asBatch) batch ??= encodeMessageBatch(items);
-        const request: NativeMessage = asBatch
-          ? { type: 'sendBatch', producerId: this.producerId, partition, batch: batch! }
-          : { type: 'send', producerId: this.producerId, partition, messages: items };
+        const request: NativeMessage = connection.protocolVersion >= SEND_BATCH_VERSION
+          ? { type: 'sendBatch', producerId: this.producerId, partition, batch }
+          : { type: 'send', producerId: this.producerId, partition, messages: messagesOf(batch) };
         const reply = await connection.request(request).catch((err: unknown) => {
           // The topic moved: bind again through a fresh lookup before the retry.
           if (err instanceof TributaryError && err.codeName === 'notOwner') this.connection = null;
           throw err;
         });
-        return receiptOffsets(reply, items.length);
+        return receiptOffsets(reply, count);
       }, () => this.client.isClosed);
-      for (let i = 0; i < items.length; i++) items[i].resolve({ partition, offset: offsetOf(i) });
+      settleStored(pending.receivers, partition, offsetOf);
     } catch (err) {
-      for (const item of items) item.reject(err as Error);
+      settleFailed(pending.receivers, err as Error);
     } finally {
-      this.outstanding -= items.length;
+      this.outstanding -= count;
       for (const w of this.roomWaiters.splice(0)) w();
     }
   }

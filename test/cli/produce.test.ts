@@ -52,6 +52,14 @@ describe('tributary produce (the real CLI against a real broker)', function () {
     expect(await kcatLines('lines', '%k|%s\n')).to.deep.equal(['line-key|alpha', 'line-key|beta', 'line-key|', 'line-key|gamma ü']);
   });
 
+  it('sends every stdin line in order across many reads of stdin, drops the \\r of a CRLF, and sends a last line without a newline', async () => {
+    const lines = Array.from({ length: 30_000 }, (_, i) => `line-${i}`);
+    const result = await runCli(['produce', 'many-lines', '--bootstrap', fixture.bootstrap], `${lines.join('\n')}\r\nlast`);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stderr).to.match(/produced 30001 messages/);
+    expect(await kcatLines('many-lines', '%s\n')).to.deep.equal([...lines, 'last']);
+  });
+
   it('prints a progress line with the count and the rate every second on long runs (TRIBUTARY_PROGRESS=1 when stderr is no terminal)', async () => {
     const result = await runCli(['produce', 'progress', '--bootstrap', fixture.bootstrap, '--count', '25', '--rate', '10'], undefined, { TRIBUTARY_PROGRESS: '1' });
     expect(result.code, result.stderr).to.equal(0);

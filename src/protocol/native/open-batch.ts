@@ -1,0 +1,143 @@
+/**
+ * A RecordBatch v2 written record by record as a native producer's messages arrive (spec §3.1,
+ * §7): the producer's linger buffer is the batch itself, so a queued message is bytes, not an
+ * object the garbage collector has to trace and copy until its receipt comes back.
+ *
+ * The bytes are those encodeMessageBatch (message-batch.ts) writes for the same messages:
+ * magic 2, uncompressed, CreateTime, producer id -1, baseTimestamp the smallest timestamp (the
+ * first one: a message older than the batch's first, or too far after it for a number delta,
+ * does not fit and the producer opens a new batch), offsetDelta = index. A property test
+ * compares the two.
+ */
+import { BATCH, writeBatchCrc } from '../kafka/record-batch';
+import type { Header } from './messages';
+
+/** Largest timestamp delta kept in one batch: its zigzag (2 * delta) stays a safe integer. */
+const TIMESTAMP_DELTA_MAX = 2 ** 51;
+/** The header section of a record without headers: a zero count. */
+export const NO_HEADER_BYTES: Buffer = Buffer.from([0]);
+
+export class OpenBatch {
+  private buffer: Buffer;
+  private at: number = BATCH.headerBytes;
+  private baseMs = 0;
+  private maxMs = 0;
+  /** Records written so far. */
+  count = 0;
+
+  constructor(capacityBytes: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(capacityBytes, BATCH.headerBytes + 64));
+  }
+
+  /** Bytes of the batch so far, header included. */
+  get bytes(): number {
+    return this.at;
+  }
+
+  /** False when a message stamped `timestampMs` cannot join: older than the first, or too far after it. */
+  accepts(timestampMs: number): boolean {
+    return this.count === 0 || (timestampMs >= this.baseMs && timestampMs - this.baseMs <= TIMESTAMP_DELTA_MAX);
+  }
+
+  /**
+   * Appends one record (the caller checked accepts()). `payload` is bytes or a string written as
+   * UTF-8; `headerBytes` is the record's encoded header section (encodeHeaderSection), shared by
+   * messages with the same headers.
+   */
+  append(key: Buffer | null, headerBytes: Buffer, timestampMs: number, payload: Buffer | string): void {
+    if (this.count === 0) {
+      this.baseMs = timestampMs;
+      this.maxMs = timestampMs;
+    } else if (timestampMs > this.maxMs) this.maxMs = timestampMs;
+    const delta2 = (timestampMs - this.baseMs) * 2;
+    const offset2 = this.count * 2;
+    const payloadBytes = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
+    const size = 1 + varBytes(delta2) + varBytes(offset2) + (key === null ? 1 : varBytes(key.length * 2) + key.length)
+      + varBytes(payloadBytes * 2) + payloadBytes + headerBytes.length;
+    this.reserve(varBytes(size * 2) + size);
+    const b = this.buffer;
+    let at = writeVar(b, this.at, size * 2);
+    b[at++] = 0;
+    at = writeVar(b, at, delta2);
+    at = writeVar(b, at, offset2);
+    if (key === null) b[at++] = 1;
+    else {
+      at = writeVar(b, at, key.length * 2);
+      at += key.copy(b, at);
+    }
+    at = writeVar(b, at, payloadBytes * 2);
+    at += typeof payload === 'string' ? b.write(payload, at, payloadBytes, 'utf8') : payload.copy(b, at);
+    at += headerBytes.copy(b, at);
+    this.at = at;
+    this.count++;
+  }
+
+  /** The finished batch (header and CRC-32C written); the batch takes no more records. */
+  finish(): Buffer {
+    const b = this.buffer.subarray(0, this.at);
+    const view = new DataView(b.buffer, b.byteOffset, b.length);
+    view.setBigInt64(BATCH.baseOffsetAt, 0n);
+    view.setInt32(BATCH.batchLengthAt, b.length - BATCH.logOverheadBytes);
+    view.setInt32(BATCH.partitionLeaderEpochAt, -1);
+    b[BATCH.magicAt] = 2;
+    view.setInt16(BATCH.attributesAt, 0);
+    view.setInt32(BATCH.lastOffsetDeltaAt, this.count - 1);
+    view.setBigInt64(BATCH.baseTimestampAt, BigInt(this.baseMs));
+    view.setBigInt64(BATCH.maxTimestampAt, BigInt(this.maxMs));
+    view.setBigInt64(BATCH.producerIdAt, -1n);
+    view.setInt16(BATCH.producerEpochAt, -1);
+    view.setInt32(BATCH.baseSequenceAt, -1);
+    view.setInt32(BATCH.recordCountAt, this.count);
+    writeBatchCrc(b);
+    return b;
+  }
+
+  /** Room for `bytes` more, doubling the buffer as needed. */
+  private reserve(bytes: number): void {
+    if (this.at + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));
+    this.buffer.copy(grown, 0, 0, this.at);
+    this.buffer = grown;
+  }
+}
+
+/** A record's header section (records.ts layout: count, then key and nullable value per header). */
+export function encodeHeaderSection(headers: readonly Header[]): Buffer {
+  if (headers.length === 0) return NO_HEADER_BYTES;
+  let size = varBytes(headers.length * 2);
+  for (const h of headers) {
+    const keyBytes = Buffer.byteLength(h.key, 'utf8');
+    size += varBytes(keyBytes * 2) + keyBytes + (h.value === null ? 1 : varBytes(h.value.length * 2) + h.value.length);
+  }
+  const b = Buffer.allocUnsafe(size);
+  let at = writeVar(b, 0, headers.length * 2);
+  for (const h of headers) {
+    const keyBytes = Buffer.byteLength(h.key, 'utf8');
+    at = writeVar(b, at, keyBytes * 2);
+    at += b.write(h.key, at, keyBytes, 'utf8');
+    if (h.value === null) b[at++] = 1;
+    else {
+      at = writeVar(b, at, h.value.length * 2);
+      at += h.value.copy(b, at);
+    }
+  }
+  return b;
+}
+
+/** Bytes of the unsigned base-128 varint of `u` (a non-negative safe integer, already zigzagged). */
+function varBytes(u: number): number {
+  if (u < 0x80) return 1;
+  if (u < 0x4000) return 2;
+  let n = 1;
+  for (; u >= 0x80; u = Math.floor(u / 0x80)) n++;
+  return n;
+}
+
+function writeVar(b: Buffer, at: number, u: number): number {
+  while (u >= 0x80) {
+    b[at++] = (u % 0x80) | 0x80;
+    u = Math.floor(u / 0x80);
+  }
+  b[at] = u;
+  return at + 1;
+}
