@@ -6,14 +6,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { NATIVE_LIMITS } from '../limits';
-import type { Header, InitialPosition, MessageId, NativeMessage, SchemaType, SubscriptionType } from '../protocol/native/messages';
+import type { InitialPosition, MessageId, NativeMessage, SchemaType, SubscriptionType } from '../protocol/native/messages';
 import type { ClientConnection, PushMessage } from './client-connection';
 import { TributaryClient, withRetry } from './client';
 import { ConnectionLostError } from './errors';
-import { BATCH, readBatchHeader } from '../protocol/kafka/record-batch';
-import { visitBatchRecords } from '../protocol/native/batch-records';
 import { MessageQueue } from './message-queue';
-import { decodeValue } from './payload';
+import { BatchMessages, Received, type ReceivedMessage } from './received';
+
+export type { ReceivedMessage } from './received';
 
 export interface ConsumerOptions {
   topic: string;
@@ -29,42 +29,6 @@ export interface ConsumerOptions {
   /** How value() decodes payloads (default bytes). */
   schema?: SchemaType;
 }
-
-export interface ReceivedMessage {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  publishTimeMs: bigint;
-  key: Buffer | null;
-  headers: Header[];
-  payload: Buffer;
-  redeliveryCount: number;
-  /** The payload decoded by the consumer's schema option (bytes, string, int64 as bigint, json). */
-  value(): unknown;
-}
-
-/** One class for every received message: no closure per message on the hot path. */
-class Received implements ReceivedMessage {
-  constructor(
-    readonly topic: string,
-    readonly partition: number,
-    readonly offset: bigint,
-    readonly publishTimeMs: bigint,
-    readonly key: Buffer | null,
-    readonly headers: Header[],
-    readonly payload: Buffer,
-    readonly redeliveryCount: number,
-    private readonly schema: SchemaType,
-  ) {}
-
-  value(): unknown {
-    return decodeValue(this.payload, this.schema);
-  }
-}
-
-const EMPTY = Buffer.alloc(0);
-/** The fixed RecordBatch v2 header before its records. */
-const BATCH_HEADER_BYTES = BATCH.headerBytes;
 
 type Waiter = { resolve(m: ReceivedMessage | null): void };
 
@@ -214,26 +178,27 @@ export class Consumer extends EventEmitter<{ activeChange: [boolean] }> implemen
     ));
   }
 
-  /** A MESSAGE_BATCH: the records of the stored batch within its offset range, in order (spec §3.2). */
+  /**
+   * A MESSAGE_BATCH: the records of the batch (or slice) within its offset range, in order (spec
+   * §3.2), queued as one source whose messages are made as they are taken.
+   */
   private onBatch(message: Extract<PushMessage, { type: 'messageBatch' }>): void {
     const { batch, firstOffset, lastOffset, partition } = message;
-    const header = readBatchHeader(batch);
-    if (header.compressionId !== 0) throw new Error(`MESSAGE_BATCH at offset ${header.baseOffset} is compressed`);
-    const { topic } = this.options;
-    const schema = this.options.schema ?? 'bytes';
-    visitBatchRecords(header, batch.subarray(BATCH_HEADER_BYTES), (offset, publishTimeMs, record) => {
-      if (offset < firstOffset || offset > lastOffset) return;
-      this.enqueue(new Received(topic, partition, offset, publishTimeMs, record.key, record.headers as Header[], record.value ?? EMPTY, 0, schema));
-    });
+    this.queue.pushSource(new BatchMessages(this.options.topic, partition, batch, firstOffset, lastOffset, this.options.schema ?? 'bytes'));
+    this.serveWaiters();
   }
 
   private enqueue(received: Received): void {
-    const waiter = this.waiters.shift();
-    if (waiter) {
+    this.queue.push(received);
+    this.serveWaiters();
+  }
+
+  /** Waiters exist only while the queue is empty: hand them what just arrived. */
+  private serveWaiters(): void {
+    while (this.waiters.length > 0 && this.queue.length > 0) {
+      const waiter = this.waiters.shift()!;
       this.taken();
-      waiter.resolve(received);
-    } else {
-      this.queue.push(received);
+      waiter.resolve(this.queue.shift()!);
     }
   }
 

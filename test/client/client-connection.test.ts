@@ -40,7 +40,7 @@ describe('Native client connection: protocol version negotiation', () => {
   it('asks for the newest version and connects again with each older one down to version 1 for a broker that refuses them', async () => {
     asked.length = 0;
     const connection = await ClientConnection.open(address, { clientName: 't', authToken: null, requestTimeoutMs: 5000, protocolVersion: PROTOCOL_VERSION });
-    expect(asked).to.deep.equal([3, 2, 1]);
+    expect(asked).to.deep.equal([4, 3, 2, 1]);
     expect(connection.protocolVersion).to.equal(1);
     expect(connection.brokerId).to.equal(4);
     connection.close();

@@ -16,7 +16,8 @@ import {
 import { DecodeError } from '../../protocol/primitives/decode-error';
 import { NATIVE_ERRORS } from '../../protocol/native/error-codes';
 import { NativeFrame, NativeFrameAccumulator } from '../../protocol/native/frame';
-import { MESSAGE_BATCH_VERSION, type NativeMessage } from '../../protocol/native/messages';
+import { recordSpan, writeSliceHeader } from '../../protocol/native/message-batch';
+import { MESSAGE_BATCH_SLICE_VERSION, MESSAGE_BATCH_VERSION, type NativeMessage } from '../../protocol/native/messages';
 import { FramedConnection } from '../net/framed-connection';
 import type { ReplySlot } from '../net/ordered-replies';
 import { nativeErrorFor } from './error-mapping';
@@ -24,6 +25,8 @@ import { NATIVE_HANDLERS } from './handlers';
 import { releaseConsumer } from './handlers/consumer-handlers';
 import { releaseProducer } from './handlers/producer-handlers';
 import type { NativeContext, Session, SessionConsumer, SessionProducer } from './native-context';
+import { runMessages } from './subscriptions/stored-runs';
+import type { StoredRun } from './subscriptions/types';
 
 const log = componentLogger('native-connection');
 
@@ -44,6 +47,8 @@ const BATCH_HEADER_BYTES = MESSAGE_BATCH_HEADER_BYTES;
 const writeBatchHeader = writeMessageBatchHeader;
 /** recordCount of a RecordBatch v2 (KIP-98 layout: the last int32 of the 61-byte header). */
 const RECORD_COUNT_AT = 57;
+/** The RecordBatch v2 header a MESSAGE_BATCH slice copies before its records. */
+const RECORD_BATCH_HEADER_BYTES = 61;
 
 type BatchedMessage = PushedMessage & { batch?: Buffer };
 
@@ -103,6 +108,26 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
     this.writeMessage(consumerId, message, redeliveryCount);
   }
 
+  /**
+   * A run of one stored batch delivered whole (Exclusive, Failover first deliveries), two messages
+   * or more: on version 4 one MESSAGE_BATCH holding just its records (a slice, spec §3.2); on
+   * version 3 one MESSAGE_BATCH of the whole stored batch when the run is at least half of it.
+   * Otherwise its messages one by one.
+   */
+  pushRun(consumerId: number, run: StoredRun): void {
+    if (this.closed) return;
+    const count = Number(run.last - run.first) + 1;
+    if (count > 1 && this.protocolVersion >= MESSAGE_BATCH_VERSION) {
+      if (this.protocolVersion >= MESSAGE_BATCH_SLICE_VERSION || count * 2 >= run.batch.readInt32BE(RECORD_COUNT_AT)) {
+        this.endRun();
+        this.writeBatchPush(consumerId, run.partition, run.first, run.last, run.batch);
+        this.schedulePushes();
+        return;
+      }
+    }
+    for (const message of runMessages(run)) this.pushMessage(consumerId, message, 0);
+  }
+
   private writeMessage(consumerId: number, message: PushedMessage, redeliveryCount: number): void {
     const size = messageBytes(message);
     writeMessage(this.pushRoom(size), this.pushAt, size, consumerId, message, redeliveryCount);
@@ -143,16 +168,35 @@ export class NativeConnection extends FramedConnection<NativeFrame> implements S
     if (run === null) return;
     this.run = null;
     const { messages, batch } = run;
-    if (messages.length === 1 || messages.length * 2 < batch.readInt32BE(RECORD_COUNT_AT)) {
+    const slices = this.protocolVersion >= MESSAGE_BATCH_SLICE_VERSION;
+    if (messages.length === 1 || (!slices && messages.length * 2 < batch.readInt32BE(RECORD_COUNT_AT))) {
       for (const message of messages) this.writeMessage(run.consumerId, message, 0);
       return;
     }
-    const target = this.pushRoom(BATCH_HEADER_BYTES);
-    const first = messages[0];
-    this.pushAt = writeBatchHeader(target, this.pushAt, run.consumerId, first.partition, first.offset, run.lastOffset, batch.length);
-    this.pushSealed.push(target.bytes.subarray(this.pushStart, this.pushAt), batch);
+    this.writeBatchPush(run.consumerId, messages[0].partition, messages[0].offset, run.lastOffset, batch);
+  }
+
+  /**
+   * A MESSAGE_BATCH of offsets firstOffset..lastOffset of `batch`: its frame header in the push
+   * buffer, then the stored batch by reference; on version 4, when the range is not the whole
+   * batch, a copy of the batch header saying how many records follow, then only the range's
+   * records by reference (a slice, spec §3.2).
+   */
+  private writeBatchPush(consumerId: number, partition: number, firstOffset: bigint, lastOffset: bigint, batch: Buffer): void {
+    let sent = batch;
+    let headerCopyBytes = 0;
+    const count = Number(lastOffset - firstOffset) + 1;
+    if (this.protocolVersion >= MESSAGE_BATCH_SLICE_VERSION && count < batch.readInt32BE(RECORD_COUNT_AT)) {
+      const [start, end] = recordSpan(batch, Number(firstOffset - batch.readBigInt64BE(0)), count);
+      sent = batch.subarray(start, end);
+      headerCopyBytes = RECORD_BATCH_HEADER_BYTES;
+    }
+    const target = this.pushRoom(BATCH_HEADER_BYTES + headerCopyBytes);
+    this.pushAt = writeBatchHeader(target, this.pushAt, consumerId, partition, firstOffset, lastOffset, headerCopyBytes + sent.length);
+    if (headerCopyBytes > 0) this.pushAt = writeSliceHeader(target.bytes, this.pushAt, batch, count, sent.length);
+    this.pushSealed.push(target.bytes.subarray(this.pushStart, this.pushAt), sent);
     this.pushStart = this.pushAt;
-    this.pushPendingBytes += BATCH_HEADER_BYTES + batch.length;
+    this.pushPendingBytes += BATCH_HEADER_BYTES + headerCopyBytes + sent.length;
     if (this.pushPendingBytes >= PUSH_WRITE_BYTES_MAX) this.flushPushes();
   }
 

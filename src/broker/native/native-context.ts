@@ -9,6 +9,7 @@ import type { NamespaceRegistry } from './namespaces';
 import type { ProducerRegistry } from './producer-registry';
 import type { Publisher } from './publisher';
 import type { SubscriptionEntry, SubscriptionRegistry } from './subscriptions/subscription-registry';
+import type { StoredRun } from './subscriptions/types';
 import type { TopicMetaRegistry } from './topic-meta';
 import type { NativeTopicName } from './topic-names';
 
@@ -53,6 +54,8 @@ export interface Session {
   /** Writes a MESSAGE push for one of the session's consumers. */
   /** A message of `batch` (an uncompressed stored batch) may go out in a MESSAGE_BATCH with its neighbours. */
   pushMessage(consumerId: number, message: PushedMessage & { batch?: Buffer }, redeliveryCount: number): void;
+  /** First delivery of a run of one stored batch (a MESSAGE_BATCH where the protocol and the run allow). */
+  pushRun(consumerId: number, run: StoredRun): void;
   /** True once the connection closed: handlers that finish later release what they opened. */
   isClosed(): boolean;
   /** True while unflushed bytes to the client exceed the pending-write limit. */

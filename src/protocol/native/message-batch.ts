@@ -147,3 +147,49 @@ function writeVar(b: Buffer, at: number, u: number): number {
   b[at] = u;
   return at + 1;
 }
+
+/**
+ * Byte span [start, end) within a stored uncompressed batch of its records firstIndex ..
+ * firstIndex + count - 1, found by their length prefixes alone (zigzag varints; the batch was
+ * checked well formed when it was read). A MESSAGE_BATCH slice (spec §3.2, version 4) sends it.
+ */
+export function recordSpan(batch: Buffer, firstIndex: number, count: number): [number, number] {
+  let at: number = BATCH.headerBytes;
+  let start = at;
+  const end = firstIndex + count;
+  for (let i = 0; i < end; i++) {
+    if (i === firstIndex) start = at;
+    let raw = 0;
+    let scale = 1;
+    let byte: number;
+    do {
+      byte = batch[at++];
+      raw += (byte & 0x7f) * scale;
+      scale *= 0x80;
+    } while (byte >= 0x80);
+    // Zigzag: a record length is never negative.
+    at += raw / 2;
+  }
+  return [start, at];
+}
+
+/**
+ * The 61-byte header of a MESSAGE_BATCH slice at `at` in `target`: the stored batch's header with
+ * recordCount = `count` and batchLength covering the `recordBytes` that follow (CRC unchanged:
+ * it covers the stored batch, which the broker checked when it read it).
+ */
+export function writeSliceHeader(target: Buffer, at: number, batch: Buffer, count: number, recordBytes: number): number {
+  batch.copy(target, at, 0, BATCH.headerBytes);
+  target.writeInt32BE(BATCH.headerBytes - BATCH.logOverheadBytes + recordBytes, at + BATCH.batchLengthAt);
+  target.writeInt32BE(count, at + BATCH.recordCountAt);
+  return at + BATCH.headerBytes;
+}
+
+/** The slice of `batch` holding records firstIndex .. firstIndex + count - 1, as one buffer (header copy, then the records). */
+export function batchSlice(batch: Buffer, firstIndex: number, count: number): Buffer {
+  const [start, end] = recordSpan(batch, firstIndex, count);
+  const out = Buffer.allocUnsafe(BATCH.headerBytes + end - start);
+  writeSliceHeader(out, 0, batch, count, end - start);
+  batch.copy(out, BATCH.headerBytes, start, end);
+  return out;
+}

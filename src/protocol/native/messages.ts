@@ -4,13 +4,15 @@
  */
 
 /** The newest version this code speaks; CONNECT negotiates down to the client's (spec §3). */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 /** The oldest version a broker still accepts: version 1 clients never send SEND_BATCH. */
 export const PROTOCOL_VERSION_MIN = 1;
 /** The first version with SEND_BATCH and SEND_BATCH_RECEIPT. */
 export const SEND_BATCH_VERSION = 2;
 /** The first version with MESSAGE_BATCH pushes. */
 export const MESSAGE_BATCH_VERSION = 3;
+/** The first version whose MESSAGE_BATCH may carry a slice of a stored batch (spec §3.2). */
+export const MESSAGE_BATCH_SLICE_VERSION = 4;
 
 export const FRAME_TYPES = {
   connect: 0x01,

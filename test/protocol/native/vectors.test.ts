@@ -5,7 +5,7 @@ import { decodeNativeFrame, encodeNativeMessage } from '../../../src/protocol/na
 import { splitNativeFrame } from '../../../src/protocol/native/frame';
 import { NATIVE_ERRORS } from '../../../src/protocol/native/error-codes';
 import { FRAME_TYPES, FrameTypeName, NativeMessage } from '../../../src/protocol/native/messages';
-import { encodeMessageBatch } from '../../../src/protocol/native/message-batch';
+import { batchSlice, encodeMessageBatch } from '../../../src/protocol/native/message-batch';
 import { decodeRecordBatch } from '../../../src/protocol/kafka/record-batch-builder';
 import { validateProducedBatch } from '../../../src/protocol/kafka/record-batch-validation';
 
@@ -109,6 +109,16 @@ const EXPECTED: Array<{ name: string; requestId: number; message: NativeMessage 
     message: {
       type: 'messageBatch', consumerId: 2, partition: 0, firstOffset: 0n, lastOffset: 0n,
       batch: encodeMessageBatch([{ key: null, timestampMs: 1000n, headers: [], payload: Buffer.from('hi') }]),
+    },
+  },
+  {
+    name: 'messageBatchSlice', requestId: 0,
+    message: {
+      type: 'messageBatch', consumerId: 2, partition: 0, firstOffset: 1n, lastOffset: 1n,
+      batch: batchSlice(encodeMessageBatch([
+        { key: null, timestampMs: 1000n, headers: [], payload: Buffer.from('hi') },
+        { key: null, timestampMs: 1000n, headers: [], payload: Buffer.from('yo') },
+      ]), 1, 1),
     },
   },
   { name: 'sendBatchReceipt', requestId: 3, message: { type: 'sendBatchReceipt', producerId: 1, partition: 0, baseOffset: 42n, count: 1 } },

@@ -20,6 +20,7 @@ export const subscribe: NativeHandler = async (session, message) => {
     name: m.consumerName,
     priority: m.priority,
     push: (stored, redeliveryCount) => session.pushMessage(m.consumerId, stored, redeliveryCount),
+    pushRun: (run) => session.pushRun(m.consumerId, run),
     activeChanged: (active) => session.push({ type: 'activeConsumerChange', consumerId: m.consumerId, active }),
     backpressured: () => session.backpressured(),
     closedByBroker: () => {

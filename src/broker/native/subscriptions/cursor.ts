@@ -38,6 +38,16 @@ export class PartitionCursor {
     return i < this.ranges.length && this.ranges[i][0] <= offset;
   }
 
+  /** The first stretch of offsets within from..to (inclusive) not acked, as [first, last], or null when all are. */
+  firstUnackedIn(from: bigint, to: bigint): [bigint, bigint] | null {
+    if (from < this.markDeleteOffset) from = this.markDeleteOffset;
+    let i = this.ranges.length === 0 ? 0 : this.firstEndingAfter(from);
+    // Ranges are disjoint and never touch: past the one holding `from`, the next starts later.
+    if (i < this.ranges.length && this.ranges[i][0] <= from) from = this.ranges[i++][1];
+    if (from > to) return null;
+    return [from, i < this.ranges.length && this.ranges[i][0] <= to ? this.ranges[i][0] - 1n : to];
+  }
+
   /** Acks one offset; false when it already was. */
   ack(offset: bigint): boolean {
     if (this.isAcked(offset)) return false;

@@ -1,14 +1,16 @@
 /**
  * Feeds a subscription from its partition logs: one loop per partition reads whole batches from
  * the subscription's read offset, only while the subscription wants messages (permits and buffer
- * room), decodes them and offers them. It parks on an append to the partition or a wake() (new
+ * room), turns them into runs and messages (stored-runs.ts: records are decoded only where
+ * needed) and offers them. It parks on an append to the partition or a wake() (new
  * permits, acks), so an idle or slow subscription costs no reads and no memory.
  */
 import { NATIVE_LIMITS } from '../../../limits';
 import { componentLogger } from '../../../log';
 import { isDomainError } from '../../errors';
 import type { Partition } from '../../partitions/partition';
-import { type NativeRecordCodec, UndecodableBatchError } from '../record-codec';
+import type { NativeRecordCodec } from '../record-codec';
+import { readStored, StoppedAtBatchError } from './stored-runs';
 import type { Subscription } from './subscription';
 
 const log = componentLogger('native-reader');
@@ -55,13 +57,13 @@ export class SubscriptionReader {
           continue;
         }
         const read = await partition.read(offset, NATIVE_LIMITS.dispatchReadBytesMax);
-        const messages = await this.codec.decodeBatches(read.chunks, index);
-        this.subscription.offer(index, messages, read.nextOffset);
+        const items = await readStored(read.chunks, index, this.codec);
+        this.subscription.offer(index, items, read.nextOffset);
       } catch (err) {
         if (this.closed) return;
         if (isDomainError(err, 'offset-out-of-range')) continue;
         // The batches before an undecodable one are delivered; dispatch stops at it, skipping nothing.
-        if (err instanceof UndecodableBatchError && err.before.length > 0) this.subscription.offer(index, err.before, err.offset);
+        if (err instanceof StoppedAtBatchError && err.before.length > 0) this.subscription.offer(index, err.before, err.offset);
         log.warn({ err, subscription: this.subscription.name, partition: index }, 'subscription read failed; retrying');
         await this.park(partition, 1000);
       }

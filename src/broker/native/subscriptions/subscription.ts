@@ -1,7 +1,9 @@
 /**
  * Dispatch of one subscription: which consumer gets which message, permits, outstanding
  * (delivered, unacked) messages, redelivery after ack timeout / nack / consumer loss, dead
- * letters, and the per-partition cursors. Pure logic: no I/O, time from an injected clock; the
+ * letters, and the per-partition cursors. Exclusive and Failover subscriptions take undecoded
+ * runs of stored batches (stored-runs.ts) and deliver and track them in ranges (run-delivery.ts);
+ * Shared and Key_Shared dispatch decodes runs into single messages. Pure logic: no I/O, time from an injected clock; the
  * broker feeds it messages read from the log (offer), persists cursors (onCursorChange) and calls
  * tick() periodically. Semantics: docs/native-protocol.md §8.
  */
@@ -11,25 +13,23 @@ import { NativeError } from '../native-error';
 import type { PartitionCursor } from './cursor';
 import { consumerForKey, failoverOrder } from './selectors';
 import { insertInOrder, Outstanding, Queued, queued } from './queued';
-import { messageKey, MessageKey, StoredMessage, SubscriptionConsumer, SubscriptionOptions } from './types';
+import { type ConsumerState, RunDelivery } from './run-delivery';
+import { isRun, runLength, type StoredItem } from './stored-runs';
+import { messageKey, MessageKey, StoredMessage, StoredRun, SubscriptionConsumer, SubscriptionOptions } from './types';
 
 const log = componentLogger('native-subscription');
-
-interface ConsumerState {
-  consumer: SubscriptionConsumer;
-  permits: number;
-  /** Outstanding messages delivered to this consumer. */
-  unacked: number;
-}
 
 export class Subscription {
   private subscriptionType: SubscriptionType;
   private readonly consumers = new Map<string, ConsumerState>();
   private readonly readOffsets = new Map<number, bigint>();
-  private buffer: Queued[] = [];
+  /** First deliveries waiting, in offset order per partition: runs only while the type is Exclusive or Failover. */
+  private buffer: Array<Queued | StoredRun> = [];
   private redeliver: Queued[] = [];
   /** Delivered, unacked messages in delivery order (ack timeouts scan from the oldest). */
   private readonly outstanding = new Map<MessageKey, Outstanding>();
+  /** Runs delivered in ranges (Exclusive, Failover) and not yet fully acked. */
+  private readonly runs: RunDelivery;
   private readonly deadLettering = new Set<MessageKey>();
   private activeId: string | null = null;
   private roundRobin = 0;
@@ -41,6 +41,10 @@ export class Subscription {
   constructor(private readonly options: SubscriptionOptions, private readonly cursors: Map<number, PartitionCursor>) {
     this.subscriptionType = options.type;
     for (const [partition, cursor] of cursors) this.readOffsets.set(partition, cursor.markDelete());
+    this.runs = new RunDelivery({
+      cursors, consumerUnackedMessagesMax: options.consumerUnackedMessagesMax,
+      consumerState: (id) => this.consumers.get(id), requeue: (item) => this.requeue(item),
+    });
   }
 
   get type(): SubscriptionType {
@@ -82,6 +86,7 @@ export class Subscription {
     }
     if (this.consumers.has(consumer.id)) throw new NativeError('invalidRequest', `consumer ${consumer.id} is already subscribed`);
     this.subscriptionType = type;
+    if (!this.oneActive()) this.buffer = this.buffer.flatMap((item) => (isRun(item) ? this.runs.queuedOf(item) : [item]));
     this.consumers.set(consumer.id, { consumer, permits: 0, unacked: 0 });
     if (type === 'failover') {
       this.electActive();
@@ -124,18 +129,28 @@ export class Subscription {
     if (this.consumers.size === 0) return 0;
     let permits = 0;
     for (const state of this.consumers.values()) permits += state.permits;
-    const room = this.options.bufferMessagesMax - this.buffer.length - this.redeliver.length;
-    return Math.max(0, Math.min(room, permits - this.buffer.length));
+    let buffered = 0;
+    for (const item of this.buffer) buffered += isRun(item) ? runLength(item) : 1;
+    const room = this.options.bufferMessagesMax - buffered - this.redeliver.length;
+    return Math.max(0, Math.min(room, permits - buffered));
   }
 
-  /** Messages read from `partition`'s log up to (not including) `nextOffset`. */
-  offer(partition: number, messages: StoredMessage[], nextOffset: bigint): void {
+  /** Messages and runs read from `partition`'s log up to (not including) `nextOffset`. */
+  offer(partition: number, items: StoredItem[], nextOffset: bigint): void {
     const cursor = this.cursors.get(partition);
     const from = this.readOffsets.get(partition);
     if (!cursor || from === undefined) return;
-    for (const message of messages) {
-      if (message.offset < from || message.offset >= nextOffset || cursor.isAcked(message.offset)) continue;
-      this.buffer.push(queued(message, 0, 0));
+    for (const item of items) {
+      if (isRun(item)) {
+        // A copy within the unread range: dispatch moves its first offset as it delivers.
+        const run: StoredRun = { partition, batch: item.batch, first: item.first < from ? from : item.first, last: item.last < nextOffset ? item.last : nextOffset - 1n };
+        if (run.first > run.last) continue;
+        if (this.oneActive()) this.buffer.push(run);
+        else for (const q of this.runs.queuedOf(run)) this.buffer.push(q);
+        continue;
+      }
+      if (item.offset < from || item.offset >= nextOffset || cursor.isAcked(item.offset)) continue;
+      this.buffer.push(queued(item, 0, 0));
     }
     if (nextOffset > from) this.readOffsets.set(partition, nextOffset);
     this.dispatch();
@@ -163,7 +178,9 @@ export class Subscription {
     const cursor = this.cursors.get(id.partition);
     if (!cursor) throw new NativeError('invalidRequest', `partition ${id.partition} is not part of ${this.options.topic}`);
     this.checkDelivered(id.partition, id.offset);
-    if (!cursor.ackUpTo(id.offset)) return;
+    if (id.offset < cursor.markDelete()) return;
+    this.runs.ackingUpTo(id.partition, id.offset, cursor);
+    cursor.ackUpTo(id.offset);
     for (const [key, out] of this.outstanding) {
       if (out.message.partition !== id.partition) continue;
       if (out.message.offset <= id.offset) this.dropOutstanding(key, out);
@@ -179,9 +196,10 @@ export class Subscription {
     const now = this.options.clock.nowMs();
     for (const id of ids) {
       const key = messageKey(id.partition, id.offset);
-      const out = this.outstanding.get(key);
+      let out = this.outstanding.get(key);
+      if (out) this.dropOutstanding(key, out);
+      else out = this.runs.take(id.partition, id.offset);
       if (!out) continue;
-      this.dropOutstanding(key, out);
       const count = out.redeliveryCount + 1;
       const backoff = Math.min(this.options.nackBackoffMsMax, this.options.nackBackoffMsMin * 2 ** (count - 1));
       this.requeue(queued(out.message, count, now + backoff));
@@ -198,6 +216,7 @@ export class Subscription {
       this.dropOutstanding(key, out);
       this.requeue(queued(out.message, out.redeliveryCount + 1, now));
     }
+    this.runs.requeueDeliveredBy(now - this.options.ackTimeoutMs, now);
     this.dispatch();
   }
 
@@ -228,7 +247,13 @@ export class Subscription {
     const key = messageKey(partition, offset);
     const out = this.outstanding.get(key);
     if (out) this.dropOutstanding(key, out);
-    if (cursor.ack(offset)) this.options.onCursorChange?.(partition);
+    if (!cursor.ack(offset)) return;
+    if (!out) this.runs.acked(partition, offset);
+    this.options.onCursorChange?.(partition);
+  }
+
+  private oneActive(): boolean {
+    return this.subscriptionType === 'exclusive' || this.subscriptionType === 'failover';
   }
 
   /** An ack may only name a message already read for this subscription: others would skip unseen messages. */
@@ -253,6 +278,7 @@ export class Subscription {
       this.outstanding.delete(key);
       this.requeue(queued(out.message, out.redeliveryCount + 1, now));
     }
+    this.runs.requeueConsumer(state.consumer.id, now);
     state.unacked = 0;
   }
 
@@ -351,9 +377,9 @@ export class Subscription {
   }
 
   /** Delivers what it can from `queue` in order; returns what is left, order kept. */
-  private drain(queue: Queued[], now: number): Queued[] {
+  private drain<T extends Queued | StoredRun>(queue: T[], now: number): T[] {
     if (queue.length === 0 || !this.anyCanTake()) return queue;
-    const kept: Queued[] = [];
+    const kept: T[] = [];
     // The partition's cursor and the active consumer are looked up again only when they change.
     let cursorPartition = -1;
     let cursor: PartitionCursor | undefined;
@@ -362,21 +388,28 @@ export class Subscription {
     const active = activeId === null ? undefined : this.consumers.get(activeId);
     let i = 0;
     for (; i < queue.length; i++) {
-      const item = queue[i];
+      const entry = queue[i];
+      if (isRun(entry)) {
+        // Only the buffer holds runs, and only while the type is Exclusive or Failover.
+        const state = this.activeId === null ? undefined : this.consumers.get(this.activeId);
+        if (!this.canTake(state) || !this.runs.deliver(state, entry, now)) break;
+        continue;
+      }
+      const item = entry as Queued;
       if (item.message.partition !== cursorPartition) {
         cursorPartition = item.message.partition;
         cursor = this.cursors.get(cursorPartition);
       }
       if (cursor?.isAcked(item.message.offset)) continue;
       if (item.notBeforeMs > now) {
-        kept.push(item);
+        kept.push(entry);
         continue;
       }
       const state = oneActive && this.activeId === activeId ? (this.canTake(active) ? active : undefined) : this.pick(item.message);
       if (!state) {
         // Key_Shared: only that key's consumer is full; others may still take later messages.
         if (this.subscriptionType === 'key_shared' && this.anyCanTake()) {
-          kept.push(item);
+          kept.push(entry);
           continue;
         }
         break;

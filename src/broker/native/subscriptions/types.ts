@@ -15,6 +15,18 @@ export interface StoredMessage {
   batch?: Buffer;
 }
 
+/**
+ * Consecutive messages of one stored batch that dispatch has not decoded: the records of `batch`
+ * (uncompressed, well formed, offsetDelta = index, checked by stored-runs.ts) with offsets
+ * first..last inclusive. Exclusive and Failover subscriptions deliver and track them whole.
+ */
+export interface StoredRun {
+  partition: number;
+  batch: Buffer;
+  first: bigint;
+  last: bigint;
+}
+
 export interface SubscriptionConsumer {
   /** Unique within the broker (connection id + client consumer id). */
   readonly id: string;
@@ -22,6 +34,8 @@ export interface SubscriptionConsumer {
   /** Lower is preferred (Failover). */
   readonly priority: number;
   push(message: StoredMessage, redeliveryCount: number): void;
+  /** First delivery of a whole run; without it the subscription decodes the run and calls push per message. */
+  pushRun?(run: StoredRun): void;
   /** Failover: this consumer became (or stopped being) the active one. */
   activeChanged(active: boolean): void;
   /** True while the consumer's connection has too many unflushed bytes: it gets nothing new. */
