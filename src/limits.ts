@@ -81,6 +81,8 @@ export const STORAGE_LIMITS = {
    * 2.1 ms at load 3.7). Larger writes stay on the pool, where they overlap other work.
    */
   inlineWriteBytesMax: 64 * 1024,
+  /** Bytes written from the event loop in one turn of it, all logs together; past it, writes go to the pool. */
+  inlineWriteTurnBytesMax: 256 * 1024,
   /**
    * libuv thread-pool threads (UV_THREADPOOL_SIZE, default 4), set by the `tributary` command
    * unless the environment sets it. Every WAL writev and fdatasync runs on that pool, and an

@@ -5,7 +5,7 @@
  */
 import { writevSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { STORAGE_LIMITS } from '../../limits';
+import { takeInlineWriteBudget } from './inline-write-budget';
 import { basename, dirname, join } from 'node:path';
 import { StorageError } from '../errors';
 import { indexFileName, removeIndexFile, SegmentIndexFile, writeIndexFile } from './index-file';
@@ -113,7 +113,8 @@ export class Segment {
 
   /**
    * Writes frames at the end of the file with one writev: from the event loop when they are small
-   * (STORAGE_LIMITS.inlineWriteBytesMax) and the file is open, on the thread pool otherwise.
+   * (STORAGE_LIMITS.inlineWriteBytesMax), the turn's budget allows (inline-write-budget.ts) and the
+   * file is open, on the thread pool otherwise.
    */
   async write(frames: OutgoingFrame[]): Promise<void> {
     const buffers: Buffer[] = [];
@@ -122,7 +123,7 @@ export class Segment {
       buffers.push(f.header, f.batch);
       total += f.header.length + f.batch.length;
     }
-    if (this.handle && total <= STORAGE_LIMITS.inlineWriteBytesMax) writeAllInline(this.handle.fd, buffers, total, this.writtenBytes);
+    if (this.handle && takeInlineWriteBudget(total)) writeAllInline(this.handle.fd, buffers, total, this.writtenBytes);
     else await writeAll(await this.file(), buffers, total, this.writtenBytes);
     let position = this.writtenBytes;
     for (const f of frames) {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { STORAGE_LIMITS } from '../../../src/limits';
-import { encodeFrameHeader } from '../../../src/storage/wal/frame';
+import { encodeFrameHeader, FRAME_HEADER_BYTES } from '../../../src/storage/wal/frame';
 import { OutgoingFrame, Segment } from '../../../src/storage/wal/segment';
 import { removeDir, tempDir, watchFileHandles } from './wal-test-helpers';
 
@@ -38,5 +38,24 @@ describe('WAL segment writes', () => {
     expect(large[1].endPosition).to.equal(expected.length);
     await segment.retire();
     expect((await readFile(segment.path)).equals(expected)).to.equal(true);
+  });
+
+  it('writes past the inline budget of one event-loop turn on the thread pool, and inline again in the next turn', async () => {
+    const frameBytes = Math.floor(STORAGE_LIMITS.inlineWriteBytesMax * 0.9);
+    const inlinePerTurn = Math.floor(STORAGE_LIMITS.inlineWriteTurnBytesMax / (frameBytes + FRAME_HEADER_BYTES));
+    const segments = await Promise.all(Array.from({ length: inlinePerTurn + 2 }, (_, i) => Segment.create(dir, BigInt(i * 10), STORAGE_LIMITS.indexIntervalBytes, Date.now())));
+    // A fresh turn, so nothing written before counts against this one.
+    await new Promise((resolve) => setImmediate(resolve));
+    const poolWrites = await poolWritesDuring(async () => {
+      await Promise.all(segments.slice(0, inlinePerTurn + 1).map((segment) => segment.write(framesOf([frameBytes], segment.baseOffset))));
+    });
+    expect(poolWrites, 'writes beyond the turn budget').to.equal(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const last = segments[segments.length - 1];
+    expect(await poolWritesDuring(() => last.write(framesOf([frameBytes], last.baseOffset))), 'a write in the next turn').to.equal(0);
+    for (const segment of segments) {
+      expect(segment.writtenBytes).to.equal(frameBytes + FRAME_HEADER_BYTES);
+      await segment.retire();
+    }
   });
 });

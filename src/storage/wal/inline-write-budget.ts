@@ -1,0 +1,26 @@
+/**
+ * Bytes the WAL may write from the event loop in one turn of it, all logs together. A small
+ * write goes to the page cache inline (segment.ts), but a flush cycle over many partitions makes
+ * one small write per partition in the same turn: past this budget the rest goes to libuv's
+ * thread pool, so one turn never copies more than about a tenth of a millisecond's worth.
+ */
+import { STORAGE_LIMITS } from '../../limits';
+
+let spentBytes = 0;
+let resetScheduled = false;
+
+function reset(): void {
+  spentBytes = 0;
+  resetScheduled = false;
+}
+
+/** Whether a write of `bytes` may go inline now; if so, it is counted against this turn. */
+export function takeInlineWriteBudget(bytes: number): boolean {
+  if (bytes > STORAGE_LIMITS.inlineWriteBytesMax || spentBytes + bytes > STORAGE_LIMITS.inlineWriteTurnBytesMax) return false;
+  spentBytes += bytes;
+  if (!resetScheduled) {
+    resetScheduled = true;
+    setImmediate(reset);
+  }
+  return true;
+}
