@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { connect } from '../../../src/client';
 import { readBatchHeader } from '../../../src/protocol/kafka/record-batch';
 import { encodeNativeMessage } from '../../../src/protocol/native/codec';
+import { batchSlice } from '../../../src/protocol/native/message-batch';
 import type { NativeMessage } from '../../../src/protocol/native/messages';
 import { NativeHarness } from './support/native-harness';
 import { RawClient } from './support/raw-client';
@@ -48,6 +49,19 @@ describe('MESSAGE_BATCH: first deliveries pushed as the stored batch (protocol v
     return out;
   }
 
+  /** The ten messages of `topic` as the client gives them, every field as text. */
+  async function readTen(topic: string, protocolVersion: number, subscription: string, receiverQueueSize?: number): Promise<string[]> {
+    const client = await connect({ bootstrap: broker.address, protocolVersion });
+    const consumer = await client.subscribe({ topic, subscription, type: 'exclusive', initialPosition: 'earliest', receiverQueueSize });
+    const got: string[] = [];
+    while (got.length < 10) {
+      const m = (await consumer.receive(5000))!;
+      got.push(`${m.partition}/${m.offset}/${m.publishTimeMs}/${m.key}/${m.headers.map((h) => `${h.key}=${h.value}`)}/${m.payload}/${m.redeliveryCount}`);
+    }
+    await client.close();
+    return got;
+  }
+
   it('sends a version 3 consumer one MESSAGE_BATCH holding the batch exactly as the log stores it', async () => {
     await tenInOneBatch('whole');
     const raw = await consumerOn('whole', 3, 100);
@@ -82,19 +96,29 @@ describe('MESSAGE_BATCH: first deliveries pushed as the stored batch (protocol v
 
   it('gives the client the same messages whether they came as MESSAGE_BATCH (version 3) or MESSAGE (version 2)', async () => {
     await tenInOneBatch('same');
-    const read = async (protocolVersion: number, subscription: string) => {
-      const client = await connect({ bootstrap: broker.address, protocolVersion });
-      const consumer = await client.subscribe({ topic: 'same', subscription, type: 'exclusive', initialPosition: 'earliest' });
-      const got: string[] = [];
-      while (got.length < 10) {
-        const m = (await consumer.receive(5000))!;
-        got.push(`${m.partition}/${m.offset}/${m.publishTimeMs}/${m.key}/${m.headers.map((h) => `${h.key}=${h.value}`)}/${m.payload}/${m.redeliveryCount}`);
-      }
-      await client.close();
-      return got;
-    };
-    const batched = await read(3, 'v3');
-    expect(batched).to.deep.equal(await read(2, 'v2'));
+    const batched = await readTen('same', 3, 'v3');
+    expect(batched).to.deep.equal(await readTen('same', 2, 'v2'));
     expect(batched[4]).to.equal('0/4/1004/k4/h=v4/m4/0');
+  });
+
+  it('sends a version 4 consumer each range its permits allow as one MESSAGE_BATCH, a slice of the stored batch when it is part of it', async () => {
+    await tenInOneBatch('sliced');
+    const raw = await consumerOn('sliced', 4, 3);
+    const [first] = await pushes(raw, 3);
+    if (first.type !== 'messageBatch') throw new Error(`expected messageBatch, got ${first.type}`);
+    expect(first).to.include({ firstOffset: 0n, lastOffset: 2n });
+    const { chunks } = await (await broker.services.partitions.get('sliced', 0)).read(0n, 1 << 20);
+    const stored = Buffer.concat(chunks);
+    expect(first.batch.equals(batchSlice(stored, 0, 3))).to.equal(true);
+    raw.write(encodeNativeMessage({ type: 'flow', consumerId: 7, permits: 100 }, 0));
+    const [rest] = await pushes(raw, 7);
+    expect(rest).to.include({ type: 'messageBatch', firstOffset: 3n, lastOffset: 9n });
+    expect((rest as Extract<NativeMessage, { type: 'messageBatch' }>).batch.equals(batchSlice(stored, 3, 7))).to.equal(true);
+    raw.socket.destroy();
+  });
+
+  it('gives the client the same messages from version 4 slices as from MESSAGE frames (version 2)', async () => {
+    await tenInOneBatch('same-sliced');
+    expect(await readTen('same-sliced', 4, 'v4', 3)).to.deep.equal(await readTen('same-sliced', 2, 'v2', 3));
   });
 });

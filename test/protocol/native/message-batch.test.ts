@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { buildRecordBatch } from '../../../src/protocol/kafka/record-batch-builder';
+import { buildRecordBatch, decodeRecordBatch } from '../../../src/protocol/kafka/record-batch-builder';
 import { validateProducedBatch } from '../../../src/protocol/kafka/record-batch-validation';
-import { encodeMessageBatch } from '../../../src/protocol/native/message-batch';
+import { batchSlice, encodeMessageBatch, recordSpan } from '../../../src/protocol/native/message-batch';
 import type { OutgoingMessage } from '../../../src/protocol/native/messages';
 
 /** What the shared builder writes for the same messages: the reference the fast encoder must match byte for byte. */
@@ -44,5 +44,29 @@ describe('Native message batch encoder', () => {
 
   it('refuses an empty batch', () => {
     expect(() => encodeMessageBatch([])).to.throw(/at least one record/);
+  });
+});
+
+describe('MESSAGE_BATCH slices (protocol version 4)', () => {
+  const messages = (n: number): OutgoingMessage[] => Array.from({ length: n }, (_, i) => ({
+    key: i % 2 === 0 ? Buffer.from(`k${i}`) : null, timestampMs: 1000n + BigInt(i), headers: [{ key: 'h', value: Buffer.alloc(i * 40, i) }], payload: Buffer.alloc(i * 70, i),
+  }));
+
+  it('cuts out the records of any range with a header saying how many follow, each record as stored', () => {
+    const batch = encodeMessageBatch(messages(12));
+    const { records } = decodeRecordBatch(batch);
+    for (let first = 0; first < 12; first++) {
+      for (let count = 1; first + count <= 12; count++) {
+        const slice = batchSlice(batch, first, count);
+        const [start, end] = recordSpan(batch, first, count);
+        expect(slice.subarray(61).equals(batch.subarray(start, end))).to.equal(true);
+        expect(slice.readInt32BE(57)).to.equal(count);
+        expect(slice.readInt32BE(8)).to.equal(slice.length - 12);
+        expect(slice.subarray(12, 57).subarray(4).equals(batch.subarray(16, 57))).to.equal(true);
+        const sliced = decodeRecordBatch(slice).records;
+        expect(sliced.map((r) => r.offset)).to.deep.equal(records.slice(first, first + count).map((r) => r.offset));
+        expect(sliced).to.deep.equal(records.slice(first, first + count));
+      }
+    }
   });
 });

@@ -67,4 +67,16 @@ describe('Partition cursor', () => {
       expect(c.markDelete()).to.equal(BigInt(md));
     }));
   });
+  it('names the first stretch of unacked offsets within a range, past the mark-delete offset and acked ranges', () => {
+    const c = new PartitionCursor(3n);
+    c.ack(5n);
+    c.ack(6n);
+    c.ack(9n);
+    expect(c.firstUnackedIn(0n, 20n)).to.deep.equal([3n, 4n]);
+    expect(c.firstUnackedIn(5n, 20n)).to.deep.equal([7n, 8n]);
+    expect(c.firstUnackedIn(7n, 7n)).to.deep.equal([7n, 7n]);
+    expect(c.firstUnackedIn(9n, 9n)).to.equal(null);
+    expect(c.firstUnackedIn(10n, 20n)).to.deep.equal([10n, 20n]);
+    expect(c.firstUnackedIn(0n, 2n)).to.equal(null);
+  });
 });
