@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { cpuSeconds, freePort, result, startBrokerProcess, timed, timedWithCpu } from './kafka-bench-support';
+import { watchPressure } from './kafka-pressure';
 import { watchWriteback, WritebackSample, writebackNow } from './kafka-writeback';
 
 const KCAT = '/usr/bin/kcat';
@@ -139,6 +140,7 @@ async function latencyProbe(bootstrap: string, topic: string, seconds: number, s
   const before = cpuSeconds(brokerPid);
   const atStart = writebackNow();
   const stopWatching = watchWriteback();
+  const pressure = watchPressure();
   let stdout: string;
   let peak: WritebackSample;
   try {
@@ -147,6 +149,7 @@ async function latencyProbe(bootstrap: string, topic: string, seconds: number, s
   } finally {
     peak = stopWatching();
   }
+  const stalled = pressure();
   const probe = JSON.parse(stdout) as { p50: number; p99: number; max: number; rate: number; errors: number; count: number; settings: object;
     rtt_p99: number; int_latency_p99: number; send_lag_p99: number };
   if (probe.errors > 0) throw new Error(`latency probe saw ${probe.errors} errors`);
@@ -169,6 +172,9 @@ async function latencyProbe(bootstrap: string, topic: string, seconds: number, s
   result(`dirty_mb_at_probe_start${suffix}`, atStart.dirtyMb, 'MB');
   result(`dirty_mb_max_during_probe${suffix}`, peak.dirtyMb, 'MB');
   result(`writeback_mb_max_during_probe${suffix}`, peak.writebackMb, 'MB');
+  // The share of the probe's time some task waited for a core / for I/O (kafka-pressure.ts).
+  result(`cpu_pressure_pct_during_probe${suffix}`, stalled.cpu * 100, '%');
+  result(`io_pressure_pct_during_probe${suffix}`, stalled.io * 100, '%');
 }
 
 /**
