@@ -64,7 +64,7 @@ function timestampOf(options: SendOptions): number {
 }
 
 /** At least the bytes a record takes in a batch: its fields, up to 3 UTF-8 bytes per string unit, 25 bytes of varints. */
-function recordBytesMax(key: Buffer | null, headerBytes: Buffer, payload: Buffer | string): number {
+function recordBytesMax(key: Buffer | null, headerBytes: Buffer, payload: Uint8Array | string): number {
   return (typeof payload === 'string' ? payload.length * 3 : payload.length) + (key === null ? 0 : key.length) + headerBytes.length + 25;
 }
 
@@ -168,8 +168,8 @@ export class Producer {
     const headerBytes = headerBytesOf(options.headers);
     let timestampMs = timestampOf(options);
     // Payloads that cannot be encoded (JSON of a cyclic object) refuse the call before any is queued.
-    const raw = this.schema.type !== 'json' && values.every((v) => typeof v === 'string' || Buffer.isBuffer(v));
-    const payloads = raw ? values as readonly (string | Buffer)[] : values.map((v) => this.payloadOf(v));
+    const raw = this.schema.type !== 'json' && values.every((v) => typeof v === 'string' || v instanceof Uint8Array);
+    const payloads = raw ? values as readonly (string | Uint8Array)[] : values.map((v) => this.payloadOf(v));
     const partition = this.partitionFor(options, key);
     const receipt = new ManyReceipt(partition, values.length);
     let slice: ManySlice | null = null;
@@ -180,13 +180,15 @@ export class Producer {
         if (this.closed) throw new ConnectionLostError('producer is closed');
         if (options.timestampMs === undefined) timestampMs = Date.now();
       }
-      const pending = this.pendingFor(partition, timestampMs, recordBytesMax(key, headerBytes, payloads[i]));
-      if (slice === null || pending.receivers[pending.receivers.length - 1] !== slice) {
+      const payload = payloads[i];
+      const pending = this.pendingFor(partition, timestampMs, recordBytesMax(key, headerBytes, payload));
+      const { receivers } = pending;
+      if (slice === null || receivers[receivers.length - 1] !== slice) {
         slice = receipt.slice(i);
-        pending.receivers.push(slice);
+        receivers.push(slice);
       }
       slice.count++;
-      this.appendTo(pending, partition, key, headerBytes, timestampMs, payloads[i]);
+      this.appendTo(pending, partition, key, headerBytes, timestampMs, payload);
     }
     return receipt.promise;
   }
@@ -216,8 +218,9 @@ export class Producer {
     if (connection && !connection.closed) await connection.request({ type: 'closeProducer', producerId: this.producerId }).catch(() => undefined);
   }
 
-  /** Bytes, or a string the batch writes as UTF-8 (no buffer of its own). */
-  private payloadOf(value: Value): Buffer | string {
+  /** Bytes as given, or a string the batch writes as UTF-8 (no buffer of its own). */
+  private payloadOf(value: Value): Uint8Array | string {
+    if (value instanceof Uint8Array) return value;
     return typeof value === 'string' && this.schema.type !== 'json' ? value : encodeValue(value, this.schema.type);
   }
 
@@ -225,7 +228,7 @@ export class Producer {
     return options.partition ?? (key ? partitionForKey(key, this.partitionCount) : this.roundRobin);
   }
 
-  private append(partition: number, key: Buffer | null, headerBytes: Buffer, timestampMs: number, payload: Buffer | string, receiver: Receiver): void {
+  private append(partition: number, key: Buffer | null, headerBytes: Buffer, timestampMs: number, payload: Uint8Array | string, receiver: Receiver): void {
     const pending = this.pendingFor(partition, timestampMs, recordBytesMax(key, headerBytes, payload));
     pending.receivers.push(receiver);
     this.appendTo(pending, partition, key, headerBytes, timestampMs, payload);
@@ -249,7 +252,7 @@ export class Producer {
     return pending;
   }
 
-  private appendTo(pending: PendingBatch, partition: number, key: Buffer | null, headerBytes: Buffer, timestampMs: number, payload: Buffer | string): void {
+  private appendTo(pending: PendingBatch, partition: number, key: Buffer | null, headerBytes: Buffer, timestampMs: number, payload: Uint8Array | string): void {
     const { batch } = pending;
     batch.append(key, headerBytes, timestampMs, payload);
     this.outstanding++;

@@ -44,7 +44,7 @@ export class OpenBatch {
    * UTF-8; `headerBytes` is the record's encoded header section (encodeHeaderSection), shared by
    * messages with the same headers.
    */
-  append(key: Buffer | null, headerBytes: Buffer, timestampMs: number, payload: Buffer | string): void {
+  append(key: Buffer | null, headerBytes: Buffer, timestampMs: number, payload: Uint8Array | string): void {
     if (this.count === 0) {
       this.baseMs = timestampMs;
       this.maxMs = timestampMs;
@@ -63,11 +63,16 @@ export class OpenBatch {
     if (key === null) b[at++] = 1;
     else {
       at = writeVar(b, at, key.length * 2);
-      at += key.copy(b, at);
+      b.set(key, at);
+      at += key.length;
     }
     at = writeVar(b, at, payloadBytes * 2);
-    at += typeof payload === 'string' ? b.write(payload, at, payloadBytes, 'utf8') : payload.copy(b, at);
-    at += headerBytes.copy(b, at);
+    // TypedArray set, not Buffer.copy: no JavaScript wrapper around the native copy (~0.1 µs per small record).
+    if (typeof payload === 'string') b.write(payload, at, payloadBytes, 'utf8');
+    else b.set(payload, at);
+    at += payloadBytes;
+    b.set(headerBytes, at);
+    at += headerBytes.length;
     this.at = at;
     this.count++;
   }
