@@ -5,14 +5,19 @@
  * Prints RESULT lines; BENCH_SCALE=0.1 runs a smaller version; BENCH_CPU_PROF=dir profiles the broker;
  * BENCH_FLUSH=always|interval|never sets the topics' flush policy (as bench:kafka does); BENCH_NATIVE_PROTOCOL=1
  * pins the client to protocol version 1.
+ * Native produce is timed twice: `native_produce_…` is an application calling send() per message
+ * (a sliding window of 50,000 receipts), `native_cli_produce_…` is `tributary produce` reading
+ * kcat's input file (sendMany() in runs of 1000); each has its ratio to kcat.
  * Beside each rate it prints the CPU cost per message of the broker (`broker_cpu_us_per_msg_…`)
  * and, for native runs, of the client (`client_cpu_us_per_msg_…`): on a shared machine these
  * compare A/B far better than rates do.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, TributaryClient } from '../src/client';
+import { CLI_PRODUCER_OPTIONS, sendLines } from '../src/cli/produce';
+import { ProgressLine } from '../src/cli/progress-line';
 import { cpuSeconds, freePort, result, startBrokerProcess, timed } from './kafka-bench-support';
 
 const KCAT = '/usr/bin/kcat';
@@ -69,6 +74,23 @@ async function nativeProduce(client: TributaryClient, topic: string, count: numb
   }
   await Promise.all(inFlight);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await producer.close();
+  return count / seconds;
+}
+
+/**
+ * `tributary produce TOPIC` reading the kcat input file: the command's own code path
+ * (src/cli/produce.ts sendLines, Producer.sendMany in runs of 1000, one promise per run), in this
+ * process so node's start-up is not timed, with the producer's lookup and creation timed as
+ * kcat's connection is. kcat -P is a command reading lines; this is its native counterpart.
+ */
+async function nativeCliProduce(client: TributaryClient, topic: string, file: string, count: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  const producer = await client.producer({ topic, ...CLI_PRODUCER_OPTIONS });
+  const progress = new ProgressLine('produced', count);
+  await sendLines(producer, createReadStream(file), progress);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (progress.count !== count) throw new Error(`tributary produce sent ${progress.count} of ${count} to ${topic}`);
   await producer.close();
   return count / seconds;
 }
@@ -158,11 +180,14 @@ async function main() {
       const cost = costMeter(broker.child.pid!, count);
       const kafkaProduce = await cost.measure(`kcat_produce_${label}`, false, () => kcatProduce(bootstrap, `kafka-${label}`, input, count));
       const nativeProduceRate = await cost.measure(`native_produce_${label}`, true, () => nativeProduce(client, `/default/native-${label}`, count, bytes));
+      const nativeCliRate = await cost.measure(`native_cli_produce_${label}`, true, () => nativeCliProduce(client, `/default/native-cli-${label}`, input, count));
       const kafkaConsume = await cost.measure(`kcat_consume_${label}`, false, () => kcatConsume(bootstrap, `kafka-${label}`, count));
       const nativeConsumeRate = await cost.measure(`native_consume_${label}`, true, () => nativeConsume(client, `/default/native-${label}`, count));
       result(`kcat_produce_${label}`, kafkaProduce, 'msg/s');
       result(`native_produce_${label}`, nativeProduceRate, 'msg/s');
       result(`native_vs_kcat_produce_${label}`, nativeProduceRate / kafkaProduce, 'ratio');
+      result(`native_cli_produce_${label}`, nativeCliRate, 'msg/s');
+      result(`native_cli_vs_kcat_produce_${label}`, nativeCliRate / kafkaProduce, 'ratio');
       result(`kcat_consume_${label}`, kafkaConsume, 'msg/s');
       result(`native_consume_${label}`, nativeConsumeRate, 'msg/s');
       result(`native_vs_kcat_consume_${label}`, nativeConsumeRate / kafkaConsume, 'ratio');
