@@ -85,9 +85,9 @@ export const STORAGE_LIMITS = {
   inlineWriteTurnBytesMax: 256 * 1024,
   /**
    * libuv thread-pool threads (UV_THREADPOOL_SIZE, default 4), set by the `tributary` command
-   * unless the environment sets it. Every WAL writev and fdatasync runs on that pool, and an
-   * fdatasync holds its thread for the whole flush, so with many partitions flushing at once four
-   * threads make writes and reads queue behind syncs.
+   * unless the environment sets it. Every WAL fdatasync, and every writev past the inline caps
+   * above, runs on that pool, and an fdatasync holds its thread for the whole flush, so with many
+   * partitions flushing at once four threads make writes and reads queue behind syncs.
    */
   ioThreadsDefault: 16,
   /** Bytes of appends waiting for the group commit, all partitions together; past this, appends are refused. */

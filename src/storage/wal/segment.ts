@@ -5,10 +5,10 @@
  */
 import { writevSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { takeInlineWriteBudget } from './inline-write-budget';
 import { basename, dirname, join } from 'node:path';
 import { StorageError } from '../errors';
 import { indexFileName, removeIndexFile, SegmentIndexFile, writeIndexFile } from './index-file';
+import { takeInlineWriteBudget } from './inline-write-budget';
 import { OffsetIndex } from './offset-index';
 
 export const SEGMENT_SUFFIX = '.log';
