@@ -16,7 +16,7 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, TributaryClient } from '../src/client';
-import { CLI_PRODUCER_OPTIONS, sendLines } from '../src/cli/produce';
+import { CLI_PRODUCER_OPTIONS, sendLines, STDIN_FILE_READ_BYTES } from '../src/cli/produce';
 import { ProgressLine } from '../src/cli/progress-line';
 import { cpuSeconds, freePort, result, startBrokerProcess, timed } from './kafka-bench-support';
 
@@ -79,7 +79,7 @@ async function nativeProduce(client: TributaryClient, topic: string, count: numb
 }
 
 /**
- * `tributary produce TOPIC` reading the kcat input file: the command's own code path
+ * `tributary produce TOPIC < file` reading the kcat input file: the command's own code path
  * (src/cli/produce.ts sendLines, Producer.sendMany in runs of 1000, one promise per run), in this
  * process so node's start-up is not timed, with the producer's lookup and creation timed as
  * kcat's connection is. kcat -P is a command reading lines; this is its native counterpart.
@@ -88,7 +88,7 @@ async function nativeCliProduce(client: TributaryClient, topic: string, file: st
   const started = process.hrtime.bigint();
   const producer = await client.producer({ topic, ...CLI_PRODUCER_OPTIONS });
   const progress = new ProgressLine('produced', count);
-  await sendLines(producer, createReadStream(file), progress);
+  await sendLines(producer, createReadStream(file, { highWaterMark: STDIN_FILE_READ_BYTES }), progress);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (progress.count !== count) throw new Error(`tributary produce sent ${progress.count} of ${count} to ${topic}`);
   await producer.close();

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BrokerFixture, startTestBroker } from '../e2e/support/broker-fixture';
 import { run } from '../e2e/support/run';
 import { runCli } from './support/cli-process';
@@ -58,6 +61,26 @@ describe('tributary produce (the real CLI against a real broker)', function () {
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stderr).to.match(/produced 30001 messages/);
     expect(await kcatLines('many-lines', '%s\n')).to.deep.equal([...lines, 'last']);
+  });
+
+  it('reads stdin that is a file (`< file`) in large pieces, every line once and in order, lines spanning pieces included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'produce-file-'));
+    const file = join(dir, 'lines');
+    // 3 MiB of lines of 1..700 bytes: several 1 MiB reads, with lines cut at their edges.
+    const lines: string[] = [];
+    for (let i = 0, bytes = 0; bytes < 3 << 20; i++) {
+      lines.push(`${i}:${'z'.repeat((i * 37) % 700)}`);
+      bytes += lines[lines.length - 1].length + 1;
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const cli = join(__dirname, '../../scripts/tributary.cjs');
+    try {
+      const result = await run('sh', ['-c', `TRIBUTARY_LOG_LEVEL=silent "${process.execPath}" "${cli}" produce from-file --bootstrap ${fixture.bootstrap} < "${file}"`], '', 60_000);
+      expect(result.stderr).to.match(new RegExp(`produced ${lines.length} messages`));
+      expect(await kcatLines('from-file', '%s\n')).to.deep.equal(lines);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints a progress line with the count and the rate every second on long runs (TRIBUTARY_PROGRESS=1 when stderr is no terminal)', async () => {
