@@ -17,7 +17,7 @@ import type { ClientConnection } from './client-connection';
 import { TributaryClient, withRetry } from './client';
 import { ConnectionLostError, TributaryError } from './errors';
 import { encodeValue, toBuffer, Value } from './payload';
-import { ManyReceipt, ManySlice, Receiver, SendManyResult, SendResult, settleFailed, settleStored } from './send-receipts';
+import { ManyReceipt, Receiver, SendManyResult, SendResult, settleFailed, settleStored } from './send-receipts';
 
 export type { SendManyResult, SendResult } from './send-receipts';
 
@@ -172,23 +172,24 @@ export class Producer {
     const payloads = raw ? values as readonly (string | Uint8Array)[] : values.map((v) => this.payloadOf(v));
     const partition = this.partitionFor(options, key);
     const receipt = new ManyReceipt(partition, values.length);
-    let slice: ManySlice | null = null;
-    for (let i = 0; i < payloads.length; i++) {
+    for (let i = 0; i < payloads.length;) {
       if (this.outstanding >= this.pendingMax) {
         this.dispatch();
         await this.room();
         if (this.closed) throw new ConnectionLostError('producer is closed');
         if (options.timestampMs === undefined) timestampMs = Date.now();
       }
-      const payload = payloads[i];
-      const pending = this.pendingFor(partition, timestampMs, recordBytesMax(key, headerBytes, payload));
-      const { receivers } = pending;
-      if (slice === null || receivers[receivers.length - 1] !== slice) {
-        slice = receipt.slice(i);
-        receivers.push(slice);
-      }
-      slice.count++;
-      this.appendTo(pending, partition, key, headerBytes, timestampMs, payload);
+      const pending = this.pendingFor(partition, timestampMs, recordBytesMax(key, headerBytes, payloads[i]));
+      const { batch } = pending;
+      // As many as the batch, the pending limit and batchBytesMax take, in one run of appends.
+      const room = Math.min(payloads.length - i, this.batchMessagesMax - batch.count, this.pendingMax - this.outstanding);
+      const slice = receipt.slice(i);
+      slice.count = batch.appendMany(key, headerBytes, timestampMs, payloads, i, i + room, this.batchBytesMax);
+      pending.receivers.push(slice);
+      this.outstanding += slice.count;
+      i += slice.count;
+      if (batch.count >= this.batchMessagesMax || slice.count < room) this.dispatchPartition(partition, pending);
+      else if (this.timer === null) this.timer = setTimeout(this.lingered, this.lingerMs);
     }
     return receipt.promise;
   }

@@ -77,6 +77,24 @@ export class OpenBatch {
     this.count++;
   }
 
+  /**
+   * Appends payloads[from] .. payloads[to - 1] as records sharing key, headers and timestamp (the
+   * caller checked accepts()), stopping before one that could take the batch past `bytesMax`
+   * (the first record of an empty batch always goes in). Returns how many it appended.
+   */
+  appendMany(key: Buffer | null, headerBytes: Buffer, timestampMs: number, payloads: readonly (Uint8Array | string)[], from: number, to: number, bytesMax: number): number {
+    // Besides the payload: up to 25 bytes of varints and attributes, the key, the headers.
+    const fixedBytes = 25 + (key === null ? 0 : key.length) + headerBytes.length;
+    let i = from;
+    for (; i < to; i++) {
+      const payload = payloads[i];
+      const payloadBytesMax = typeof payload === 'string' ? payload.length * 3 : payload.length;
+      if (this.count > 0 && this.at + fixedBytes + payloadBytesMax > bytesMax) break;
+      this.append(key, headerBytes, timestampMs, payload);
+    }
+    return i - from;
+  }
+
   /** The finished batch (header and CRC-32C written); the batch takes no more records. */
   finish(): Buffer {
     const b = this.buffer.subarray(0, this.at);

@@ -47,6 +47,21 @@ describe('Native open batch (the producer writes records as messages arrive)', (
     expect(batch.equals(encodeMessageBatch(messages))).to.equal(true);
   });
 
+  it('appends a run of payloads up to a byte limit, the first record of an empty batch whatever its size, and writes what append() would', () => {
+    const payloads = Array.from({ length: 50 }, (_, i) => (i % 2 ? Buffer.alloc(100, i) : 'y'.repeat(100)));
+    const one = new OpenBatch(64);
+    expect(one.appendMany(null, encodeHeaderSection([]), now, [Buffer.alloc(5000)], 0, 1, 1000)).to.equal(1);
+    const capped = new OpenBatch(64);
+    const key = Buffer.from('k');
+    const headers = encodeHeaderSection([{ key: 'h', value: Buffer.from('v') }]);
+    const taken = capped.appendMany(key, headers, now, payloads, 3, 50, 2000);
+    expect(capped.bytes).to.be.at.most(2000);
+    expect(taken).to.be.greaterThan(10).and.lessThan(47);
+    const single = new OpenBatch(64);
+    for (let i = 3; i < 3 + taken; i++) single.append(key, headers, now, payloads[i]);
+    expect(capped.finish().equals(single.finish())).to.equal(true);
+  });
+
   it('takes no message older than its first, nor one whose delta would leave the safe integers', () => {
     const batch = new OpenBatch(64);
     expect(batch.accepts(-5)).to.equal(true);
