@@ -286,7 +286,9 @@ export class Producer {
     const batch = pending.batch.finish();
     try {
       const offsetOf = await withRetry(async () => {
-        await this.ready();
+        // Bound already (the usual case): the request is written now, in the send() that filled the
+        // batch, not a microtask later after every batch the caller fills meanwhile.
+        if (this.connection === null || this.connection.closed) await this.ready();
         const connection = this.connection!;
         const request: NativeMessage = connection.protocolVersion >= SEND_BATCH_VERSION
           ? { type: 'sendBatch', producerId: this.producerId, partition, batch }
