@@ -18,6 +18,8 @@ export const PRODUCE_USAGE = 'tributary produce TOPIC --bootstrap HOST:PORT [--c
 const CALL_MESSAGES = 1000;
 /** sendMany() calls awaiting their receipts before the command waits for the oldest (with CALL_MESSAGES: 64k messages). */
 const WINDOW_CALLS = 64;
+/** Payload bytes of the calls awaiting receipts before the command waits for the oldest (64 runs of 1 KiB lines would be 64 MiB). */
+const WINDOW_BYTES = 16 << 20;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
@@ -69,6 +71,8 @@ export async function sendLines(producer: Producer, input: AsyncIterable<Buffer 
 /** sendMany() calls in flight, at most WINDOW_CALLS; each adds its messages to the progress line once stored. */
 class CallWindow {
   private readonly calls: Array<Promise<void>> = [];
+  private readonly callBytes: number[] = [];
+  private bytesInFlight = 0;
 
   constructor(private readonly producer: Producer, private readonly progress: ProgressLine, private readonly key?: string) {}
 
@@ -83,11 +87,19 @@ class CallWindow {
     // Awaited in order below; handled now so a failure behind the one awaited is not reported twice.
     call.catch(() => undefined);
     this.calls.push(call);
-    if (this.calls.length >= WINDOW_CALLS) await this.calls.shift();
+    this.callBytes.push(bytes);
+    this.bytesInFlight += bytes;
+    while (this.calls.length >= WINDOW_CALLS || this.bytesInFlight >= WINDOW_BYTES) await this.oldest();
   }
 
   async drain(): Promise<void> {
-    while (this.calls.length > 0) await this.calls.shift();
+    while (this.calls.length > 0) await this.oldest();
+  }
+
+  private async oldest(): Promise<void> {
+    const call = this.calls.shift();
+    this.bytesInFlight -= this.callBytes.shift() ?? 0;
+    await call;
   }
 }
 

@@ -9,6 +9,7 @@
  * acknowledged (at-least-once).
  */
 import { NATIVE_LIMITS } from '../limits';
+import { BATCH } from '../protocol/kafka/record-batch';
 import { decodeRecordBatch } from '../protocol/kafka/record-batch-builder';
 import { partitionForKey } from '../protocol/native/key-hash';
 import { SEND_BATCH_VERSION, type AccessMode, type Header, type NativeMessage, type OutgoingMessage, type SchemaInfo, type SchemaType } from '../protocol/native/messages';
@@ -31,6 +32,8 @@ export interface ProducerOptions {
   batchBytesMax?: number;
   /** Messages sent but not yet acknowledged before send() waits (default clientProducerPendingMessagesMax). */
   maxPendingMessages?: number;
+  /** Record bytes sent but not yet acknowledged before send() waits (default clientProducerPendingBytesMax). */
+  maxPendingBytes?: number;
 }
 
 export interface SendOptions {
@@ -108,6 +111,7 @@ export class Producer {
   private partitionCount = 1;
   private readonly open = new Map<number, PendingBatch>();
   private outstanding = 0;
+  private outstandingBytes = 0;
   private roomWaiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private roundRobin = 0;
@@ -116,6 +120,7 @@ export class Producer {
   private readonly inFlight = new Set<Promise<void>>();
 
   private readonly pendingMax: number;
+  private readonly pendingBytesMax: number;
   private readonly batchMessagesMax: number;
   private readonly batchBytesMax: number;
   private readonly lingerMs: number;
@@ -124,6 +129,7 @@ export class Producer {
   constructor(private readonly client: TributaryClient, private readonly options: ProducerOptions) {
     this.producerId = client.nextHandleId();
     this.pendingMax = options.maxPendingMessages ?? NATIVE_LIMITS.clientProducerPendingMessagesMax;
+    this.pendingBytesMax = options.maxPendingBytes ?? NATIVE_LIMITS.clientProducerPendingBytesMax;
     this.batchMessagesMax = options.batchMessagesMax ?? 1000;
     this.batchBytesMax = options.batchBytesMax ?? 1 << 20;
     this.lingerMs = options.lingerMs ?? NATIVE_LIMITS.clientLingerMsDefault;
@@ -145,7 +151,7 @@ export class Producer {
   /** Queues one message; resolves once the broker stored it. Not async: one promise per message, not two. */
   send(value: Value, options: SendOptions = NO_OPTIONS): Promise<SendResult> {
     if (this.closed) return Promise.reject(new ConnectionLostError('producer is closed'));
-    if (this.outstanding >= this.pendingMax) return this.sendWhenRoom(value, options);
+    if (this.full()) return this.sendWhenRoom(value, options);
     const key = options.key === undefined || options.key === null ? null : toBuffer(options.key);
     const timestampMs = timestampOf(options);
     const headerBytes = headerBytesOf(options.headers);
@@ -173,7 +179,8 @@ export class Producer {
     const partition = this.partitionFor(options, key);
     const receipt = new ManyReceipt(partition, values.length);
     for (let i = 0; i < payloads.length;) {
-      if (this.outstanding >= this.pendingMax) {
+      // A loop, as in sendWhenRoom: calls waiting for room take it in the order they waited.
+      while (this.full()) {
         this.dispatch();
         await this.room();
         if (this.closed) throw new ConnectionLostError('producer is closed');
@@ -184,7 +191,9 @@ export class Producer {
       // As many as the batch, the pending limit and batchBytesMax take, in one run of appends.
       const room = Math.min(payloads.length - i, this.batchMessagesMax - batch.count, this.pendingMax - this.outstanding);
       const slice = receipt.slice(i);
+      const bytesBefore = batch.bytes;
       slice.count = batch.appendMany(key, headerBytes, timestampMs, payloads, i, i + room, this.batchBytesMax);
+      this.outstandingBytes += batch.bytes - bytesBefore;
       pending.receivers.push(slice);
       this.outstanding += slice.count;
       i += slice.count;
@@ -195,8 +204,13 @@ export class Producer {
   }
 
   private async sendWhenRoom(value: Value, options: SendOptions): Promise<SendResult> {
-    while (this.outstanding >= this.pendingMax) await this.room();
+    while (this.full()) await this.room();
     return this.send(value, options);
+  }
+
+  /** At maxPendingMessages or maxPendingBytes: new messages wait for receipts. */
+  private full(): boolean {
+    return this.outstanding >= this.pendingMax || this.outstandingBytes >= this.pendingBytesMax;
   }
 
   private room(): Promise<void> {
@@ -255,7 +269,9 @@ export class Producer {
 
   private appendTo(pending: PendingBatch, partition: number, key: Buffer | null, headerBytes: Buffer, timestampMs: number, payload: Uint8Array | string): void {
     const { batch } = pending;
+    const bytesBefore = batch.bytes;
     batch.append(key, headerBytes, timestampMs, payload);
+    this.outstandingBytes += batch.bytes - bytesBefore;
     this.outstanding++;
     if (batch.count >= this.batchMessagesMax) this.dispatchPartition(partition, pending);
     else if (this.timer === null) this.timer = setTimeout(this.lingered, this.lingerMs);
@@ -305,6 +321,7 @@ export class Producer {
       settleFailed(pending.receivers, err as Error);
     } finally {
       this.outstanding -= count;
+      this.outstandingBytes -= batch.length - BATCH.headerBytes;
       for (const w of this.roomWaiters.splice(0)) w();
     }
   }

@@ -78,6 +78,19 @@ describe('Native producer: sendMany() and the batch written as messages arrive',
     await producer.close();
   });
 
+  it('holds send() and sendMany() past maxPendingBytes of unacknowledged records until receipts free room', async () => {
+    // A 100 B record takes 108 bytes: ten reach 1000, so each linger period sends ten.
+    const producer = await client.producer({ topic: 'bytes-pending', lingerMs: 100, maxPendingBytes: 1000 });
+    const sent = Array.from({ length: 30 }, () => producer.send(Buffer.alloc(100, 2)));
+    const many = producer.sendMany(Array.from({ length: 15 }, () => Buffer.alloc(100, 3)));
+    expect((await Promise.all(sent)).map((r) => r.offset)).to.deep.equal(Array.from({ length: 30 }, (_, i) => BigInt(i)));
+    expect((await many).offsetOf(14)).to.equal(44n);
+    const batches = await stored('bytes-pending');
+    expect(batches.slice(0, 3).map((b) => b.records.length)).to.deep.equal([10, 10, 10]);
+    expect(batches.reduce((n, b) => n + b.records.length, 0)).to.equal(45);
+    await producer.close();
+  });
+
   it('encodes the values of a JSON topic as send() does, and refuses a call with a value that is not JSON before queuing any', async () => {
     const producer = await client.producer({ topic: 'json-many', schema: 'json' });
     await producer.sendMany([{ a: 1 }, 'text', 7]);
