@@ -10,15 +10,14 @@
  */
 import { NATIVE_LIMITS } from '../limits';
 import { BATCH } from '../protocol/kafka/record-batch';
-import { decodeRecordBatch } from '../protocol/kafka/record-batch-builder';
 import { partitionForKey } from '../protocol/native/key-hash';
-import { SEND_BATCH_VERSION, type AccessMode, type Header, type NativeMessage, type OutgoingMessage, type SchemaInfo, type SchemaType } from '../protocol/native/messages';
-import { encodeHeaderSection, NO_HEADER_BYTES, OpenBatch } from '../protocol/native/open-batch';
+import { SEND_BATCH_VERSION, type AccessMode, type Header, type NativeMessage, type SchemaInfo, type SchemaType } from '../protocol/native/messages';
+import { encodeHeaderSection, messagesOfBatch, NO_HEADER_BYTES, OpenBatch } from '../protocol/native/open-batch';
 import type { ClientConnection } from './client-connection';
 import { TributaryClient, withRetry } from './client';
 import { ConnectionLostError, TributaryError } from './errors';
 import { encodeValue, toBuffer, Value } from './payload';
-import { ManyReceipt, Receiver, SendManyResult, SendResult, settleFailed, settleStored } from './send-receipts';
+import { ManyReceipt, receiptOffsets, Receiver, SendManyResult, SendResult, settleFailed, settleStored } from './send-receipts';
 
 export type { SendManyResult, SendResult } from './send-receipts';
 
@@ -45,7 +44,6 @@ export interface SendOptions {
 }
 
 const NO_OPTIONS: SendOptions = Object.freeze({});
-const EMPTY = Buffer.alloc(0);
 /** First buffer of a producer's first batch; later batches start at the size of the one before. */
 const FIRST_BATCH_BYTES = 16 * 1024;
 
@@ -86,23 +84,6 @@ interface PendingBatch {
   readonly receivers: Receiver[];
 }
 
-/** Offset of message i of a SEND (one offset each) or a SEND_BATCH (base offset + i). */
-function receiptOffsets(reply: NativeMessage, count: number): (i: number) => bigint {
-  if (reply.type === 'sendBatchReceipt') {
-    if (reply.count !== count) throw new Error(`the broker stored ${reply.count} of ${count} messages`);
-    const { baseOffset } = reply;
-    return (i) => baseOffset + BigInt(i);
-  }
-  if (reply.type !== 'sendReceipt') throw new Error(`send got ${reply.type}`);
-  const { offsets } = reply;
-  return (i) => offsets[i];
-}
-
-/** The batch's messages, for a SEND to a version 1 broker (which takes messages, not batches). */
-function messagesOf(batch: Buffer): OutgoingMessage[] {
-  return decodeRecordBatch(batch).records.map((r) => ({ key: r.key, timestampMs: r.timestamp, headers: [...r.headers], payload: r.value ?? EMPTY }));
-}
-
 export class Producer {
   readonly schema: SchemaInfo;
   private readonly producerId: number;
@@ -112,7 +93,15 @@ export class Producer {
   private readonly open = new Map<number, PendingBatch>();
   private outstanding = 0;
   private outstandingBytes = 0;
-  private roomWaiters: Array<() => void> = [];
+  /**
+   * Calls waiting for room, first come first served: a send() waits as a thunk that queues its
+   * message when run; a sendMany() as a wake-up that returns false, as it holds the turn until its
+   * continuation has queued a run (it calls pump() then).
+   */
+  private waiting: Array<(() => boolean) | undefined> = [];
+  private waitingHead = 0;
+  /** A woken sendMany() has the turn until its continuation ran. */
+  private turnHeld = false;
   private timer: NodeJS.Timeout | null = null;
   private roundRobin = 0;
   private closed = false;
@@ -151,7 +140,11 @@ export class Producer {
   /** Queues one message; resolves once the broker stored it. Not async: one promise per message, not two. */
   send(value: Value, options: SendOptions = NO_OPTIONS): Promise<SendResult> {
     if (this.closed) return Promise.reject(new ConnectionLostError('producer is closed'));
-    if (this.full()) return this.sendWhenRoom(value, options);
+    if (this.full() || this.waitingHead < this.waiting.length) return this.sendWhenRoom(value, options);
+    return this.sendNow(value, options);
+  }
+
+  private sendNow(value: Value, options: SendOptions): Promise<SendResult> {
     const key = options.key === undefined || options.key === null ? null : toBuffer(options.key);
     const timestampMs = timestampOf(options);
     const headerBytes = headerBytesOf(options.headers);
@@ -178,12 +171,22 @@ export class Producer {
     const payloads = raw ? values as readonly (string | Uint8Array)[] : values.map((v) => this.payloadOf(v));
     const partition = this.partitionFor(options, key);
     const receipt = new ManyReceipt(partition, values.length);
+    // Behind calls already waiting; once its turn came, at the front while it waits again.
+    let turn = this.waitingHead >= this.waiting.length;
     for (let i = 0; i < payloads.length;) {
-      // A loop, as in sendWhenRoom: calls waiting for room take it in the order they waited.
-      while (this.full()) {
+      while (!turn || this.full()) {
         this.dispatch();
-        await this.room();
-        if (this.closed) throw new ConnectionLostError('producer is closed');
+        await new Promise<void>((woken) => this.wait(() => {
+          this.turnHeld = true;
+          woken();
+          return false;
+        }, turn));
+        this.turnHeld = false;
+        turn = true;
+        if (this.closed) {
+          this.pump();
+          throw new ConnectionLostError('producer is closed');
+        }
         if (options.timestampMs === undefined) timestampMs = Date.now();
       }
       const pending = this.pendingFor(partition, timestampMs, recordBytesMax(key, headerBytes, payloads[i]));
@@ -200,12 +203,42 @@ export class Producer {
       if (batch.count >= this.batchMessagesMax || slice.count < room) this.dispatchPartition(partition, pending);
       else if (this.timer === null) this.timer = setTimeout(this.lingered, this.lingerMs);
     }
+    this.pump();
     return receipt.promise;
   }
 
-  private async sendWhenRoom(value: Value, options: SendOptions): Promise<SendResult> {
-    while (this.full()) await this.room();
-    return this.send(value, options);
+  private sendWhenRoom(value: Value, options: SendOptions): Promise<SendResult> {
+    return new Promise<SendResult>((resolve, reject) => this.wait(() => {
+      try {
+        resolve(this.closed ? Promise.reject(new ConnectionLostError('producer is closed')) : this.sendNow(value, options));
+      } catch (err) {
+        reject(err);
+      }
+      return true;
+    }, false));
+  }
+
+  private wait(waiter: () => boolean, front: boolean): void {
+    if (!front) this.waiting.push(waiter);
+    else if (this.waitingHead > 0) this.waiting[--this.waitingHead] = waiter;
+    else this.waiting.unshift(waiter);
+  }
+
+  /** Lets waiting calls in, in order, while there is room (a sendMany() in turn stops it: it pumps when done). */
+  private pump(): void {
+    if (this.turnHeld) return;
+    while (this.waitingHead < this.waiting.length && !this.full()) {
+      const next = this.waiting[this.waitingHead]!;
+      this.waiting[this.waitingHead++] = undefined;
+      if (!next()) break;
+    }
+    if (this.waitingHead === this.waiting.length) {
+      this.waiting = [];
+      this.waitingHead = 0;
+    } else if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
   }
 
   /** At maxPendingMessages or maxPendingBytes: new messages wait for receipts. */
@@ -213,14 +246,17 @@ export class Producer {
     return this.outstanding >= this.pendingMax || this.outstandingBytes >= this.pendingBytesMax;
   }
 
-  private room(): Promise<void> {
-    return new Promise<void>((r) => this.roomWaiters.push(r));
-  }
-
   /** Sends what is queued now and waits for every outstanding receipt. */
   async flush(): Promise<void> {
-    this.dispatch();
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    for (;;) {
+      this.dispatch();
+      if (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+      else if (this.waitingHead < this.waiting.length) {
+        this.pump();
+        await new Promise(setImmediate);
+      }
+      else if (this.open.size === 0) return;
+    }
   }
 
   async close(): Promise<void> {
@@ -308,7 +344,7 @@ export class Producer {
         const connection = this.connection!;
         const request: NativeMessage = connection.protocolVersion >= SEND_BATCH_VERSION
           ? { type: 'sendBatch', producerId: this.producerId, partition, batch }
-          : { type: 'send', producerId: this.producerId, partition, messages: messagesOf(batch) };
+          : { type: 'send', producerId: this.producerId, partition, messages: messagesOfBatch(batch) };
         const reply = await connection.request(request).catch((err: unknown) => {
           // The topic moved: bind again through a fresh lookup before the retry.
           if (err instanceof TributaryError && err.codeName === 'notOwner') this.connection = null;
@@ -322,7 +358,7 @@ export class Producer {
     } finally {
       this.outstanding -= count;
       this.outstandingBytes -= batch.length - BATCH.headerBytes;
-      for (const w of this.roomWaiters.splice(0)) w();
+      this.pump();
     }
   }
 

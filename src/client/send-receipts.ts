@@ -5,6 +5,8 @@
  * sendMany() call has one promise for all its messages, resolved with a SendManyResult that
  * computes each message's offset when asked.
  */
+import type { NativeMessage } from '../protocol/native/messages';
+
 export interface SendResult {
   partition: number;
   offset: bigint;
@@ -108,4 +110,16 @@ export function settleFailed(receivers: readonly Receiver[], err: Error): void {
     if (typeof r === 'function') r(rejected);
     else r.receipt.fail(err);
   }
+}
+
+/** Offset of message i of a SEND (one offset each) or a SEND_BATCH (base offset + i). */
+export function receiptOffsets(reply: NativeMessage, count: number): (i: number) => bigint {
+  if (reply.type === 'sendBatchReceipt') {
+    if (reply.count !== count) throw new Error(`the broker stored ${reply.count} of ${count} messages`);
+    const { baseOffset } = reply;
+    return (i) => baseOffset + BigInt(i);
+  }
+  if (reply.type !== 'sendReceipt') throw new Error(`send got ${reply.type}`);
+  const { offsets } = reply;
+  return (i) => offsets[i];
 }

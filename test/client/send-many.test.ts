@@ -91,6 +91,27 @@ describe('Native producer: sendMany() and the batch written as messages arrive',
     await producer.close();
   });
 
+  it('lets calls that waited for room in, in the order they waited, send() and sendMany() alike', async () => {
+    const producer = await client.producer({ topic: 'fifo', lingerMs: 5, maxPendingMessages: 20 });
+    const calls: Array<Promise<unknown>> = [];
+    const expected: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      if (i % 7 === 0) {
+        const values = [`m${i}a`, `m${i}b`, `m${i}c`];
+        calls.push(producer.sendMany(values));
+        expected.push(...values);
+      } else {
+        calls.push(producer.send(`s${i}`));
+        expected.push(`s${i}`);
+      }
+    }
+    await Promise.all(calls);
+    await producer.flush();
+    const records = (await stored('fifo')).flatMap((b) => b.records);
+    expect(records.map((r) => r.value?.toString())).to.deep.equal(expected);
+    await producer.close();
+  });
+
   it('encodes the values of a JSON topic as send() does, and refuses a call with a value that is not JSON before queuing any', async () => {
     const producer = await client.producer({ topic: 'json-many', schema: 'json' });
     await producer.sendMany([{ a: 1 }, 'text', 7]);

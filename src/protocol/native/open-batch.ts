@@ -10,12 +10,14 @@
  * compares the two.
  */
 import { BATCH, writeBatchCrc } from '../kafka/record-batch';
-import type { Header } from './messages';
+import { decodeRecordBatch } from '../kafka/record-batch-builder';
+import type { Header, OutgoingMessage } from './messages';
 
 /** Largest timestamp delta kept in one batch: its zigzag (2 * delta) stays a safe integer. */
 const TIMESTAMP_DELTA_MAX = 2 ** 51;
 /** The header section of a record without headers: a zero count. */
 export const NO_HEADER_BYTES: Buffer = Buffer.from([0]);
+const EMPTY = Buffer.alloc(0);
 
 export class OpenBatch {
   private buffer: Buffer;
@@ -163,4 +165,9 @@ function writeVar(b: Buffer, at: number, u: number): number {
   }
   b[at] = u;
   return at + 1;
+}
+
+/** The messages of a batch this module wrote, for a SEND to a version 1 broker (which takes messages, not batches). */
+export function messagesOfBatch(batch: Buffer): OutgoingMessage[] {
+  return decodeRecordBatch(batch).records.map((r) => ({ key: r.key, timestampMs: r.timestamp, headers: [...r.headers], payload: r.value ?? EMPTY }));
 }
