@@ -314,11 +314,6 @@ export const TIER_LIMITS = {
    * 64 MiB object cost 1.4-1.9 ms CPU per MiB on this VM, 2-4 MiB pieces 0.75-0.95 (8 MiB erratic).
    */
   fsPutChunkBytes: 4 * 1024 * 1024,
-  /**
-   * Frame CRC checks waiting for the tier's worker thread (one per upload cycle, so one per
-   * uploader in practice); past this a cycle checks its frames inline on the event loop.
-   */
-  frameCrcChecksPendingMax: 4,
 } as const;
 
 /** Serving in a multi-broker cluster (src/broker/cluster). */

@@ -11,9 +11,6 @@
  * the event loop: 250 ms of the first 64 MiB cycle's main thread, then 36-47 ms per cycle).
  *
  * The body finish() returns is a view of that buffer: valid until the next begin().
- *
- * The buffer's memory is a SharedArrayBuffer, so a worker thread can check the frames' CRCs in
- * place (frame-crc-worker.ts) without a copy of the object.
  */
 import { crc32c } from '@node-rs/crc32';
 import { TIER_LIMITS } from '../../limits';
@@ -51,7 +48,7 @@ interface OpenRange {
 }
 
 export class ObjectBuilder {
-  private buffer = Buffer.from(new SharedArrayBuffer(0));
+  private buffer = Buffer.alloc(0);
   private position = 0;
   private framesCrc = 0;
   private ranges: ObjectRange[] = [];
@@ -69,11 +66,6 @@ export class ObjectBuilder {
     this.ranges = [];
     this.open = null;
     this.append(OBJECT_HEADER);
-  }
-
-  /** The memory the object is built in (frame positions count from its start); replaced when the buffer grows. */
-  get memory(): SharedArrayBuffer {
-    return this.buffer.buffer as SharedArrayBuffer;
   }
 
   /** Bytes of the object so far. */
@@ -112,7 +104,7 @@ export class ObjectBuilder {
   }
 
   /**
-   * Takes frames already written (by a raw WAL read; CRCs checked there or, before the put, by the uploader's worker) at the end of the object into
+   * Takes frames already written (by a raw WAL read, CRCs checked) at the end of the object into
    * the open range: they are stored as they are, exactly the bytes add() would have written.
    */
   addFrames(frames: readonly FrameAt[]): void {
@@ -190,7 +182,7 @@ export class ObjectBuilder {
   private reserve(bytes: number): void {
     const needed = this.position + bytes;
     if (needed <= this.buffer.length) return;
-    const grown = Buffer.from(new SharedArrayBuffer(Math.max(needed, this.dataBytesMax + FOOTER_ROOM_BYTES)));
+    const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.dataBytesMax + FOOTER_ROOM_BYTES));
     this.buffer.copy(grown, 0, 0, this.position);
     this.buffer = grown;
   }

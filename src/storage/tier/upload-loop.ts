@@ -104,7 +104,6 @@ export class UploadLoop {
     for (const waiter of this.waiters) waiter.reject(error);
     this.waiters = [];
     this.pendingBytes = 0;
-    await this.options.uploader.close();
   }
 
   hasWaiters(owner: object): boolean {

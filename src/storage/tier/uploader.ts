@@ -12,11 +12,6 @@
  * at the epoch the partition was opened at. A partition that was moved away (this broker was
  * paused or cut off) is told so (onFenced: it stops uploading and refuses writes) and left out;
  * the others' ranges are recorded without it. Its bytes stay in the object, unreferenced.
- *
- * Frames read raw from the WAL have their CRCs checked in a worker thread (frame-crc-worker.ts),
- * all of the object's frames at once before the put: the event loop only decodes their headers.
- * On a mismatch the cycle is built again with the WAL checking every frame inline, which stops
- * the damaged partition before the damaged frame. No frame is put unchecked either way.
  */
 import { randomBytes } from 'node:crypto';
 import type { ClusterKeys } from '../../coordination/keys';
@@ -26,11 +21,10 @@ import { componentLogger } from '../../log';
 import { isStorageError } from '../errors';
 import type { PartitionLog, ReadResult, RecoverableBatchFormat } from '../partition-log';
 import type { ObjectStore } from '../objects/object-store';
-import { framesUncheckedInto, RawFrameRead } from '../wal/raw-frame-read';
+import type { RawFrameRead } from '../wal/raw-frame-read';
 import { ObjectDescriptor, recordDescriptor } from './descriptor';
 import { describeClaims, EpochClaim, EpochFence, EpochFencedError, isEpochFenced } from './epoch-fence';
-import { FrameCrcWorker } from './frame-crc-worker';
-import { EncodedObject, ObjectBuilder } from './object-builder';
+import { ObjectBuilder } from './object-builder';
 import { TierIndex } from './tier-index';
 
 const log = componentLogger('tier-uploader');
@@ -80,9 +74,6 @@ export interface UploaderOptions {
   now?: () => number;
 }
 
-/** [position, frameBytes, ...] of the frames read without a CRC check into the object being built. */
-type UncheckedFrames = number[];
-
 interface CollectedPart {
   source: UploadSource;
   claim: EpochClaim;
@@ -100,19 +91,9 @@ export class Uploader {
   /** Kept between cycles (see object-builder.ts); a cycle started while another runs builds in a buffer of its own. */
   private readonly builder: ObjectBuilder;
   private building = false;
-  /** Raw reads only (a tail reader's WAL reads check CRCs as they read). */
-  private readonly crcWorker: FrameCrcWorker | null;
-  /** Cycles built again with inline CRC checks after the worker found a damaged frame. */
-  crcMismatchRedos = 0;
 
   constructor(private readonly options: UploaderOptions) {
     this.builder = this.newBuilder();
-    this.crcWorker = options.tailReader ? null : new FrameCrcWorker();
-  }
-
-  /** Stops the CRC worker; a cycle still running fails its check (and is not recorded). */
-  async close(): Promise<void> {
-    await this.crcWorker?.close();
   }
 
   /** Uploads one object for `sources`; returns its descriptor, or null when nothing was new. */
@@ -133,9 +114,9 @@ export class Uploader {
 
   private async cycleWith(builder: ObjectBuilder, sources: UploadSource[]): Promise<ObjectDescriptor | null> {
     const { objects, index } = this.options;
-    const built = await this.collectChecked(builder, sources);
-    if (built === null) return null;
-    const { parts, object: { body, index: objectIndex } } = built;
+    const parts = await this.collect(builder, sources);
+    if (parts.length === 0) return null;
+    const { body, index: objectIndex } = builder.finish();
     const createdAtMs = (this.options.now ?? Date.now)();
     const key = this.objectKey(createdAtMs);
     // The body is the builder's buffer: put() must be done with it before the next cycle begins (it is: awaited here).
@@ -180,29 +161,7 @@ export class Uploader {
     }
   }
 
-  /**
-   * Builds the object, every frame's CRC checked before it returns: by the worker, or (on a
-   * mismatch, or with the worker busy) inline by the WAL. null: nothing was new.
-   */
-  private async collectChecked(builder: ObjectBuilder, sources: UploadSource[]): Promise<{ parts: CollectedPart[]; object: EncodedObject } | null> {
-    const worker = this.crcWorker?.hasRoom ? this.crcWorker : null;
-    const unchecked: UncheckedFrames | null = worker ? [] : null;
-    let parts = await this.collect(builder, sources, unchecked);
-    if (parts.length === 0) return null;
-    if (worker && unchecked!.length > 0) {
-      const mismatch = await worker.check(builder.memory, Uint32Array.from(unchecked!));
-      if (mismatch !== null) {
-        this.crcMismatchRedos++;
-        log.warn({ ...mismatch }, 'a frame read for upload failed its CRC check; building the object again with inline checks, which stop that partition before the damaged frame');
-        parts = await this.collect(builder, sources, null);
-        if (parts.length === 0) return null;
-      }
-    }
-    return { parts, object: builder.finish() };
-  }
-
-  /** `unchecked`: read frames without CRC checks, listing them here; null: the WAL checks them inline. */
-  private async collect(builder: ObjectBuilder, sources: UploadSource[], unchecked: UncheckedFrames | null): Promise<CollectedPart[]> {
+  private async collect(builder: ObjectBuilder, sources: UploadSource[]): Promise<CollectedPart[]> {
     const budgetMax = this.options.objectBytesMax ?? TIER_LIMITS.objectBytesMax;
     let budget = budgetMax;
     this.backlog = false;
@@ -219,7 +178,7 @@ export class Uploader {
       // One read of the epoch: the range carries the epoch the descriptor write is fenced on.
       const claim = { topic: source.topic, partition: source.partition, leaderEpoch: source.leaderEpoch() };
       builder.startRange(claim.topic, claim.partition, claim.leaderEpoch);
-      budget -= await this.addNewBatches(builder, source, budget, unchecked);
+      budget -= await this.addNewBatches(builder, source, budget);
       if (!builder.endRange()) continue;
       if (budget <= 0) this.backlog = true;
       out.push({ source, claim });
@@ -228,7 +187,7 @@ export class Uploader {
   }
 
   /** Copies the partition's batches beyond its object-storage end into the open range; returns their bytes. */
-  private async addNewBatches(builder: ObjectBuilder, source: UploadSource, budget: number, unchecked: UncheckedFrames | null): Promise<number> {
+  private async addNewBatches(builder: ObjectBuilder, source: UploadSource, budget: number): Promise<number> {
     const { index } = this.options;
     const end = source.local.highWatermark();
     const localStart = source.local.logStartOffset();
@@ -243,7 +202,7 @@ export class Uploader {
       const maxBytes = Math.min(TIER_LIMITS.uploadReadBytes, budget - bytes);
       let read: { bytes: number; nextOffset: bigint } | null;
       try {
-        read = raw ? await this.addRawFrames(builder, source.local, offset, end, maxBytes, unchecked) : await this.addBatches(builder, source.local, offset, end, maxBytes);
+        read = raw ? await this.addRawFrames(builder, source.local, offset, end, maxBytes) : await this.addBatches(builder, source.local, offset, end, maxBytes);
       } catch (error) {
         if (isStorageError(error, 'OFFSET_OUT_OF_RANGE')) return bytes;
         // What this partition read so far is valid; the rest waits for a later cycle. Failing the
@@ -265,22 +224,18 @@ export class Uploader {
    * One raw read: the WAL copies whole frames straight into the object buffer (they are the
    * object's frames byte for byte), the builder indexes them. null when nothing below `end` came.
    */
-  private async addRawFrames(
-    builder: ObjectBuilder, local: UploadLocalLog, offset: bigint, end: bigint, maxBytes: number, unchecked: UncheckedFrames | null,
-  ): Promise<{ bytes: number; nextOffset: bigint } | null> {
-    const readInto = (bytes: number): Promise<RawFrameRead> => {
-      const room = builder.reserveFrames(bytes);
-      return local.readFramesForUpload!(offset, unchecked ? framesUncheckedInto(room.buffer) : room.buffer, room.position, bytes);
-    };
-    let result = await readInto(maxBytes);
-    // A batch larger than the read size is read whole, as read() returns at least one batch.
-    if (result.frameBytesNeeded !== undefined) result = await readInto(result.frameBytesNeeded);
+  private async addRawFrames(builder: ObjectBuilder, local: UploadLocalLog, offset: bigint, end: bigint, maxBytes: number): Promise<{ bytes: number; nextOffset: bigint } | null> {
+    let room = builder.reserveFrames(maxBytes);
+    let result = await local.readFramesForUpload!(offset, room.buffer, room.position, maxBytes);
+    if (result.frameBytesNeeded !== undefined) {
+      // A batch larger than the read size is read whole, as read() returns at least one batch.
+      room = builder.reserveFrames(result.frameBytesNeeded);
+      result = await local.readFramesForUpload!(offset, room.buffer, room.position, result.frameBytesNeeded);
+    }
     let count = 0;
     while (count < result.frames.length && result.frames[count].baseOffset < end) count++;
     if (count === 0) return null;
     const frames = count === result.frames.length ? result.frames : result.frames.slice(0, count);
-    // Listed before the builder takes them: a frame listed but not taken is checked needlessly, never the reverse.
-    if (unchecked) for (const f of frames) unchecked.push(f.position, f.frameBytes);
     builder.addFrames(frames);
     const last = frames[frames.length - 1];
     return { bytes: last.position + last.frameBytes - frames[0].position, nextOffset: last.nextOffset };

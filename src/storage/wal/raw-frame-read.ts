@@ -4,16 +4,12 @@
  * pread at the position the sparse index gives. The object-store tier stores these same frames
  * back to back, so the uploader reads straight into the object it is building: no buffer per
  * read (page faults, external-memory GCs), no batch copy and no second frame CRC on the event
- * loop. Every frame's CRC is checked where it landed, as readSegments checks what it reads,
- * unless the target is a view made by framesUncheckedInto: then only the headers are decoded
- * (lengths bounded, offsets read) and the caller checks every frame's CRC before using the bytes
- * (the tier does it in a worker thread, off the event loop; see tier/frame-crc-worker.ts).
+ * loop. Every frame's CRC is checked where it landed, as readSegments checks what it reads.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { CorruptLogError, StorageError } from '../errors';
 import type { RecoverableBatchFormat } from '../partition-log';
-import { STORAGE_LIMITS } from '../../limits';
-import { decodeFrame, FRAME_HEADER_BYTES, FrameDecodeResult } from './frame';
+import { decodeFrame, FRAME_HEADER_BYTES } from './frame';
 import { readExactly, readInto } from './frame-scanner';
 import type { Segment } from './segment';
 import { segmentIndexFor } from './segment-reader';
@@ -38,20 +34,6 @@ export interface RawFrameRead {
   frameBytesNeeded?: number;
 }
 
-const CRC_CHECKED_BY_CALLER = Symbol('frame CRCs checked by the caller');
-type UncheckedTarget = Buffer & { [CRC_CHECKED_BY_CALLER]?: true };
-
-/**
- * A view of `target`'s memory into which readRawFrames copies frames WITHOUT checking their
- * CRCs. Whoever reads into it owns the check: every frame's CRC must be verified before its
- * bytes are used or stored.
- */
-export function framesUncheckedInto(target: Buffer): Buffer {
-  const view: UncheckedTarget = Buffer.from(target.buffer, target.byteOffset, target.length);
-  view[CRC_CHECKED_BY_CALLER] = true;
-  return view;
-}
-
 /** Bytes read past an index entry to find the frame holding an offset: the index spacing plus one batch header. */
 const SEEK_SCAN_EXTRA_BYTES = FRAME_HEADER_BYTES + 256;
 
@@ -74,8 +56,7 @@ export async function readRawFrames(
     if (start >= visible) return empty;
     const length = Math.min(maxBytes, visible - start);
     const bytesRead = await readInto(handle, target, targetPos, length, start);
-    const decode = (target as UncheckedTarget)[CRC_CHECKED_BY_CALLER] ? decodeFrameHeader : decodeFrame;
-    const found = framesIn(target.subarray(targetPos, targetPos + bytesRead), targetPos, start, segment, endOffset, format, visible, decode);
+    const found = framesIn(target.subarray(targetPos, targetPos + bytesRead), targetPos, start, segment, endOffset, format, visible);
     if (found === null) return empty;
     // A file cut short under the read (a truncation) is not a frame too large for the room given.
     if (found.frameBytesNeeded !== undefined) return bytesRead === length ? { ...empty, frameBytesNeeded: found.frameBytesNeeded } : empty;
@@ -115,25 +96,15 @@ async function frameHolding(
   return pos;
 }
 
-/** decodeFrame without the CRC check: the length bounded, the frame cut out (framesUncheckedInto). */
-function decodeFrameHeader(buf: Buffer, pos: number): FrameDecodeResult {
-  const length = buf.length - pos < FRAME_HEADER_BYTES ? 0 : buf.readUInt32BE(pos + 8);
-  const frameBytes = FRAME_HEADER_BYTES + length;
-  // Short or out of bounds: decodeFrame answers need-more or bad before it computes any CRC.
-  if (length === 0 || length > STORAGE_LIMITS.batchBytesMax || buf.length - pos < frameBytes) return decodeFrame(buf, pos);
-  return { kind: 'frame', baseOffset: buf.readBigUInt64BE(pos), batch: buf.subarray(pos + FRAME_HEADER_BYTES, pos + frameBytes), frameBytes };
-}
-
-/** The whole frames in `bytes` (read from file position `filePos`), decoded by `decode`; null when none fit. */
+/** The whole frames in `bytes` (read from file position `filePos`), CRCs checked; null when none fit. */
 function framesIn(
   bytes: Buffer, targetPos: number, filePos: number, segment: Segment, endOffset: bigint, format: RecoverableBatchFormat, visible: number,
-  decode: (buf: Buffer, pos: number) => FrameDecodeResult,
 ): RawFrameRead | null {
   const frames: RawFrame[] = [];
   let pos = 0;
   let nextOffset = 0n;
   while (pos < bytes.length) {
-    const frame = decode(bytes, pos);
+    const frame = decodeFrame(bytes, pos);
     if (frame.kind === 'bad') throw new CorruptLogError(segment.path, filePos + pos, null, frame.reason);
     if (frame.kind === 'need-more') {
       if (filePos + pos + frame.bytesNeeded > visible) {
