@@ -95,11 +95,8 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     const header = encodeFrameHeader(baseOffset, batch);
     return new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ header, batch, baseOffset, recordCount, maxTimestampMs: Number(maxTimestampMs), resolve, reject });
-      // The window gathers appends when the log was idle. Appenders just acknowledged go at once,
-      // and so do appends made while an fdatasync runs: the next fdatasync, which cannot start
-      // before that one ends, gathers them anyway (they used to wait a whole window on top of it
-      // whenever the fdatasync ran longer than the window).
-      const idle = !this.syncStage.busy && performance.now() - this.lastCompletedAt > STORAGE_LIMITS.groupCommitWindowMs;
+      // The window gathers appends when the log was idle; appenders just acknowledged go at once.
+      const idle = performance.now() - this.lastCompletedAt > STORAGE_LIMITS.groupCommitWindowMs;
       this.shared.scheduler.enqueue(this, frameBytes, this.config.fsyncPolicy === 'always' && idle);
     });
   }

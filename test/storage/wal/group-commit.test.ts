@@ -49,43 +49,6 @@ describe('Group commit', () => {
     await log.close();
   });
 
-  it('with fsync always, writes an append made while an fdatasync runs at once, without the window, and covers it by the next fdatasync', async () => {
-    const harness = new WalTestHarness({ groupCommit: { windowMs: 60_000, groupBytesMax: 1000 } });
-    const log = await openTestWal(harness, dir, { fsyncPolicy: 'always' });
-    const originalSync = Segment.prototype.sync;
-    let releaseFirst!: () => void;
-    const firstHeld = new Promise<void>((resolve) => { releaseFirst = resolve; });
-    let syncStarted!: () => void;
-    const started = new Promise<void>((resolve) => { syncStarted = resolve; });
-    let syncs = 0;
-    Segment.prototype.sync = async function (this: Segment) {
-      if (syncs++ === 0) {
-        syncStarted();
-        await firstHeld;
-      }
-      return originalSync.call(this);
-    };
-    try {
-      // Past groupBytesMax: the first append's cycle starts at once; its fdatasync is held.
-      const first = log.append(testAppend({ payload: 1000 }));
-      await started;
-      // Let the flush cycle that wrote it end, so only the held fdatasync is in progress.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const second = log.append(testAppend());
-      while (log.stats.writes < 2) await new Promise((resolve) => setImmediate(resolve));
-      expect(syncs, 'the second append is written while the first fdatasync runs').to.equal(1);
-      releaseFirst();
-      const results = await Promise.all([first, second]);
-      expect(results.map((r) => r.baseOffset)).to.deep.equal([0n, 1n]);
-      expect(syncs).to.equal(2);
-      expect(log.durableEndOffset()).to.equal(2n);
-    } finally {
-      Segment.prototype.sync = originalSync;
-      releaseFirst();
-    }
-    await log.close();
-  });
-
   it('with fsync always, acknowledges an append only after an fdatasync that started after its write', async () => {
     const events = await traceGroupCommit(async (log, ack) => {
       await Promise.all(Array.from({ length: 8 }, async (_, appender) => {
