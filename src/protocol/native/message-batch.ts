@@ -13,6 +13,7 @@ import { EncodeError } from '../primitives/decode-error';
 import { BATCH, writeBatchCrc } from '../kafka/record-batch';
 import { buildRecordBatch } from '../kafka/record-batch-builder';
 import type { Header, OutgoingMessage } from './messages';
+import { varBytes, writeVar } from './record-varint';
 
 export function encodeMessageBatch(messages: readonly OutgoingMessage[]): Buffer {
   if (messages.length === 0) throw new EncodeError('a record batch needs at least one record');
@@ -129,24 +130,6 @@ function writeSized(b: Buffer, at: number, value: Buffer | null): number {
   return at + value.length;
 }
 
-/** Bytes of an unsigned base-128 varint of `u` (a non-negative safe integer, already zigzagged). */
-function varBytes(u: number): number {
-  let n = 1;
-  while (u >= 0x80) {
-    u = Math.floor(u / 0x80);
-    n++;
-  }
-  return n;
-}
-
-function writeVar(b: Buffer, at: number, u: number): number {
-  while (u >= 0x80) {
-    b[at++] = (u % 0x80) | 0x80;
-    u = Math.floor(u / 0x80);
-  }
-  b[at] = u;
-  return at + 1;
-}
 
 /**
  * Byte span [start, end) within a stored uncompressed batch of its records firstIndex ..

@@ -12,6 +12,7 @@
 import { BATCH, writeBatchCrc } from '../kafka/record-batch';
 import { decodeRecordBatch } from '../kafka/record-batch-builder';
 import type { Header, OutgoingMessage } from './messages';
+import { varBytes, writeVar } from './record-varint';
 
 /** Largest timestamp delta kept in one batch: its zigzag (2 * delta) stays a safe integer. */
 const TIMESTAMP_DELTA_MAX = 2 ** 51;
@@ -147,24 +148,6 @@ export function encodeHeaderSection(headers: readonly Header[]): Buffer {
     }
   }
   return b;
-}
-
-/** Bytes of the unsigned base-128 varint of `u` (a non-negative safe integer, already zigzagged). */
-function varBytes(u: number): number {
-  if (u < 0x80) return 1;
-  if (u < 0x4000) return 2;
-  let n = 1;
-  for (; u >= 0x80; u = Math.floor(u / 0x80)) n++;
-  return n;
-}
-
-function writeVar(b: Buffer, at: number, u: number): number {
-  while (u >= 0x80) {
-    b[at++] = (u % 0x80) | 0x80;
-    u = Math.floor(u / 0x80);
-  }
-  b[at] = u;
-  return at + 1;
 }
 
 /** The messages of a batch this module wrote, for a SEND to a version 1 broker (which takes messages, not batches). */
