@@ -101,3 +101,41 @@ export function result(name: string, value: number, unit: string): void {
   const shown = value >= 100 ? value.toFixed(0) : value.toFixed(2);
   process.stdout.write(`RESULT ${name} ${shown} ${unit}\n`);
 }
+
+/**
+ * kcat consume settings shared by bench:kafka and bench:native, so both compare against the same
+ * librdkafka consumer: 4 MiB per partition Fetch (as native dispatch reads) and a local queue
+ * that never makes librdkafka 2.0.2 back off its fetcher.
+ */
+export const KCAT_CONSUME_SETTINGS = ['fetch.max.bytes=52428800', 'fetch.message.max.bytes=4194304', 'queued.min.messages=1000000',
+  'queued.max.messages.kbytes=262144'];
+
+/** `-X key=value` pairs for kcat. */
+export function kcatSettingArgs(settings: string[]): string[] {
+  return settings.flatMap((setting) => ['-X', setting]);
+}
+
+/**
+ * A clock that stops at the line of the `count`th message in kcat's `-f '%o\n'` output (fed its
+ * stdout chunks), not at kcat's exit: piped stdout is flushed only at exit.
+ */
+export function lastLineClock(count: number): { onChunk(chunk: Buffer): void; seconds(): number } {
+  const started = process.hrtime.bigint();
+  let lines = 0;
+  let lastMessageAt = 0n;
+  return {
+    onChunk(chunk: Buffer) {
+      for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines++;
+      if (lines >= count && lastMessageAt === 0n) lastMessageAt = process.hrtime.bigint();
+    },
+    seconds: () => Number(lastMessageAt - started) / 1e9,
+  };
+}
+
+/** Throws unless kcat's `-f '%o\n'` output holds every offset 0..count-1 exactly once, in order. */
+export function checkOffsetsInOrder(stdout: string, count: number, what: string): void {
+  const offsets = stdout.length === 0 ? [] : stdout.trimEnd().split('\n');
+  if (offsets.length !== count) throw new Error(`${what}: consumed ${offsets.length} of ${count}`);
+  const wrong = offsets.findIndex((offset, i) => offset !== String(i));
+  if (wrong >= 0) throw new Error(`${what}: message ${wrong} has offset ${offsets[wrong]}`);
+}

@@ -14,7 +14,9 @@ import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from '
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { cpuSeconds, freePort, result, startBrokerProcess, timed, timedWithCpu } from './kafka-bench-support';
+import {
+  checkOffsetsInOrder, cpuSeconds, freePort, KCAT_CONSUME_SETTINGS, kcatSettingArgs, lastLineClock, result, startBrokerProcess, timed, timedWithCpu,
+} from './kafka-bench-support';
 import { watchPressure } from './kafka-pressure';
 import { watchWriteback, WritebackSample, writebackNow } from './kafka-writeback';
 
@@ -35,12 +37,6 @@ if (!['', 'latency', 'throughput'].includes(only)) throw new Error(`BENCH_ONLY m
  * (500 ms) because queued.min.messages (100,000) was reached.
  */
 const KCAT_PRODUCE_SETTINGS = ['acks=all', 'linger.ms=5', 'batch.num.messages=10000', 'queue.buffering.max.kbytes=16384'];
-const KCAT_CONSUME_SETTINGS = ['fetch.max.bytes=52428800', 'fetch.message.max.bytes=4194304', 'queued.min.messages=1000000',
-  'queued.max.messages.kbytes=262144'];
-
-function settingArgs(settings: string[]): string[] {
-  return settings.flatMap((setting) => ['-X', setting]);
-}
 
 /**
  * kcat's input file, fsynced: left dirty, its 300 MB were written back by the kernel 30 s later
@@ -59,7 +55,7 @@ function writeInput(file: string, count: number, bytes: number): void {
 }
 
 async function kcatProduce(bootstrap: string, topic: string, file: string, count: number, bytes: number, name: string) {
-  const { seconds, cpuSeconds: clientCpu } = await timedWithCpu(KCAT, ['-P', '-b', bootstrap, '-t', topic, ...settingArgs(KCAT_PRODUCE_SETTINGS), '-l', file]);
+  const { seconds, cpuSeconds: clientCpu } = await timedWithCpu(KCAT, ['-P', '-b', bootstrap, '-t', topic, ...kcatSettingArgs(KCAT_PRODUCE_SETTINGS), '-l', file]);
   report(name, count / seconds, (count * bytes) / seconds / 1e6, bytes >= 1024 ? 'MB/s' : 'msg/s');
   reportClientCpu(name, clientCpu, count * bytes);
 }
@@ -91,21 +87,11 @@ function report(name: string, msgsPerSecond: number, mbPerSecond: number, primar
  * rate until kcat's exit.
  */
 async function kcatConsume(bootstrap: string, topic: string, count: number, bytes: number, name: string) {
-  const started = process.hrtime.bigint();
-  let lines = 0;
-  let lastMessageAt = 0n;
-  const countLines = (chunk: Buffer) => {
-    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines++;
-    if (lines >= count && lastMessageAt === 0n) lastMessageAt = process.hrtime.bigint();
-  };
+  const clock = lastLineClock(count);
   const { seconds: untilExit, stdout, cpuSeconds: clientCpu } = await timedWithCpu(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q',
-    '-c', String(count), '-f', '%o\n', ...settingArgs(KCAT_CONSUME_SETTINGS)], true, countLines);
-  const seconds = Number(lastMessageAt - started) / 1e9;
-  // Every offset from 0 to count - 1 exactly once, in order (checked after the clock stopped).
-  const offsets = stdout.length === 0 ? [] : stdout.trimEnd().split('\n');
-  if (offsets.length !== count) throw new Error(`${name}: consumed ${offsets.length} of ${count}`);
-  const wrong = offsets.findIndex((offset, i) => offset !== String(i));
-  if (wrong >= 0) throw new Error(`${name}: message ${wrong} has offset ${offsets[wrong]}`);
+    '-c', String(count), '-f', '%o\n', ...kcatSettingArgs(KCAT_CONSUME_SETTINGS)], true, clock.onChunk);
+  const seconds = clock.seconds();
+  checkOffsetsInOrder(stdout, count, name);
   report(name, count / seconds, (count * bytes) / seconds / 1e6, 'msg/s');
   result(`${name}_until_exit`, count / untilExit, 'msg/s');
   reportClientCpu(name, clientCpu, count * bytes);

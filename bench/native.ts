@@ -18,7 +18,9 @@ import { join } from 'node:path';
 import { connect, TributaryClient } from '../src/client';
 import { CLI_PRODUCER_OPTIONS, sendLines, STDIN_FILE_READ_BYTES } from '../src/cli/produce';
 import { ProgressLine } from '../src/cli/progress-line';
-import { cpuSeconds, freePort, result, startBrokerProcess, timed } from './kafka-bench-support';
+import {
+  checkOffsetsInOrder, cpuSeconds, freePort, KCAT_CONSUME_SETTINGS, kcatSettingArgs, lastLineClock, result, startBrokerProcess, timed,
+} from './kafka-bench-support';
 
 const KCAT = '/usr/bin/kcat';
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -40,24 +42,12 @@ async function kcatProduce(bootstrap: string, topic: string, file: string, count
  * partition ends the run instead of hanging. Every offset 0..count-1 is checked once, in order,
  * after the clock stopped.
  */
-const KCAT_CONSUME_SETTINGS = ['fetch.max.bytes=52428800', 'fetch.message.max.bytes=4194304', 'queued.min.messages=1000000',
-  'queued.max.messages.kbytes=262144'];
-
 async function kcatConsume(bootstrap: string, topic: string, count: number): Promise<number> {
-  const started = process.hrtime.bigint();
-  let lines = 0;
-  let lastMessageAt = 0n;
-  const countLines = (chunk: Buffer) => {
-    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines++;
-    if (lines >= count && lastMessageAt === 0n) lastMessageAt = process.hrtime.bigint();
-  };
+  const clock = lastLineClock(count);
   const { stdout } = await timed(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-c', String(count),
-    '-f', '%o\n', ...KCAT_CONSUME_SETTINGS.flatMap((setting) => ['-X', setting])], undefined, true, undefined, countLines);
-  const offsets = stdout.length === 0 ? [] : stdout.trimEnd().split('\n');
-  if (offsets.length !== count) throw new Error(`kcat consumed ${offsets.length} of ${count} from ${topic}`);
-  const wrong = offsets.findIndex((offset, i) => offset !== String(i));
-  if (wrong >= 0) throw new Error(`kcat: message ${wrong} of ${topic} has offset ${offsets[wrong]}`);
-  return count / (Number(lastMessageAt - started) / 1e9);
+    '-f', '%o\n', ...kcatSettingArgs(KCAT_CONSUME_SETTINGS)], undefined, true, undefined, clock.onChunk);
+  checkOffsetsInOrder(stdout, count, `kcat from ${topic}`);
+  return count / clock.seconds();
 }
 
 async function nativeProduce(client: TributaryClient, topic: string, count: number, bytes: number): Promise<number> {
