@@ -11,7 +11,8 @@ import type { MessageId, SubscriptionType } from '../../../protocol/native/messa
 import { componentLogger } from '../../../log';
 import { NativeError } from '../native-error';
 import type { PartitionCursor } from './cursor';
-import { consumerForKey, failoverOrder } from './selectors';
+import { ConsumerPicker } from './consumer-picker';
+import { failoverOrder } from './selectors';
 import { insertInOrder, Outstanding, Queued, queued } from './queued';
 import { type ConsumerState, RunDelivery } from './run-delivery';
 import { isRun, runLength, type StoredItem } from './stored-runs';
@@ -32,7 +33,7 @@ export class Subscription {
   private readonly runs: RunDelivery;
   private readonly deadLettering = new Set<MessageKey>();
   private activeId: string | null = null;
-  private roundRobin = 0;
+  private readonly picker: ConsumerPicker;
   private dispatching = false;
   private redeliveredTotal = 0;
   /** True while outstanding messages were delivered in offset order per partition (no redelivery among them). */
@@ -40,6 +41,7 @@ export class Subscription {
 
   constructor(private readonly options: SubscriptionOptions, private readonly cursors: Map<number, PartitionCursor>) {
     this.subscriptionType = options.type;
+    this.picker = new ConsumerPicker(options.consumerUnackedMessagesMax);
     for (const [partition, cursor] of cursors) this.readOffsets.set(partition, cursor.markDelete());
     this.runs = new RunDelivery({
       cursors, consumerUnackedMessagesMax: options.consumerUnackedMessagesMax,
@@ -323,47 +325,6 @@ export class Subscription {
     if (next) this.consumers.get(next)!.consumer.activeChanged(true);
   }
 
-  private canTake(state: ConsumerState | undefined): state is ConsumerState {
-    return state !== undefined && state.permits > 0 && state.unacked < this.options.consumerUnackedMessagesMax
-      && !state.consumer.backpressured?.();
-  }
-
-  private pick(message: StoredMessage): ConsumerState | undefined {
-    switch (this.subscriptionType) {
-      case 'exclusive':
-      case 'failover': {
-        const active = this.activeId ? this.consumers.get(this.activeId) : undefined;
-        return this.canTake(active) ? active : undefined;
-      }
-      case 'key_shared':
-        if (message.key !== null && message.key.length > 0) {
-          const chosen = consumerForKey(message.key, [...this.consumers.values()].map((s) => s.consumer));
-          const state = chosen ? this.consumers.get(chosen.id) : undefined;
-          return this.canTake(state) ? state : undefined;
-        }
-        return this.pickRoundRobin();
-      case 'shared':
-        return this.pickRoundRobin();
-    }
-  }
-
-  private pickRoundRobin(): ConsumerState | undefined {
-    const states = [...this.consumers.values()];
-    for (let n = 0; n < states.length; n++) {
-      const state = states[(this.roundRobin + n) % states.length];
-      if (this.canTake(state)) {
-        this.roundRobin = (this.roundRobin + n + 1) % states.length;
-        return state;
-      }
-    }
-    return undefined;
-  }
-
-  private anyCanTake(): boolean {
-    for (const state of this.consumers.values()) if (this.canTake(state)) return true;
-    return false;
-  }
-
   private dispatch(): void {
     if (this.dispatching) return;
     this.dispatching = true;
@@ -378,7 +339,7 @@ export class Subscription {
 
   /** Delivers what it can from `queue` in order; returns what is left, order kept. */
   private drain<T extends Queued | StoredRun>(queue: T[], now: number): T[] {
-    if (queue.length === 0 || !this.anyCanTake()) return queue;
+    if (queue.length === 0 || !this.picker.anyCanTake(this.consumers)) return queue;
     const kept: T[] = [];
     // The partition's cursor and the active consumer are looked up again only when they change.
     let cursorPartition = -1;
@@ -392,7 +353,7 @@ export class Subscription {
       if (isRun(entry)) {
         // Only the buffer holds runs, and only while the type is Exclusive or Failover.
         const state = this.activeId === null ? undefined : this.consumers.get(this.activeId);
-        if (!this.canTake(state) || !this.runs.deliver(state, entry, now)) break;
+        if (!this.picker.canTake(state) || !this.runs.deliver(state, entry, now)) break;
         continue;
       }
       const item = entry as Queued;
@@ -405,10 +366,10 @@ export class Subscription {
         kept.push(entry);
         continue;
       }
-      const state = oneActive && this.activeId === activeId ? (this.canTake(active) ? active : undefined) : this.pick(item.message);
+      const state = oneActive && this.activeId === activeId ? (this.picker.canTake(active) ? active : undefined) : this.picker.pick(this.subscriptionType, this.consumers, this.activeId, item.message);
       if (!state) {
         // Key_Shared: only that key's consumer is full; others may still take later messages.
-        if (this.subscriptionType === 'key_shared' && this.anyCanTake()) {
+        if (this.subscriptionType === 'key_shared' && this.picker.anyCanTake(this.consumers)) {
           kept.push(entry);
           continue;
         }
