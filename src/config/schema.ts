@@ -49,6 +49,7 @@ export const configSchema = {
       'Default durability: local = acknowledge after the WAL; cloud = acknowledge once the batch is in a recorded object (needs the tier).'),
     localRetentionMs: intKnob(-2, -2, INT53_MAX, 'Default local.retention.ms: WAL data kept locally once uploaded; -2 = same as retention.ms (tier only).'),
     localRetentionBytes: intKnob(-2, -2, INT53_MAX, 'Default local.retention.bytes per partition once uploaded; -2 = same as retention.bytes (tier only).'),
+    preallocate: boolKnob(true, 'Default preallocate: extend a new WAL segment file to segment.bytes up front (sparse) so appends do not grow it and fsyncs commit no size change; trimmed when sealed. Turn off on a filesystem without sparse files.'),
     flushPolicy: enumKnob('interval', ['always', 'interval', 'never'],
       'Default flush.policy: always = fsync before acknowledging; interval = fsync every storage.flushIntervalMs; never = leave it to the OS.'),
   },

@@ -32,6 +32,7 @@ export class WalLogOpener implements PartitionLogOpener {
       fsyncIntervalMs: this.flushIntervalMs,
       segmentBytes: config.segmentBytes,
       segmentMs: config.segmentMs,
+      preallocate: config.preallocate,
       retentionBytes: config.retentionBytes,
       retentionMs: config.retentionMs,
       batchFormat: this.batchFormat,

@@ -40,6 +40,8 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigEntry> = {
     type: 'string', defaultValue: (d) => d.messageTimestampType, check: oneOf('CreateTime', 'LogAppendTime'),
   },
   'flush.policy': { type: 'string', defaultValue: (d) => d.flushPolicy, check: oneOf('always', 'interval', 'never') },
+  // Kafka's name and meaning: the active segment's file is extended to segment.bytes up front (storage/wal/segment.ts).
+  'preallocate': { type: 'boolean', defaultValue: (d) => String(d.preallocate), check: oneOf('true', 'false') },
   // Tributary's: local = ack after the WAL; cloud = ack once the batch is in a recorded object.
   'durability': { type: 'string', defaultValue: (d) => d.durability, check: oneOf('local', 'cloud') },
   // KIP-405 names: WAL data kept once uploaded; -2 = same as retention.ms / retention.bytes.
@@ -60,6 +62,7 @@ export interface EffectiveTopicConfig {
   maxMessageBytes: number;
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
   flushPolicy: 'always' | 'interval' | 'never';
+  preallocate: boolean;
   durability: 'local' | 'cloud';
   localRetentionMs: number;
   localRetentionBytes: number;
@@ -96,6 +99,7 @@ export function effectiveTopicConfig(configs: Record<string, string>, defaults: 
     maxMessageBytes: Number(value('max.message.bytes')),
     messageTimestampType: value('message.timestamp.type') as EffectiveTopicConfig['messageTimestampType'],
     flushPolicy: value('flush.policy') as EffectiveTopicConfig['flushPolicy'],
+    preallocate: value('preallocate') === 'true',
     durability: value('durability') as EffectiveTopicConfig['durability'],
     localRetentionMs: Number(value('local.retention.ms')),
     localRetentionBytes: Number(value('local.retention.bytes')),

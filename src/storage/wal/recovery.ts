@@ -138,7 +138,10 @@ async function scanSegment(segment: Segment, isLast: boolean, options: RecoveryO
   segment.visibleBytes = segment.writtenBytes;
   if (!stop) return false;
   const isTail = isLast && (stop.kind === 'short' || !(await validFrameFollows(segment, stop, size)));
-  if (isTail) {
+  if (isTail && await preallocatedSpaceAt(segment, stop)) {
+    options.logger.info({ file: segment.path, position: stop.position, offset: String(expected), bytesDropped: size - stop.position },
+      'dropping the preallocated space after the last frame');
+  } else if (isTail) {
     options.logger.warn({ file: segment.path, position: stop.position, offset: String(expected), reason: stop.reason, bytesDropped: size - stop.position },
       'truncating a torn or bad final frame (never acknowledged)');
   } else if (options.allowMidLogTruncation) {
@@ -162,6 +165,16 @@ function frameProblem(baseOffset: bigint, batch: Buffer, expected: bigint, forma
     return `batch header unreadable: ${(err as Error).message}`;
   }
   return Number.isInteger(recordCount) && recordCount >= 1 ? recordCount : `batch record count ${recordCount} is below 1`;
+}
+
+/**
+ * A preallocated segment (segment.ts) that was not closed cleanly ends in zeros: the frames stop
+ * where a header of zeros starts (a torn frame is dropped either way; this only names it).
+ */
+async function preallocatedSpaceAt(segment: Segment, stop: ScanStop): Promise<boolean> {
+  if (stop.kind !== 'bad' || stop.declaredBytes !== null) return false;
+  const header = await readExactly(await segment.file(), stop.position, FRAME_HEADER_BYTES);
+  return header.length === FRAME_HEADER_BYTES && header.every((byte) => byte === 0);
 }
 
 /** Whether a valid frame starts right after the bad one (then the bad one is not the final frame). */

@@ -44,6 +44,8 @@ export class Segment {
   visibleBytes = 0;
   /** Offset after the last frame written. */
   nextOffset: bigint;
+  /** The file size preallocate() set ahead of the frames (0: none); trimPreallocation() cuts it back. */
+  preallocatedBytes = 0;
   index: OffsetIndex;
   private readers = 0;
   private retiring = false;
@@ -134,6 +136,35 @@ export class Segment {
     }
   }
 
+  /**
+   * Extends the file to `bytes` (sparse: ftruncate allocates no blocks), so appends below that
+   * size leave the inode's size alone. An fdatasync after an append that grew the file has to
+   * commit the size in a journal transaction; one after an append inside the file does not, and
+   * ext4 then syncs faster and holds back fewer writes behind its commit (docs/storage.md,
+   * "Preallocated segments": fdatasync p50 0.24 -> 0.17 ms alone; fsync `always` probe p99
+   * 11-152 -> 6-23 ms at 10k msg/s). Kafka's `preallocate` does the same (RandomAccessFile.setLength).
+   * Only for the active segment, before any frame it does not yet hold is written past `bytes`.
+   */
+  async preallocate(bytes: number): Promise<void> {
+    if (bytes <= this.writtenBytes || bytes <= this.preallocatedBytes) return;
+    await (await this.file()).truncate(bytes);
+    this.preallocatedBytes = bytes;
+  }
+
+  /**
+   * Cuts preallocated space after the last frame (before sealing, and at close), so a sealed
+   * segment's size is its frames' size, as its index file and recovery expect. The caller fsyncs.
+   */
+  async trimPreallocation(): Promise<boolean> {
+    if (this.preallocatedBytes <= this.writtenBytes) {
+      this.preallocatedBytes = 0;
+      return false;
+    }
+    await (await this.file()).truncate(this.writtenBytes);
+    this.preallocatedBytes = 0;
+    return true;
+  }
+
   /** fdatasync: everything written before the call is durable after it. Returns the offset it covers. */
   async sync(): Promise<bigint> {
     const upTo = this.writtenBytes;
@@ -184,6 +215,7 @@ export class Segment {
     const file = await this.file();
     await file.truncate(bytes);
     await file.datasync();
+    this.preallocatedBytes = 0;
     this.writtenBytes = Math.min(this.writtenBytes, bytes);
     this.syncedBytes = Math.min(this.syncedBytes, bytes);
     this.visibleBytes = Math.min(this.visibleBytes, bytes);

@@ -16,6 +16,13 @@ export interface WalLogConfig {
   segmentBytes: number;
   /** A segment rolls on the first append this long after it was started (or the log opened). */
   segmentMs: number;
+  /**
+   * Extend the active segment's file to segmentBytes ahead of its frames (sparse), so appends
+   * do not grow the file and an fdatasync commits no size change (Kafka's `preallocate`;
+   * segment.ts). Trimmed when the segment is sealed or the log closes. Default false here; the
+   * broker's topic default is true (config topics.preallocate).
+   */
+  preallocate?: boolean;
   /** -1 = unlimited. */
   retentionBytes: number;
   /** -1 = unlimited. */

@@ -76,6 +76,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
       initialOffset: config.initialOffset ?? 0n,
       logger: shared.logger,
     });
+    if (config.preallocate) await segments[segments.length - 1].preallocate(config.segmentBytes);
     return new WalPartitionLog(dir, config, shared, segments);
   }
 
@@ -112,12 +113,8 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
    * tail-cache.ts) and be evicted before the upload at a busy rate.
    */
   async readForUpload(offset: bigint, maxBytes: number): Promise<ReadResult> {
-    this.checkReadable();
-    checkOffsetArgument(offset);
     if (Number.isNaN(maxBytes)) throw new StorageError('INVALID_ARGUMENT', 'maxBytes must be a number');
-    const start = this.logStartOffset();
-    const hwm = this.hwm;
-    if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);
+    const hwm = this.checkReadFrom(offset);
     if (offset === hwm) return { chunks: [], bytes: 0, nextOffset: offset };
     const budget = Math.max(0, maxBytes);
     return this.cacheSlot.read(offset, budget, hwm) ?? readSegments(this.segments, offset, budget, hwm, this.config.batchFormat);
@@ -128,11 +125,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
    * `targetPos` (at most `maxBytes`, within one segment, CRCs checked); see raw-frame-read.ts.
    */
   async readFramesForUpload(offset: bigint, target: Buffer, targetPos: number, maxBytes: number): Promise<RawFrameRead> {
-    this.checkReadable();
-    checkOffsetArgument(offset);
-    const start = this.logStartOffset();
-    const hwm = this.hwm;
-    if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);
+    const hwm = this.checkReadFrom(offset);
     if (offset === hwm) return { frames: [], bytes: 0, nextOffset: offset };
     return readRawFrames(this.segments, offset, hwm, this.config.batchFormat, STORAGE_LIMITS.indexIntervalBytes, target, targetPos, maxBytes);
   }
@@ -186,11 +179,17 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     await this.serial(() => this.writeAllPending());
     await this.syncStage.drain();
     await this.intervalSync;
-    if (!failed && this.config.fsyncPolicy !== 'always') await this.syncActive().catch((err) => this.shared.logger.error({ err, dir: this.dir }, 'fsync at close failed'));
+    if (!failed) await this.closeActive().catch((err) => this.shared.logger.error({ err, dir: this.dir }, 'trim or fsync at close failed'));
     this.state = 'closed';
     this.cacheSlot.clear();
     await Promise.all(this.segments.map((s) => s.retire()));
     this.shared.onClosed?.(this.dir);
+  }
+
+  /** A clean close leaves the active segment its frames' size, synced (`always`: already, unless trimmed). */
+  private async closeActive(): Promise<void> {
+    const trimmed = await this.active.trimPreallocation();
+    if (trimmed || this.config.fsyncPolicy !== 'always') await this.syncActive();
   }
 
   /** Deletes old segments per retention; returns how many. Runs between flushes. */
@@ -215,10 +214,11 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   }
 
   /**
-   * Applies changed topic configs (fsync policy and interval, segment and retention limits) to
-   * the open log; the batch format, initial offset and recovery options apply at open only.
+   * Applies changed topic configs (fsync policy and interval, segment and retention limits,
+   * preallocation of the next segments) to the open log; the batch format, initial offset and
+   * recovery options apply at open only.
    */
-  reconfigure(changes: Partial<Pick<WalLogConfig, 'fsyncPolicy' | 'fsyncIntervalMs' | 'segmentBytes' | 'segmentMs' | 'retentionBytes' | 'retentionMs'>>): void {
+  reconfigure(changes: Partial<Pick<WalLogConfig, 'fsyncPolicy' | 'fsyncIntervalMs' | 'segmentBytes' | 'segmentMs' | 'retentionBytes' | 'retentionMs' | 'preallocate'>>): void {
     this.checkReadable();
     const next = { ...this.config, ...changes };
     checkWalConfig(next);
@@ -344,11 +344,15 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
 
   /** Seals the active segment (fsync) and starts a new one at `baseOffset`. */
   private async roll(baseOffset: bigint, nowMs: number): Promise<void> {
+    // The fsync below also makes the trimmed size durable before the next segment exists.
+    await this.active.trimPreallocation();
     await this.syncActive();
     await this.active.writeIndex();
     this.active.seal();
     this.stats.rolls++;
-    this.segments.push(await Segment.create(this.dir, baseOffset, STORAGE_LIMITS.indexIntervalBytes, nowMs));
+    const next = await Segment.create(this.dir, baseOffset, STORAGE_LIMITS.indexIntervalBytes, nowMs);
+    if (this.config.preallocate) await next.preallocate(this.config.segmentBytes);
+    this.segments.push(next);
   }
 
   private complete(group: PendingAppend[]): void {
@@ -385,6 +389,16 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   private checkWritable(): void {
     if (this.state === 'closing' || this.state === 'closed') throw new StorageError('LOG_CLOSED', `log ${this.dir} is closed`);
     if (this.failure) throw this.failure;
+  }
+
+  /** A read may start at `offset` (in [logStartOffset, highWatermark]); returns the high watermark. */
+  private checkReadFrom(offset: bigint): bigint {
+    this.checkReadable();
+    checkOffsetArgument(offset);
+    const start = this.logStartOffset();
+    const hwm = this.hwm;
+    if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);
+    return hwm;
   }
 
   private checkReadable(): void {

@@ -3,7 +3,8 @@
  * start it while it still checks the previous run), then appends batches to a WAL (fsync
  * `always` unless told otherwise) from several concurrent appenders and prints
  * `ACK <run> <seq> <baseOffset>` for every acknowledged batch, until it is killed.
- * Usage: node --import tsx crash-child.ts <dataDir> <run> [fsyncPolicy]
+ * `preallocate` as a fourth argument preallocates the segments (a kill then leaves zeros after the frames).
+ * Usage: node --import tsx crash-child.ts <dataDir> <run> [fsyncPolicy] [preallocate]
  */
 import pino from 'pino';
 import { LogManager } from '../../../src/storage/log-manager';
@@ -22,7 +23,7 @@ function say(line: string): void {
 }
 
 async function main(): Promise<void> {
-  const [dataDir, runArg, policyArg] = process.argv.slice(2);
+  const [dataDir, runArg, policyArg, preallocateArg] = process.argv.slice(2);
   const run = Number(runArg);
   say('LOADED');
   await new Promise((resolve) => process.stdin.once('data', resolve));
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const manager = new LogManager({ dataDir, logger: pino({ level: 'silent' }) });
   const log = await manager.open('crash', 0, {
     fsyncPolicy: (policyArg ?? 'always') as FsyncPolicy, fsyncIntervalMs: 1000, segmentBytes: 256 * 1024, segmentMs: 3600_000,
-    retentionBytes: -1, retentionMs: -1, batchFormat: testBatchFormat,
+    retentionBytes: -1, retentionMs: -1, batchFormat: testBatchFormat, preallocate: preallocateArg === 'preallocate',
   });
   say('READY');
   let seq = 0;

@@ -8,6 +8,14 @@ describe('WAL partition log', () => {
       return { open: (dir) => openTestWal(harness, dir, { fsyncPolicy }), teardown: () => harness.close() };
     });
   }
+  describePartitionLogContract('WAL, fsync always, preallocated segments', () => {
+    const harness = new WalTestHarness();
+    return { open: (dir) => openTestWal(harness, dir, { preallocate: true }), teardown: () => harness.close() };
+  });
+  describePartitionLogContract('WAL, tiny preallocated segments', () => {
+    const harness = new WalTestHarness();
+    return { open: (dir) => openTestWal(harness, dir, { segmentBytes: 100, preallocate: true, fsyncPolicy: 'interval' }), teardown: () => harness.close() };
+  });
   describePartitionLogContract('WAL, tiny segments and no tail cache', () => {
     const harness = new WalTestHarness({ tailCacheBytes: 0 });
     return { open: (dir) => openTestWal(harness, dir, { segmentBytes: 100 }), teardown: () => harness.close() };
