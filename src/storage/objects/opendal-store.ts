@@ -25,33 +25,46 @@ export class OpendalObjectStore implements ObjectStore {
    * between concurrent writers; an fs store belongs to one broker process.
    */
   private readonly localCreates = new Map<string, Promise<unknown>>();
+  /** A put larger than this is handed over in pieces (see putInPieces); null: in one call. */
+  readonly putPieceBytes: number | null;
 
-  constructor(config: ObjectStoreConfig) {
+  /** `putPieceBytes` overrides the backend's piece size (tests use small pieces to cover several). */
+  constructor(config: ObjectStoreConfig, options: { putPieceBytes?: number } = {}) {
     const resolved = resolveCredentials(config);
     this.backend = resolved.backend;
+    this.putPieceBytes = options.putPieceBytes ?? defaultPutPieceBytes(resolved.backend);
     this.operator = new Operator(resolved.backend, operatorOptions(resolved));
     this.conditionalCreate = resolved.backend === 'fs' || resolved.backend === 'azblob' || resolved.backend === 'memory'
       || (resolved.backend === 's3' && resolved.conditionalCreate === true);
   }
 
   async put(key: string, body: Buffer): Promise<void> {
-    if (this.backend === 'fs' && body.length > TIER_LIMITS.fsPutChunkBytes) {
-      await this.call('write', key, () => this.putInPieces(checkKey(key), body));
+    if (this.putPieceBytes !== null && body.length > this.putPieceBytes) {
+      const pieceBytes = this.putPieceBytes;
+      await this.call('write', key, () => this.putInPieces(checkKey(key), body, pieceBytes));
       return;
     }
     await this.call('write', key, () => this.operator.write(checkKey(key), body));
   }
 
   /**
-   * fs: the same staged file as one write (fsynced, renamed into place at close), handed over in
-   * pieces so opendal's copy of each lands in reused memory (see TIER_LIMITS.fsPutChunkBytes). A
-   * failed piece leaves the writer unclosed: nothing appears under the key. Only fs: elsewhere
-   * each piece of a Writer is a part or block of its own (s3 parts must be 5 MiB or more).
+   * One object handed to opendal's Writer in pieces of at most `pieceBytes`, all about the same
+   * size: opendal copies each piece it is given into memory of its own, and a piece no larger
+   * than glibc's largest mmap threshold (32 MiB) is served from memory the previous pieces freed,
+   * where a whole 64 MiB object took fresh pages every time (256 page faults per MiB; see
+   * TIER_LIMITS.remotePutPieceBytes). Nothing is visible under the key before close: fs writes a
+   * staged file, fsynced and renamed at close; s3 uploads the pieces as parts of a multipart
+   * upload (opendal joins pieces under 5 MiB) completed at close; azblob puts them as blocks
+   * committed by the block list at close. A failed piece leaves the writer unclosed: nothing
+   * appears under the key (s3 keeps the unfinished upload until the bucket's lifecycle rule
+   * aborts it, Azure drops uncommitted blocks after 7 days).
    */
-  private async putInPieces(key: string, body: Buffer): Promise<void> {
+  private async putInPieces(key: string, body: Buffer, pieceBytes: number): Promise<void> {
+    const pieces = Math.ceil(body.length / pieceBytes);
+    const size = Math.ceil(body.length / pieces);
     const writer = await this.operator.writer(key);
-    for (let at = 0; at < body.length; at += TIER_LIMITS.fsPutChunkBytes) {
-      await writer.write(body.subarray(at, at + TIER_LIMITS.fsPutChunkBytes));
+    for (let at = 0; at < body.length; at += size) {
+      await writer.write(body.subarray(at, at + size));
     }
     await writer.close();
   }
@@ -146,6 +159,17 @@ export class OpendalObjectStore implements ObjectStore {
       throw mapError(this.backend, operation, key, error);
     }
   }
+}
+
+/**
+ * fs, s3 and azblob take a put in pieces (putInPieces). memory keeps every piece it is given,
+ * so pieces would save it nothing (the stored bytes need fresh pages either way) and it keeps
+ * one call; gcs too, untested here (no local server).
+ */
+function defaultPutPieceBytes(backend: ObjectStoreConfig['backend']): number | null {
+  if (backend === 'fs') return TIER_LIMITS.fsPutChunkBytes;
+  if (backend === 's3' || backend === 'azblob') return TIER_LIMITS.remotePutPieceBytes;
+  return null;
 }
 
 function operatorOptions(config: ObjectStoreConfig): Record<string, string> {

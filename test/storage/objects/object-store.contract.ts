@@ -11,6 +11,10 @@ export interface ObjectStoreFixture {
   store: ObjectStore;
   /** Whether the backend is expected to enforce putIfAbsent. */
   conditionalCreate: boolean;
+  /** The size of the pieces a large put is handed over in, when the store splits one (see OpendalObjectStore.putInPieces). */
+  putPieceBytes?: number;
+  /** false where the server, not the store, shows an object while it is written (s3rver); default true. */
+  visibleWhole?: boolean;
   close(): Promise<void>;
 }
 
@@ -45,14 +49,31 @@ export function objectStoreContract(name: string, open: () => Promise<ObjectStor
       expect((await store.get(`${prefix}reused.bin`)).equals(stored)).to.equal(true);
     });
 
-    it('stores an object of several fs put pieces whole (every byte in place) and keeps it when the buffer is reused', async () => {
-      const body = randomBytes(2 * TIER_LIMITS.fsPutChunkBytes + 12_345);
+    it('stores an object of several put pieces whole (every byte in place) and keeps it when the buffer is reused', async () => {
+      const pieceBytes = fixture.putPieceBytes ?? TIER_LIMITS.fsPutChunkBytes;
+      const body = randomBytes(2 * pieceBytes + 12_345);
       const stored = Buffer.from(body);
       await store.put(`${prefix}pieces.bin`, body);
       body.fill(0x5a);
       expect((await store.get(`${prefix}pieces.bin`)).equals(stored)).to.equal(true);
-      const across = TIER_LIMITS.fsPutChunkBytes - 100;
-      expect((await store.get(`${prefix}pieces.bin`, { offset: across, length: 200 })).equals(stored.subarray(across, across + 200))).to.equal(true);
+      expect(await store.stat(`${prefix}pieces.bin`)).to.deep.equal({ key: `${prefix}pieces.bin`, sizeBytes: stored.length });
+      for (const across of [pieceBytes - 100, Math.ceil(stored.length / 3) - 100, stored.length - 200]) {
+        expect((await store.get(`${prefix}pieces.bin`, { offset: across, length: 200 })).equals(stored.subarray(across, across + 200))).to.equal(true);
+      }
+    });
+
+    it('never shows part of an object put in pieces under its key (nothing, then every byte)', async function () {
+      if (fixture.visibleWhole === false) this.skip();
+      const pieceBytes = fixture.putPieceBytes ?? TIER_LIMITS.fsPutChunkBytes;
+      const body = randomBytes(3 * pieceBytes + 1);
+      const seen: Array<number | null> = [];
+      let settled = false;
+      const put = store.put(`${prefix}late.bin`, body).finally(() => { settled = true; });
+      while (!settled) seen.push((await store.stat(`${prefix}late.bin`))?.sizeBytes ?? null);
+      await put;
+      expect(seen.length).to.be.greaterThan(0);
+      expect(seen.filter((size) => size !== null && size !== body.length)).to.deep.equal([]);
+      expect((await store.get(`${prefix}late.bin`)).equals(body)).to.equal(true);
     });
 
     it('serves a byte range from the middle of an object', async () => {
