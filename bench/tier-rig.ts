@@ -22,6 +22,12 @@ export const BATCH_BYTES = 16 * 1024;
 export const MIB = 1024 * 1024;
 /** Object stores the produce and upload parts measure (BENCH_TIER_STORES, default `memory,fs`): one for quicker A/B runs. */
 export const STORES: readonly string[] = (process.env.BENCH_TIER_STORES ?? 'memory,fs').split(',').filter((name) => name === 'memory' || name === 'fs');
+/**
+ * The upload part also takes `azurite` and `s3rver` (BENCH_TIER_STORES=azurite,s3rver; not by
+ * default): each server is started once on loopback, and what it costs runs in its own process,
+ * so the figures are the broker's side of an upload to a remote store (its rate is the server's).
+ */
+export const UPLOAD_STORES: readonly string[] = (process.env.BENCH_TIER_STORES ?? 'memory,fs').split(',').filter((name) => ['memory', 'fs', 'azurite', 's3rver'].includes(name));
 
 export const benchFormat: RecoverableBatchFormat = {
   setBaseOffset: (batch, base) => { batch.writeBigInt64BE(base, 0); },
@@ -112,6 +118,10 @@ export interface ThreadCpuMs {
   main: number;
   opendal: number;
   other: number;
+  /** Minor page faults of opendal's threads (a fresh allocation's pages, each faulted in on first touch). */
+  opendalFaults: number;
+  /** Minor page faults of the other threads (thread pool, V8 helpers; not the main thread). */
+  otherFaults: number;
 }
 
 const TICKS_PER_SECOND = 100;
@@ -124,7 +134,7 @@ const TICKS_PER_SECOND = 100;
  */
 export function threadCpuMs(): ThreadCpuMs | null {
   try {
-    const out: ThreadCpuMs = { main: 0, opendal: 0, other: 0 };
+    const out: ThreadCpuMs = { main: 0, opendal: 0, other: 0, opendalFaults: 0, otherFaults: 0 };
     for (const tid of readdirSync('/proc/self/task')) {
       let stat: string;
       try {
@@ -135,10 +145,17 @@ export function threadCpuMs(): ThreadCpuMs | null {
       const close = stat.lastIndexOf(')');
       const fields = stat.slice(close + 2).split(' ');
       const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+      const minorFaults = Number(fields[7]);
       const name = stat.slice(stat.indexOf('(') + 1, close);
-      if (tid === String(process.pid)) out.main += ms;
-      else if (name.startsWith('tokio-runtime')) out.opendal += ms;
-      else out.other += ms;
+      if (tid === String(process.pid)) {
+        out.main += ms;
+      } else if (name.startsWith('tokio-runtime')) {
+        out.opendal += ms;
+        out.opendalFaults += minorFaults;
+      } else {
+        out.other += ms;
+        out.otherFaults += minorFaults;
+      }
     }
     return out;
   } catch {

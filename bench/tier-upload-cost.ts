@@ -9,7 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectStoreConfig } from '../src/storage/objects/object-store-config';
 import type { PagePool } from './page-pool';
-import { batch, mainThreadCpuMs, median, MIB, openRig, processCpuMs, result, STORES, threadCpuMs } from './tier-rig';
+import { ObjectServer, startAzurite, startS3rver } from '../test/support/object-servers';
+import { batch, mainThreadCpuMs, median, MIB, openRig, processCpuMs, result, threadCpuMs, UPLOAD_STORES } from './tier-rig';
 
 const FILL_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? '256');
 const FILLERS = 64;
@@ -22,6 +23,9 @@ interface UploadFigures {
   /** CPU ms per MiB of opendal's threads and of the other threads (thread pool, V8 helpers); null without /proc. */
   opendalMsPerMib: number | null;
   otherMsPerMib: number | null;
+  /** Minor page faults per MiB of opendal's threads and of the others (4 KiB pages: 256 per MiB is every byte in fresh memory). */
+  opendalFaultsPerMib: number | null;
+  otherFaultsPerMib: number | null;
 }
 
 async function uploadOnce(dir: string, store: ObjectStoreConfig, pool: PagePool): Promise<UploadFigures> {
@@ -45,20 +49,40 @@ async function uploadOnce(dir: string, store: ObjectStoreConfig, pool: PagePool)
   const objectBytes = rig.tier!.uploads.stats.bytes;
   await rig.close();
   const mib = objectBytes / MIB;
-  const split = threads === null || threadsEnd === null ? null : { opendal: threadsEnd.opendal - threads.opendal, other: threadsEnd.other - threads.other };
+  const split = threads === null || threadsEnd === null ? null : {
+    opendal: threadsEnd.opendal - threads.opendal, other: threadsEnd.other - threads.other,
+    opendalFaults: threadsEnd.opendalFaults - threads.opendalFaults, otherFaults: threadsEnd.otherFaults - threads.otherFaults,
+  };
   return {
     cpuMsPerMib: cpuMs / mib, mainMsPerMib: main === null || mainEnd === null ? null : (mainEnd - main) / mib, mbPerSecond: mib / seconds, objectBytes,
     opendalMsPerMib: split && split.opendal / mib, otherMsPerMib: split && split.other / mib,
+    opendalFaultsPerMib: split && split.opendalFaults / mib, otherFaultsPerMib: split && split.otherFaults / mib,
   };
 }
 
 export async function benchUploadCost(root: string, pool: PagePool, rounds: number): Promise<void> {
-  const all: Record<string, (dir: string) => ObjectStoreConfig> = {
-    memory: () => ({ backend: 'memory' }),
-    fs: (dir) => ({ backend: 'fs', root: join(dir, 'objects') }),
+  const servers: ObjectServer[] = [];
+  try {
+    await uploadRounds(root, pool, rounds, servers);
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+async function uploadRounds(root: string, pool: PagePool, rounds: number, servers: ObjectServer[]): Promise<void> {
+  const remote = async (start: () => Promise<ObjectServer>): Promise<() => ObjectStoreConfig> => {
+    const server = await start();
+    servers.push(server);
+    return () => server.config;
   };
-  const stores = Object.fromEntries(Object.entries(all).filter(([name]) => STORES.includes(name)));
-  const figures: Record<string, UploadFigures[]> = { memory: [], fs: [] };
+  const stores: Record<string, (dir: string) => ObjectStoreConfig> = {};
+  for (const name of UPLOAD_STORES) {
+    if (name === 'memory') stores.memory = () => ({ backend: 'memory' });
+    if (name === 'fs') stores.fs = (dir) => ({ backend: 'fs', root: join(dir, 'objects') });
+    if (name === 'azurite') stores.azurite = await remote(startAzurite);
+    if (name === 's3rver') stores.s3rver = await remote(startS3rver);
+  }
+  const figures: Record<string, UploadFigures[]> = Object.fromEntries(Object.keys(stores).map((name) => [name, []]));
   await pool.hold();
   for (let round = 0; round < rounds; round++) {
     for (const [name, config] of Object.entries(stores)) {
@@ -81,6 +105,8 @@ export async function benchUploadCost(root: string, pool: PagePool, rounds: numb
     if (figures[name].every((f) => f.opendalMsPerMib !== null)) {
       result(`tier_upload_alone_opendal_cpu_per_mib_${name}`, of((f) => f.opendalMsPerMib), 'ms/MiB');
       result(`tier_upload_alone_pool_and_v8_cpu_per_mib_${name}`, of((f) => f.otherMsPerMib), 'ms/MiB');
+      result(`tier_upload_alone_opendal_faults_per_mib_${name}`, of((f) => f.opendalFaultsPerMib), 'faults/MiB');
+      result(`tier_upload_alone_pool_and_v8_faults_per_mib_${name}`, of((f) => f.otherFaultsPerMib), 'faults/MiB');
     }
     result(`tier_upload_alone_rate_${name}`, of((f) => f.mbPerSecond), 'MB/s');
   }

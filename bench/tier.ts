@@ -13,7 +13,8 @@
  * BENCH_SECONDS sets each produce measurement's duration (default 3), BENCH_ROUNDS the produce
  * and upload rounds (default 3, medians reported); BENCH_TIER_ONLY=produce,upload,replay,cloud
  * runs only some parts; BENCH_TIER_STORES=memory (or fs) measures one store in the produce and
- * upload parts (default both); BENCH_UPLOAD_MIB the bytes the upload part uploads (default 256).
+ * upload parts (default both; the upload part also takes azurite and s3rver, started on loopback);
+ * BENCH_UPLOAD_MIB the bytes the upload part uploads (default 256).
  */
 import './tier-io-threads';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,7 +25,7 @@ import type { ObjectStoreConfig } from '../src/storage/objects/object-store-conf
 import { FRAME_HEADER_BYTES } from '../src/storage/wal/frame';
 import { startAzurite } from '../test/support/object-servers';
 import { measureFresh, PagePool } from './page-pool';
-import { batch, BATCH_BYTES, mainThreadCpuMs, median, MIB, openRig, PARTITIONS, processCpuMs, result, STORES } from './tier-rig';
+import { batch, BATCH_BYTES, mainThreadCpuMs, median, MIB, openRig, PARTITIONS, processCpuMs, result, STORES, threadCpuMs } from './tier-rig';
 import { benchUploadCost } from './tier-upload-cost';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '3');
@@ -101,6 +102,9 @@ interface ProduceFigures {
   cpuMs: number;
   /** The same for the main thread alone (null where Linux schedstat is missing). */
   mainMs: number | null;
+  /** The same for opendal's threads and for the rest (thread pool, V8 helpers); null without /proc. */
+  opendalMs: number | null;
+  otherMs: number | null;
   producedMib: number;
   uploadedMib: number;
   bytesWritten: number;
@@ -115,6 +119,7 @@ async function produceOnce(dir: string, store: ObjectStoreConfig | null): Promis
   const rig = await openRig(dir, store, { durability: 'local' });
   const cpuBefore = process.cpuUsage();
   const mainBefore = mainThreadCpuMs();
+  const threadsBefore = threadCpuMs();
   const started = performance.now();
   const run = await produce(rig.logs);
   const producedBytes = run.mbPerSecond * MIB * SECONDS;
@@ -123,6 +128,7 @@ async function produceOnce(dir: string, store: ObjectStoreConfig | null): Promis
   const sustainedMbPerSecond = producedBytes / MIB / ((performance.now() - started) / 1000);
   const cpuMs = processCpuMs(cpuBefore);
   const mainAfter = mainThreadCpuMs();
+  const threadsAfter = threadCpuMs();
   const objectBytes = rig.tier?.uploads.stats.bytes ?? 0;
   await rig.close();
   // Frames in the WAL, and for fs the objects beside them: what the page pool must cover.
@@ -130,6 +136,8 @@ async function produceOnce(dir: string, store: ObjectStoreConfig | null): Promis
   return {
     mbPerSecond: run.mbPerSecond, uploadedMbPerSecond: uploadedBytes / MIB / SECONDS, uploadedShare: uploadedBytes / producedBytes,
     sustainedMbPerSecond, cpuMs, mainMs: mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore,
+    opendalMs: threadsBefore && threadsAfter && threadsAfter.opendal - threadsBefore.opendal,
+    otherMs: threadsBefore && threadsAfter && threadsAfter.other - threadsBefore.other,
     producedMib: producedBytes / MIB, uploadedMib: objectBytes / MIB,
     bytesWritten: store?.backend === 'fs' ? walBytes + objectBytes : walBytes,
   };
@@ -159,6 +167,8 @@ async function benchProduce(root: string): Promise<void> {
   const offCpuPerMib = of('off', (f) => f.cpuMs / f.producedMib);
   const withMain = Object.values(figures).every((list) => list.every((f) => f.mainMs !== null));
   const offMainPerMib = of('off', (f) => (f.mainMs ?? Number.NaN) / f.producedMib);
+  const withThreads = Object.values(figures).every((list) => list.every((f) => f.otherMs !== null));
+  const offOtherPerMib = of('off', (f) => (f.otherMs ?? Number.NaN) / f.producedMib);
   result('tier_produce_uploads_off', off, 'MB/s');
   result('tier_produce_cpu_per_mib_off', offCpuPerMib, 'ms/MiB');
   if (withMain) result('tier_produce_main_thread_cpu_per_mib_off', offMainPerMib, 'ms/MiB');
@@ -171,6 +181,10 @@ async function benchProduce(root: string): Promise<void> {
     // The CPU this run spent beyond what the same produce costs without the tier, per uploaded MiB.
     result(`tier_upload_cpu_per_mib_${name}`, of(name, (f) => (f.cpuMs - offCpuPerMib * f.producedMib) / f.uploadedMib), 'ms/MiB');
     if (withMain) result(`tier_upload_main_thread_cpu_per_mib_${name}`, of(name, (f) => ((f.mainMs ?? Number.NaN) - offMainPerMib * f.producedMib) / f.uploadedMib), 'ms/MiB');
+    if (withThreads) {
+      result(`tier_upload_opendal_cpu_per_mib_${name}`, of(name, (f) => (f.opendalMs ?? Number.NaN) / f.uploadedMib), 'ms/MiB');
+      result(`tier_upload_pool_and_v8_cpu_per_mib_${name}`, of(name, (f) => ((f.otherMs ?? Number.NaN) - offOtherPerMib * f.producedMib) / f.uploadedMib), 'ms/MiB');
+    }
   }
 }
 
