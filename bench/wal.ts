@@ -8,7 +8,8 @@
  * `wal_fsync_always_16k_tail_reader` adds a consumer at the tail, so the tail cache is filled.
  * BENCH_SECONDS sets each measurement's duration (default 1.5), BENCH_ROUNDS the rounds (default 3),
  * BENCH_DIR the directory (default the OS temp dir); BENCH_PAGE_POOL=0 turns the page pool off;
- * BENCH_ONLY=ratio runs only the disk and fsync always 16 KiB measurements (for A/B runs).
+ * BENCH_ONLY=ratio runs only the disk and fsync always 16 KiB measurements (for A/B runs);
+ * BENCH_PREALLOCATE=0 lets segment files grow with each append instead of preallocating them.
  *
  * Both sides write under the same conditions: each measurement appends to new files in a
  * directory of its own (same file system, no pre-allocation), removed right after it; the
@@ -27,6 +28,8 @@ import type { FsyncPolicy, RecoverableBatchFormat } from '../src/storage/partiti
 import { measureFresh, PagePool } from './page-pool';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
+/** Segments preallocated as the broker's topics are by default (topics.preallocate); BENCH_PREALLOCATE=0 lets files grow. */
+const PREALLOCATE = process.env.BENCH_PREALLOCATE !== '0';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 const APPENDERS = 64;
 const MIB = 1024 * 1024;
@@ -68,7 +71,7 @@ async function benchWal(dir: string, policy: FsyncPolicy, batchBytes: number, ta
   const manager = new LogManager({ dataDir: dir, logger: pino({ level: 'silent' }) });
   const log = await manager.open(`bench-${policy}-${batchBytes}`, 0, {
     fsyncPolicy: policy, fsyncIntervalMs: 100, segmentBytes: 128 * MIB, segmentMs: 7 * 24 * 3600_000,
-    retentionBytes: -1, retentionMs: -1, batchFormat: benchFormat,
+    retentionBytes: -1, retentionMs: -1, batchFormat: benchFormat, preallocate: PREALLOCATE,
   });
   const template = Buffer.alloc(batchBytes, 0x61);
   template.writeInt32BE(10, 8);
