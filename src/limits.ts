@@ -75,6 +75,12 @@ export const STORAGE_LIMITS = {
    */
   alwaysWriteBytesMax: 1024 * 1024,
   /**
+   * fdatasyncs of one fsync `always` log running at once (sync-stage.ts): the second starts as soon
+   * as frames are written during the first, so they wait for their own fdatasync only, not for the
+   * end of the running one first (docs/storage.md, "Two fdatasyncs in flight").
+   */
+  alwaysSyncsInFlightMax: 2,
+  /**
    * A write of at most this many bytes goes to the page cache from the event loop (writevSync,
    * ~10-30 us) instead of libuv's thread pool, whose two thread wake-ups cost more than the copy
    * and on a busy machine delayed small writes by ms (bench:kafka at 10k msg/s: pool writev p99
