@@ -30,7 +30,7 @@ export interface LocalLog extends PartitionLog {
   /** Deletes segments local retention no longer needs; run after each upload so space frees promptly. */
   applyRetention?(): Promise<number>;
   /** Applies changed topic configs to the open log (the WAL's reconfigure). */
-  reconfigure?(changes: Partial<Pick<WalLogConfig, 'fsyncPolicy' | 'fsyncIntervalMs' | 'segmentBytes' | 'segmentMs' | 'retentionBytes' | 'retentionMs'>>): void;
+  reconfigure?(changes: Partial<Pick<WalLogConfig, 'fsyncPolicy' | 'fsyncIntervalMs' | 'segmentBytes' | 'segmentMs' | 'retentionBytes' | 'retentionMs' | 'preallocate'>>): void;
 }
 
 /**
@@ -123,7 +123,7 @@ export class TieredPartitionLog implements PartitionLog {
     const local = localWalConfig(walConfig, settings, 0n);
     this.local.reconfigure?.({
       fsyncPolicy: local.fsyncPolicy, fsyncIntervalMs: local.fsyncIntervalMs, segmentBytes: local.segmentBytes,
-      segmentMs: local.segmentMs, retentionBytes: local.retentionBytes, retentionMs: local.retentionMs,
+      segmentMs: local.segmentMs, retentionBytes: local.retentionBytes, retentionMs: local.retentionMs, preallocate: local.preallocate,
     });
     this.durability = settings.durability;
   }

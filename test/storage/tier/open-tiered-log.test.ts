@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,25 @@ describe('opening tiered logs through the LogManager', () => {
     const { nextOffset } = await log.append(testAppend({ seed: 2 }));
     expect(tier.index.endOffset('id-2', 0)).to.equal(nextOffset);
     expect(log.highWatermark()).to.equal(nextOffset);
+  });
+
+  it('passes preallocate to its WAL at open and at run time, and uploads preallocated segments as they are', async () => {
+    const ref = { topic: 'pre', partition: 0, tierTopic: 'id-3' };
+    const walConfig = { ...defaultTestConfig, segmentBytes: 300, preallocate: true };
+    const log = await openTieredLog(logs, tier, ref, walConfig, { durability: 'local', localRetentionMs: -2, localRetentionBytes: -2 });
+    const active = () => statSync(log.local.segmentInfos().at(-1)!.path).size;
+    expect(active()).to.equal(300);
+    log.reconfigure({ ...walConfig, preallocate: false }, { durability: 'local', localRetentionMs: -2, localRetentionBytes: -2 });
+    const written: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const input = testAppend({ seed: i, payload: 60 });
+      await log.append(input);
+      written.push(input.batch.toString('hex'));
+    }
+    expect(log.local.segmentInfos().length).to.be.greaterThan(1);
+    expect(active(), 'segments rolled after the change grow with their frames').to.equal(log.local.segmentInfos().at(-1)!.sizeBytes);
+    await tier.uploads.runOnce();
+    expect((await readAll(log, 0n)).map((b) => b.toString('hex'))).to.deep.equal(written);
   });
 
   it('deletes local segments only once every byte of them is recorded in object storage', async () => {
