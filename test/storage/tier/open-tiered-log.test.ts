@@ -8,6 +8,7 @@ import { clusterKeys } from '../../../src/coordination/keys';
 import { LogManager } from '../../../src/storage/log-manager';
 import { OpendalObjectStore } from '../../../src/storage/objects/opendal-store';
 import { ObjectTier } from '../../../src/storage/tier/object-tier';
+import type { WalPartitionLog } from '../../../src/storage/wal/wal-partition-log';
 import { localWalConfig, objectStoreConfigFor, openTieredLog } from '../../../src/storage/tier/open-tiered-log';
 import { readAll } from '../partition-log.contract';
 import { testAppend } from '../support/test-batch-format';
@@ -60,7 +61,8 @@ describe('opening tiered logs through the LogManager', () => {
     const ref = { topic: 'pre', partition: 0, tierTopic: 'id-3' };
     const walConfig = { ...defaultTestConfig, segmentBytes: 300, preallocate: true };
     const log = await openTieredLog(logs, tier, ref, walConfig, { durability: 'local', localRetentionMs: -2, localRetentionBytes: -2 });
-    const active = () => statSync(log.local.segmentInfos().at(-1)!.path).size;
+    const wal = log.local as WalPartitionLog;
+    const active = () => statSync(wal.segmentInfos().at(-1)!.path).size;
     expect(active()).to.equal(300);
     log.reconfigure({ ...walConfig, preallocate: false }, { durability: 'local', localRetentionMs: -2, localRetentionBytes: -2 });
     const written: string[] = [];
@@ -69,8 +71,8 @@ describe('opening tiered logs through the LogManager', () => {
       await log.append(input);
       written.push(input.batch.toString('hex'));
     }
-    expect(log.local.segmentInfos().length).to.be.greaterThan(1);
-    expect(active(), 'segments rolled after the change grow with their frames').to.equal(log.local.segmentInfos().at(-1)!.sizeBytes);
+    expect(wal.segmentInfos().length).to.be.greaterThan(1);
+    expect(active(), 'segments rolled after the change grow with their frames').to.equal(wal.segmentInfos().at(-1)!.sizeBytes);
     await tier.uploads.runOnce();
     expect((await readAll(log, 0n)).map((b) => b.toString('hex'))).to.deep.equal(written);
   });
