@@ -50,16 +50,23 @@ export class KafkaDispatcher implements RequestDispatcher {
     return this.run(handler, spec, body, context);
   }
 
-  private async run(handler: KafkaHandler, spec: ApiSpec, body: Body, context: RequestContext): Promise<Reply> {
-    let response: Body | null;
+  /**
+   * The handler's promise and one `then`, not an async frame awaiting it: one promise hop less
+   * per request (at 10k requests/s every hop is CPU beside the probe's).
+   */
+  private run(handler: KafkaHandler, spec: ApiSpec, body: Body, context: RequestContext): Promise<Reply> {
+    let pending: Promise<Body | null>;
     try {
-      response = await handler.handle(body, context);
+      pending = handler.handle(body, context);
     } catch (err) {
-      const code = errorCodeFor(err, { api: spec.name, remote: context.connection.remote });
-      response = handler.errorResponse(body, code, context);
+      pending = Promise.reject(err);
     }
-    if (response === null) return null;
-    return encodeResponse(spec, context.apiVersion, context.correlationId, response);
+    const encode = (response: Body | null): Reply =>
+      (response === null ? null : encodeResponse(spec, context.apiVersion, context.correlationId, response));
+    return pending.then(encode, (err: unknown) => {
+      const code = errorCodeFor(err, { api: spec.name, remote: context.connection.remote });
+      return encode(handler.errorResponse(body, code, context));
+    });
   }
 }
 

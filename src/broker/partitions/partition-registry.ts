@@ -24,6 +24,8 @@ export interface PartitionLogOpener {
 
 export class PartitionRegistry {
   private readonly open = new Map<string, Promise<Partition>>();
+  /** The partitions of `open` whose opening has finished: a Produce reaches them without a promise hop. */
+  private readonly ready = new Map<string, Partition>();
 
   constructor(
     private readonly topics: TopicRegistry,
@@ -44,11 +46,26 @@ export class PartitionRegistry {
     const key = `${record.topicId}/${partition}`;
     let opening = this.open.get(key);
     if (!opening) {
-      opening = this.openPartition(record, partition);
-      this.open.set(key, opening);
-      opening.catch(() => this.open.delete(key));
+      const started = this.openPartition(record, partition);
+      opening = started;
+      this.open.set(key, started);
+      started.then(
+        (opened) => { if (this.open.get(key) === started) this.ready.set(key, opened); },
+        () => this.forget(key),
+      );
     }
     return opening;
+  }
+
+  /** The partition if its log is open already (what get() would resolve to), else undefined. */
+  openNow(topic: string, partition: number): Partition | undefined {
+    const record = this.topics.get(topic);
+    return record ? this.ready.get(`${record.topicId}/${partition}`) : undefined;
+  }
+
+  private forget(key: string): void {
+    this.open.delete(key);
+    this.ready.delete(key);
   }
 
   /** Closes the partition's log if open, keeping its data; the next get() opens it again (ownership moved, cluster mode). */
@@ -57,13 +74,14 @@ export class PartitionRegistry {
     const key = record ? `${record.topicId}/${partition}` : null;
     const opening = key === null ? undefined : this.open.get(key);
     if (key === null || !opening) return;
-    this.open.delete(key);
+    this.forget(key);
     await (await opening.catch(() => null))?.close();
   }
 
   async close(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
+    this.ready.clear();
     await Promise.all(all.map(async (p) => (await p.catch(() => null))?.close()));
   }
 
@@ -93,7 +111,7 @@ export class PartitionRegistry {
     for (let i = 0; i < record.partitions; i++) {
       const key = `${record.topicId}/${i}`;
       const opening = this.open.get(key);
-      this.open.delete(key);
+      this.forget(key);
       const ref = { topic: record.name, topicId: record.topicId, partition: i };
       try {
         if (opening) await (await opening).close();

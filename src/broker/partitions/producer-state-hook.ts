@@ -7,9 +7,9 @@ import type { PartitionLog } from '../../storage/partition-log';
 import type { BatchHeader } from './batch-inspector';
 
 export interface PartitionRef {
-  topic: string;
-  topicId: string;
-  partition: number;
+  readonly topic: string;
+  readonly topicId: string;
+  readonly partition: number;
 }
 
 export type AppendDecision =

@@ -19,6 +19,12 @@ export type BatchHeaderReader = (chunk: Buffer) => Iterable<{ baseOffset: bigint
 
 export class ProducerStateManager implements ProducerStateHook {
   private readonly partitions = new Map<string, PartitionProducers>();
+  /**
+   * The state last looked up for each ref object (a Partition passes the same ref on every
+   * append): two lookups per append without building the string key. Dropped on every change
+   * of `partitions`, so it never hands out a state the map no longer holds.
+   */
+  private byRef = new WeakMap<PartitionRef, PartitionProducers>();
 
   constructor(private readonly readHeaders: BatchHeaderReader, private readonly nowMs: () => number = Date.now) {}
 
@@ -55,20 +61,26 @@ export class ProducerStateManager implements ProducerStateHook {
       offset = read.nextOffset;
     }
     this.partitions.set(key(ref), state);
+    this.byRef = new WeakMap();
     if (state.size > 0) log.info({ topic: ref.topic, partition: ref.partition, producers: state.size, batches }, 'producer state rebuilt');
   }
 
   /** Drops a closed or deleted partition's state. */
   partitionClosed(ref: PartitionRef): void {
     this.partitions.delete(key(ref));
+    this.byRef = new WeakMap();
   }
 
   private state(ref: PartitionRef): PartitionProducers {
-    let state = this.partitions.get(key(ref));
+    let state = this.byRef.get(ref);
+    if (state) return state;
+    const k = key(ref);
+    state = this.partitions.get(k);
     if (!state) {
       state = new PartitionProducers();
-      this.partitions.set(key(ref), state);
+      this.partitions.set(k, state);
     }
+    this.byRef.set(ref, state);
     return state;
   }
 }

@@ -7,6 +7,13 @@ import { DecodeError } from './decode-error';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const EMPTY = Buffer.alloc(0);
+/** Strings up to this many bytes are checked for ASCII byte by byte before a TextDecoder call. */
+const ASCII_FAST_BYTES_MAX = 64;
+
+function isAscii(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] >= 0x80) return false;
+  return true;
+}
 
 export class Reader {
   private pos: number;
@@ -213,6 +220,9 @@ export class Reader {
   private readUtf8(n: number): string {
     if (n === 0) return '';
     const at = this.take(n, 'string');
+    // Client ids and topic names are short ASCII: reading them as latin1 after checking every
+    // byte is below 0x80 (ASCII is valid UTF-8) skips a subarray and a TextDecoder call each.
+    if (n <= ASCII_FAST_BYTES_MAX && isAscii(this.buf, at, at + n)) return this.buf.toString('latin1', at, at + n);
     try {
       return utf8.decode(this.buf.subarray(at, at + n));
     } catch {

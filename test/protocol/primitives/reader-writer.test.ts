@@ -79,6 +79,20 @@ describe('Reader and Writer', () => {
     expect(() => new Reader(bytes(1, 2, 3)).readUuid()).to.throw(DecodeError);
   });
 
+  it('read ASCII, multi-byte UTF-8 and long strings the same as a UTF-8 decoder, and reject invalid UTF-8 at any length', () => {
+    const samples = ['rdkafka', 'topic-ä-名前', 'x'.repeat(64), 'y'.repeat(65), 'z'.repeat(63) + 'é', '\u007f'];
+    for (const text of samples) {
+      const w = new Writer();
+      w.writeString(text).writeCompactString(text);
+      const r = new Reader(w.toBuffer());
+      expect(r.readString()).to.equal(text);
+      expect(r.readCompactString()).to.equal(text);
+    }
+    const invalid = (n: number) => Buffer.concat([bytes(0, n), Buffer.alloc(n - 1, 0x61), bytes(0xff)]);
+    expect(() => new Reader(invalid(10)).readString()).to.throw(DecodeError, /UTF-8/);
+    expect(() => new Reader(invalid(200)).readString()).to.throw(DecodeError, /UTF-8/);
+  });
+
   it('grow across many fields and keep large byte fields by reference', () => {
     const big = Buffer.alloc(64 * 1024, 7);
     const w = new Writer(16);

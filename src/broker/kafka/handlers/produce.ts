@@ -10,6 +10,7 @@ import type { BrokerServices } from '../../services';
 import { ErrorCode } from '../error-codes';
 import { errorCodeFor, errorMessageFor } from '../error-mapping';
 import type { BatchOrigin } from '../../partitions/batch-inspector';
+import type { AppendOutcome } from '../../partitions/partition';
 
 const log = componentLogger('produce');
 
@@ -43,29 +44,41 @@ function partitionResponse(index: number, errorCode: number, errorMessage: strin
 export function produceHandler(services: BrokerServices): KafkaHandler {
   const { partitions, cluster } = services;
 
-  const appendOne = async (topic: string, data: ProducePartitionData, ctx: RequestContext): Promise<PartitionResponse> => {
+  const failed = (topic: string, data: ProducePartitionData, ctx: RequestContext, err: unknown): PartitionResponse => {
+    const code = errorCodeFor(err, { api: 'Produce', topic, partition: data.index, remote: ctx.connection.remote });
+    return partitionResponse(data.index, code, errorMessageFor(err));
+  };
+
+  /**
+   * Not async: an open partition (every request after the first) is appended to at once, and
+   * the response is one `then` on the append, without an async frame awaiting the partition
+   * lookup and the append (two promise hops per request at 10k requests/s).
+   */
+  const appendOne = (topic: string, data: ProducePartitionData, ctx: RequestContext): Promise<PartitionResponse> => {
+    let appended: Promise<AppendOutcome>;
     try {
       if (cluster.leaderOf(topic, data.index) !== cluster.self.nodeId) {
-        return partitionResponse(data.index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        return Promise.resolve(partitionResponse(data.index, ErrorCode.NOT_LEADER_OR_FOLLOWER));
       }
-      if (data.records === null || data.records.length === 0) {
-        return partitionResponse(data.index, ErrorCode.CORRUPT_MESSAGE, 'empty record set');
+      const records = data.records;
+      if (records === null || records.length === 0) {
+        return Promise.resolve(partitionResponse(data.index, ErrorCode.CORRUPT_MESSAGE, 'empty record set'));
       }
-      const partition = await partitions.get(topic, data.index);
-      const outcome = await partition.append(data.records, originOf(ctx.apiVersion));
-      return {
-        index: data.index,
-        errorCode: ErrorCode.NONE,
-        baseOffset: outcome.baseOffset,
-        logAppendTimeMs: outcome.logAppendTimeMs,
-        logStartOffset: outcome.logStartOffset,
-        recordErrors: [],
-        errorMessage: null,
-      };
+      const origin = originOf(ctx.apiVersion);
+      const open = partitions.openNow(topic, data.index);
+      appended = open ? open.append(records, origin) : partitions.get(topic, data.index).then((p) => p.append(records, origin));
     } catch (err) {
-      const code = errorCodeFor(err, { api: 'Produce', topic, partition: data.index, remote: ctx.connection.remote });
-      return partitionResponse(data.index, code, errorMessageFor(err));
+      return Promise.resolve(failed(topic, data, ctx, err));
     }
+    return appended.then((outcome) => ({
+      index: data.index,
+      errorCode: ErrorCode.NONE,
+      baseOffset: outcome.baseOffset,
+      logAppendTimeMs: outcome.logAppendTimeMs,
+      logStartOffset: outcome.logStartOffset,
+      recordErrors: [],
+      errorMessage: null,
+    }), (err: unknown) => failed(topic, data, ctx, err));
   };
 
   /**

@@ -37,6 +37,29 @@ describe('Produce, Fetch and ListOffsets handlers', () => {
     expect(codes).to.deep.equal([[10, 0, 3], [3], [2]]);
   });
 
+  it('opens a released partition again on the next produce, and answers unknown topic once its topic is deleted', async () => {
+    const produce = produceHandler(t.services);
+    const codesAndOffsets = async () => {
+      const res = await produce.handle(produceRequest(1, [{ name: 'p', partitionData: [{ index: 0, records: testBatch(2) }] }]), ctx(0, 7));
+      const [part] = res.responses[0].partitionResponses;
+      return [part.errorCode, part.baseOffset];
+    };
+    expect(await codesAndOffsets()).to.deep.equal([0, 0n]);
+    const first = t.services.partitions.openNow('p', 0);
+    expect(first).to.not.equal(undefined);
+    await t.services.partitions.release('p', 0);
+    expect(t.services.partitions.openNow('p', 0)).to.equal(undefined);
+    // The test opener gives every open a new in-memory log, so the reopened partition starts at 0.
+    expect(await codesAndOffsets()).to.deep.equal([0, 0n]);
+    const reopened = t.services.partitions.openNow('p', 0);
+    expect(reopened).to.not.equal(undefined).and.to.not.equal(first);
+    expect(reopened!.highWatermark()).to.equal(2n);
+    await t.services.topics.delete('p');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(t.services.partitions.openNow('p', 0)).to.equal(undefined);
+    expect((await codesAndOffsets())[0]).to.equal(3);
+  });
+
   it('sends no response for acks=0 but still appends', async () => {
     const res = await produceHandler(t.services).handle(produceRequest(0, [{ name: 'p', partitionData: [{ index: 0, records: testBatch(3) }] }]), ctx(0, 7));
     expect(res).to.equal(null);
