@@ -6,7 +6,7 @@
  * mapping (error-mapping.ts) stays the only place that picks wire codes.
  */
 import { ErrorCode } from '../../protocol/kafka/error-codes';
-import { BATCH, setBaseOffset, setLogAppendTime } from '../../protocol/kafka/record-batch';
+import { BATCH, maxTimestampOf, setBaseOffset, setLogAppendTime } from '../../protocol/kafka/record-batch';
 import { validateProducedBatch } from '../../protocol/kafka/record-batch-validation';
 import type { RecoverableBatchFormat } from '../../storage/partition-log';
 import { DomainError, DomainErrorKind } from '../errors';
@@ -34,5 +34,5 @@ export const kafkaBatchInspector: BatchInspector & RecoverableBatchFormat = {
   setLogAppendTime,
   setBaseOffset,
   recordCount: (batch) => batch.readInt32BE(BATCH.lastOffsetDeltaAt) + 1,
-  maxTimestampMs: (batch) => batch.readBigInt64BE(BATCH.maxTimestampAt),
+  maxTimestampMs: maxTimestampOf,
 };

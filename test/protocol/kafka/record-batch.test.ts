@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ErrorCode } from '../../../src/protocol/kafka/error-codes';
 import {
-  batchesOf, nextOffsetOf, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, writeBatchCrc, BATCH,
+  batchesOf, maxTimestampOf, nextOffsetOf, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, writeBatchCrc, BATCH,
 } from '../../../src/protocol/kafka/record-batch';
 import { buildRecordBatch, decodeRecordBatch } from '../../../src/protocol/kafka/record-batch-builder';
 import { validateProducedBatch } from '../../../src/protocol/kafka/record-batch-validation';
@@ -107,6 +107,18 @@ describe('RecordBatch v2', () => {
     expect(rejected(edited(good, (b) => b.writeInt32BE(5, BATCH.batchLengthAt)))).to.equal(ErrorCode.CORRUPT_MESSAGE);
   });
 
+  it('rewrites the base offset of a batch inside a larger buffer without touching the bytes around it, and refuses a buffer too short for it', async () => {
+    const batch = await kafkajsBatch();
+    const whole = Buffer.concat([Buffer.alloc(5, 0xaa), batch, Buffer.alloc(5, 0xbb)]);
+    const inside = whole.subarray(5, 5 + batch.length);
+    setBaseOffset(inside, -2n);
+    expect(readBatchHeader(inside).baseOffset).to.equal(-2n);
+    expect(nextOffsetOf(inside)).to.equal(-2n + BigInt(readBatchHeader(inside).lastOffsetDelta) + 1n);
+    expect([...whole.subarray(0, 5), ...whole.subarray(5 + batch.length)]).to.deep.equal([...Buffer.alloc(5, 0xaa), ...Buffer.alloc(5, 0xbb)]);
+    expect(() => setBaseOffset(whole.subarray(5, 10), 1n)).to.throw(RangeError);
+    expect(whole.subarray(5, 13).equals(inside.subarray(0, 8))).to.equal(true);
+  });
+
   it('rewrites base offset and leader epoch outside the CRC, and stamps LogAppendTime with a fresh CRC', async () => {
     const batch = await kafkajsBatch();
     setBaseOffset(batch, 1234n);
@@ -115,6 +127,7 @@ describe('RecordBatch v2', () => {
     expect(nextOffsetOf(batch)).to.equal(1237n);
     setLogAppendTime(batch, 1_800_000_000_000n);
     expect(rejected(batch)).to.equal('ok');
+    expect(maxTimestampOf(batch)).to.equal(1_800_000_000_000n);
     expect(readBatchHeader(batch)).to.deep.include({
       baseOffset: 1234n, partitionLeaderEpoch: 9, timestampType: 'log-append', maxTimestamp: 1_800_000_000_000n, baseTimestamp: BASE_TS,
     });
