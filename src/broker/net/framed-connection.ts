@@ -16,6 +16,8 @@ export abstract class FramedConnection<Frame> implements ConnectionHandle {
   private paused = false;
   private writeScheduled = false;
   private drained: (() => void) | null = null;
+  /** writeReplies bound once: replied() schedules it without a closure per reply. */
+  private readonly writeRepliesNow = () => this.writeReplies();
 
   constructor(protected readonly socket: Socket, limits: InFlightLimits) {
     this.replies = new OrderedReplies(socket, limits);
@@ -78,7 +80,7 @@ export abstract class FramedConnection<Frame> implements ConnectionHandle {
     this.replies.fill(slot, reply);
     if (this.writeScheduled) return;
     this.writeScheduled = true;
-    process.nextTick(() => this.writeReplies());
+    process.nextTick(this.writeRepliesNow);
   }
 
   /** Writes what the order allows, then reads on (or finishes closing). */
