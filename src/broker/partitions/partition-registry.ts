@@ -26,6 +26,8 @@ export class PartitionRegistry {
   private readonly open = new Map<string, Promise<Partition>>();
   /** The partitions of `open` whose opening has finished: a Produce reaches them without a promise hop. */
   private readonly ready = new Map<string, Partition>();
+  /** Deleted topics whose logs are being closed and removed: close() waits for them. */
+  private readonly drops = new Set<Promise<void>>();
 
   constructor(
     private readonly topics: TopicRegistry,
@@ -33,7 +35,11 @@ export class PartitionRegistry {
     private readonly defaults: TopicDefaults,
     private readonly deps: PartitionDeps,
   ) {
-    topics.on('deleted', (record) => void this.dropTopic(record));
+    topics.on('deleted', (record) => {
+      const drop = this.dropTopic(record);
+      this.drops.add(drop);
+      void drop.finally(() => this.drops.delete(drop));
+    });
     topics.on('changed', (record) => void this.reconfigureTopic(record));
   }
 
@@ -78,7 +84,13 @@ export class PartitionRegistry {
     await (await opening.catch(() => null))?.close();
   }
 
+  /**
+   * Closes every open log. A topic deleted just before is still being removed (its logs closed,
+   * then its directories renamed and deleted, in the background of the delete): that finishes
+   * first, so nothing touches the data directory once the broker has stopped.
+   */
   async close(): Promise<void> {
+    await Promise.all([...this.drops]);
     const all = [...this.open.values()];
     this.open.clear();
     this.ready.clear();
