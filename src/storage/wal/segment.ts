@@ -10,6 +10,7 @@ import { StorageError } from '../errors';
 import { indexFileName, removeIndexFile, SegmentIndexFile, writeIndexFile } from './index-file';
 import { takeInlineWriteBudget } from './inline-write-budget';
 import { OffsetIndex } from './offset-index';
+import type { SegmentInfo } from './wal-config';
 
 export const SEGMENT_SUFFIX = '.log';
 const NAME_DIGITS = 20;
@@ -66,12 +67,17 @@ export class Segment {
     this.index = new OffsetIndex(indexIntervalBytes);
   }
 
-  /** Creates an empty segment file (replacing a stale one) and makes its name durable. */
-  static async create(dir: string, baseOffset: bigint, indexIntervalBytes: number, nowMs: number): Promise<Segment> {
+  /**
+   * Creates an empty segment file (replacing a stale one), preallocated to `preallocateBytes`
+   * when above 0 (see preallocate()), and makes its name durable.
+   */
+  static async create(dir: string, baseOffset: bigint, indexIntervalBytes: number, nowMs: number, preallocateBytes = 0): Promise<Segment> {
     const path = join(dir, segmentFileName(baseOffset));
     const handle = await open(path, 'w+');
     await syncDirectory(dir);
-    return new Segment(baseOffset, path, handle, indexIntervalBytes, nowMs);
+    const segment = new Segment(baseOffset, path, handle, indexIntervalBytes, nowMs);
+    await segment.preallocate(preallocateBytes);
+    return segment;
   }
 
   /** A segment already on disk; its file opens on first use. */
@@ -156,13 +162,18 @@ export class Segment {
    * segment's size is its frames' size, as its index file and recovery expect. The caller fsyncs.
    */
   async trimPreallocation(): Promise<boolean> {
-    if (this.preallocatedBytes <= this.writtenBytes) {
-      this.preallocatedBytes = 0;
-      return false;
-    }
-    await (await this.file()).truncate(this.writtenBytes);
+    const beyondFrames = this.preallocatedBytes > this.writtenBytes;
     this.preallocatedBytes = 0;
-    return true;
+    if (beyondFrames) await (await this.file()).truncate(this.writtenBytes);
+    return beyondFrames;
+  }
+
+  /** What the object-store tier sees of this segment (WalPartitionLog.segmentInfos). */
+  info(sealed: boolean): SegmentInfo {
+    return {
+      baseOffset: this.baseOffset, nextOffset: this.nextOffset, sizeBytes: this.writtenBytes, sealed,
+      largestTimestampMs: this.index.largestTimestampMs, path: this.path,
+    };
   }
 
   /** fdatasync: everything written before the call is durable after it. Returns the offset it covers. */

@@ -245,14 +245,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   }
 
   segmentInfos(): SegmentInfo[] {
-    return this.segments.map((s) => ({
-      baseOffset: s.baseOffset,
-      nextOffset: s.nextOffset,
-      sizeBytes: s.writtenBytes,
-      sealed: s !== this.active,
-      largestTimestampMs: s.index.largestTimestampMs,
-      path: s.path,
-    }));
+    return this.segments.map((s) => s.info(s !== this.active));
   }
 
   /** @internal FlushScheduler: write (and for `always`, fsync) what is pending. */
@@ -350,9 +343,8 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     await this.active.writeIndex();
     this.active.seal();
     this.stats.rolls++;
-    const next = await Segment.create(this.dir, baseOffset, STORAGE_LIMITS.indexIntervalBytes, nowMs);
-    if (this.config.preallocate) await next.preallocate(this.config.segmentBytes);
-    this.segments.push(next);
+    const preallocateBytes = this.config.preallocate ? this.config.segmentBytes : 0;
+    this.segments.push(await Segment.create(this.dir, baseOffset, STORAGE_LIMITS.indexIntervalBytes, nowMs, preallocateBytes));
   }
 
   private complete(group: PendingAppend[]): void {
