@@ -29,6 +29,12 @@ export const STORES: readonly string[] = (process.env.BENCH_TIER_STORES ?? 'memo
  */
 export const UPLOAD_STORES: readonly string[] = (process.env.BENCH_TIER_STORES ?? 'memory,fs').split(',').filter((name) => ['memory', 'fs', 'azurite', 's3rver'].includes(name));
 
+/**
+ * BENCH_TIER_UPLOAD_NICE: the tier's uploadNice (tier.uploadNice; default TIER_LIMITS.uploadNiceDefault;
+ * 0 = off: the uploads' reads on the event loop and the libuv pool, opendal at the process's priority).
+ */
+const UPLOAD_NICE = process.env.BENCH_TIER_UPLOAD_NICE === undefined ? undefined : Number(process.env.BENCH_TIER_UPLOAD_NICE);
+
 export const benchFormat: RecoverableBatchFormat = {
   setBaseOffset: (batch, base) => { batch.writeBigInt64BE(base, 0); },
   recordCount: (batch) => batch.readInt32BE(8),
@@ -74,7 +80,7 @@ export async function openRig(dir: string, store: ObjectStoreConfig | null, opti
   const metadata = await EmbeddedMetadataStore.open(join(dir, 'meta'));
   const tier = store === null ? null : await ObjectTier.open({
     objects: new OpendalObjectStore(store), metadata, keys: clusterKeys('/bench'), brokerId: 0, format: benchFormat,
-    uploadIntervalMs: options.uploadIntervalMs ?? 1000, cloudCommitIntervalMs: 50, policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
+    uploadIntervalMs: options.uploadIntervalMs ?? 1000, cloudCommitIntervalMs: 50, uploadNice: UPLOAD_NICE, policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
   });
   const settings = { durability: options.durability, localRetentionMs: -2, localRetentionBytes: options.localRetentionBytes ?? -2 };
   const logs: PartitionLog[] = [];

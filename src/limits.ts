@@ -295,6 +295,14 @@ export const TIER_LIMITS = {
   uploadReadBytes: 8 * 1024 * 1024,
   /** Partition ranges in one object: keeps its descriptor well under COORDINATION_LIMITS.valueBytesMax (~200 bytes a range). */
   rangesPerObjectMax: 2000,
+  /**
+   * Default nice value (Linux, per thread) of the upload's background work: the upload read
+   * worker (its preads and frame checks) and opendal's runtime threads. 0 turns it off (reads on
+   * the event loop and the libuv pool, opendal at the broker's priority). See tier.uploadNice.
+   */
+  uploadNiceDefault: 10,
+  /** Reads queued on the upload read worker, all uploaders together (each uploader reads one at a time). */
+  uploadReadsInFlightMax: 4,
   /** Default period of the background uploader. */
   uploadIntervalMsDefault: 30_000,
   /** Default period of the cloud-durability commit loop (one object per commit, all cloud partitions). */

@@ -68,6 +68,8 @@ export const configSchema = {
     objectStore: stringKnob('', 'Object store URL (fs:///abs/path, memory://, s3://bucket?region=…, azblob://container?endpoint=…, gcs://bucket); "" = fs under <data.dir>/objects.', /^.*$/, 'a URL or ""'),
     uploadIntervalMs: intKnob(TIER_LIMITS.uploadIntervalMsDefault, 10, 3_600_000, 'Period of the uploader: one object per broker per interval, all partitions together.'),
     retentionIntervalMs: intKnob(TIER_LIMITS.retentionIntervalMsDefault, 100, 86_400_000, 'Period of cloud retention (retention.ms/bytes on objects, deleted topics, orphans).'),
+    uploadNice: intKnob(TIER_LIMITS.uploadNiceDefault, 0, 19,
+      'CPU priority (Linux nice, per thread) of background uploads: their WAL reads and checks in a worker thread, and opendal\'s threads; the hot path gets the CPU first. 0 = off (reads on the event loop, opendal at the broker\'s priority).'),
   },
   cloud: {
     commitIntervalMs: intKnob(TIER_LIMITS.cloudCommitIntervalMsDefault, 1, 60_000, 'Group commit period of durability: cloud topics (one object per commit).'),

@@ -11,6 +11,9 @@
  * the event loop: 250 ms of the first 64 MiB cycle's main thread, then 36-47 ms per cycle).
  *
  * The body finish() returns is a view of that buffer: valid until the next begin().
+ *
+ * The buffer's memory is a SharedArrayBuffer, so the upload read worker (upload-read-worker.ts)
+ * can pread WAL frames straight into it and check them there, off the event loop.
  */
 import { crc32c } from '@node-rs/crc32';
 import { TIER_LIMITS } from '../../limits';
@@ -48,7 +51,7 @@ interface OpenRange {
 }
 
 export class ObjectBuilder {
-  private buffer = Buffer.alloc(0);
+  private buffer = Buffer.from(new SharedArrayBuffer(0));
   private position = 0;
   private framesCrc = 0;
   private ranges: ObjectRange[] = [];
@@ -182,7 +185,7 @@ export class ObjectBuilder {
   private reserve(bytes: number): void {
     const needed = this.position + bytes;
     if (needed <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.dataBytesMax + FOOTER_ROOM_BYTES));
+    const grown = Buffer.from(new SharedArrayBuffer(Math.max(needed, this.dataBytesMax + FOOTER_ROOM_BYTES)));
     this.buffer.copy(grown, 0, 0, this.position);
     this.buffer = grown;
   }

@@ -21,6 +21,7 @@ import { loadTierIndex, syncTierIndex } from './tier-sync';
 import { Durability, LocalLog, ResetLocalLog, TieredPartitionLog } from './tiered-partition-log';
 import { TieredReader } from './tiered-reader';
 import { UploadLoop } from './upload-loop';
+import { UploadReadWorker } from './upload-read-worker';
 import { BatchHeaderReader, UploadSource, Uploader } from './uploader';
 
 const log = componentLogger('object-tier');
@@ -52,6 +53,12 @@ export interface ObjectTierOptions {
    * start of partitions open here. Default: the sole writer of the store (a single node).
    */
   fence?: EpochFence;
+  /**
+   * Nice value (Linux, per thread) of the background uploads: the upload read worker and
+   * opendal's runtime threads (default TIER_LIMITS.uploadNiceDefault; 0: off, the uploads' reads
+   * on the event loop and the libuv pool, opendal at the broker's priority). tier.uploadNice.
+   */
+  uploadNice?: number;
 }
 
 export class ObjectTier {
@@ -66,15 +73,20 @@ export class ObjectTier {
   private retentionTimer: NodeJS.Timeout | null = null;
   private watches: Watch[] = [];
   private catchingUp: Promise<void> | null = null;
+  /** The thread the background uploads read the WAL in (null: tier.uploadNice 0, they read on the event loop). */
+  readonly readWorker: UploadReadWorker | null;
 
   private constructor(private readonly options: ObjectTierOptions, index: TierIndex) {
     this.index = index;
     this.format = options.format;
     this.cache = new BlockCache(options.objects, options.blockCacheBytes);
     this.reader = new TieredReader(index, this.cache);
-    // One uploader per loop: each keeps its own backlog flag and key sequence.
+    const uploadNice = options.uploadNice ?? TIER_LIMITS.uploadNiceDefault;
+    this.readWorker = uploadNice > 0 ? new UploadReadWorker(uploadNice) : null;
+    // One uploader per loop: each keeps its own backlog flag and key sequence. The cloud commit
+    // loop reads as a tail reader (from memory) and acknowledges produces: it stays on the event loop.
     this.uploads = new UploadLoop({
-      name: 'uploads', uploader: new Uploader({ ...options, index }), index, onDemand: false,
+      name: 'uploads', uploader: new Uploader({ ...options, index, readWorker: this.readWorker ?? undefined, runtimeThreadsNice: uploadNice }), index, onDemand: false,
       intervalMs: options.uploadIntervalMs ?? TIER_LIMITS.uploadIntervalMsDefault, sources: () => this.sources('local'),
     });
     this.commits = new UploadLoop({
@@ -200,6 +212,7 @@ export class ObjectTier {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.commits.runOnce().catch(() => undefined);
     await Promise.all([this.uploads.stop(), this.commits.stop(), ...this.watches.map((w) => w.cancel())]);
+    await this.readWorker?.close();
   }
 
   private sources(durability: Durability): UploadSource[] {

@@ -21,10 +21,11 @@ import { componentLogger } from '../../log';
 import { isStorageError } from '../errors';
 import type { PartitionLog, ReadResult, RecoverableBatchFormat } from '../partition-log';
 import type { ObjectStore } from '../objects/object-store';
-import type { RawFrameRead } from '../wal/raw-frame-read';
+import { FramesReadElsewhere, framesReadElsewhereInto, RawFrameRead } from '../wal/raw-frame-read';
 import { ObjectDescriptor, recordDescriptor } from './descriptor';
 import { describeClaims, EpochClaim, EpochFence, EpochFencedError, isEpochFenced } from './epoch-fence';
 import { ObjectBuilder } from './object-builder';
+import { lowerRuntimeThreadsPriority } from './runtime-thread-priority';
 import { TierIndex } from './tier-index';
 
 const log = componentLogger('tier-uploader');
@@ -71,6 +72,13 @@ export interface UploaderOptions {
    * disk). false (default): read without filling the tail cache (see readForUpload).
    */
   tailReader?: boolean;
+  /**
+   * Raw reads only: who preads and checks the frames (the tier's upload read worker, a thread at
+   * a lower CPU priority); default: the WAL on the event loop and the libuv pool.
+   */
+  readWorker?: FramesReadElsewhere;
+  /** Before each put, opendal's runtime threads get at least this nice value (runtime-thread-priority.ts); 0 or absent: left alone. */
+  runtimeThreadsNice?: number;
   now?: () => number;
 }
 
@@ -119,6 +127,7 @@ export class Uploader {
     const { body, index: objectIndex } = builder.finish();
     const createdAtMs = (this.options.now ?? Date.now)();
     const key = this.objectKey(createdAtMs);
+    if (this.options.runtimeThreadsNice) lowerRuntimeThreadsPriority(this.options.runtimeThreadsNice);
     // The body is the builder's buffer: put() must be done with it before the next cycle begins (it is: awaited here).
     await objects.put(key, body);
     const whole: ObjectDescriptor = {
@@ -225,13 +234,14 @@ export class Uploader {
    * object's frames byte for byte), the builder indexes them. null when nothing below `end` came.
    */
   private async addRawFrames(builder: ObjectBuilder, local: UploadLocalLog, offset: bigint, end: bigint, maxBytes: number): Promise<{ bytes: number; nextOffset: bigint } | null> {
-    let room = builder.reserveFrames(maxBytes);
-    let result = await local.readFramesForUpload!(offset, room.buffer, room.position, maxBytes);
-    if (result.frameBytesNeeded !== undefined) {
-      // A batch larger than the read size is read whole, as read() returns at least one batch.
-      room = builder.reserveFrames(result.frameBytesNeeded);
-      result = await local.readFramesForUpload!(offset, room.buffer, room.position, result.frameBytesNeeded);
-    }
+    const worker = this.options.readWorker;
+    const readInto = (bytes: number): Promise<RawFrameRead> => {
+      const room = builder.reserveFrames(bytes);
+      return local.readFramesForUpload!(offset, worker ? framesReadElsewhereInto(room.buffer, worker) : room.buffer, room.position, bytes);
+    };
+    let result = await readInto(maxBytes);
+    // A batch larger than the read size is read whole, as read() returns at least one batch.
+    if (result.frameBytesNeeded !== undefined) result = await readInto(result.frameBytesNeeded);
     let count = 0;
     while (count < result.frames.length && result.frames[count].baseOffset < end) count++;
     if (count === 0) return null;

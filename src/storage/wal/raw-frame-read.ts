@@ -5,11 +5,15 @@
  * back to back, so the uploader reads straight into the object it is building: no buffer per
  * read (page faults, external-memory GCs), no batch copy and no second frame CRC on the event
  * loop. Every frame's CRC is checked where it landed, as readSegments checks what it reads.
+ *
+ * Into a target made by framesReadElsewhereInto, the pread and the frame checks are done by the
+ * reader it names instead (the tier's worker thread at a lower CPU priority, with the segment's
+ * file kept open here meanwhile); the event loop then only takes each checked frame's offsets.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { CorruptLogError, StorageError } from '../errors';
 import type { RecoverableBatchFormat } from '../partition-log';
-import { decodeFrame, FRAME_HEADER_BYTES } from './frame';
+import { decodeFrame, FRAME_HEADER_BYTES, FrameDecodeResult } from './frame';
 import { readExactly, readInto } from './frame-scanner';
 import type { Segment } from './segment';
 import { segmentIndexFor } from './segment-reader';
@@ -34,6 +38,45 @@ export interface RawFrameRead {
   frameBytesNeeded?: number;
 }
 
+/** One read for a FramesReadElsewhere: `length` bytes of file `fd` from `filePos` into `memory` at `memoryPos`. */
+export interface FramesReadRequest {
+  fd: number;
+  filePos: number;
+  length: number;
+  memory: SharedArrayBuffer;
+  memoryPos: number;
+}
+
+/**
+ * What it read and checked: the sizes of the whole frames from the read's start, each with its
+ * length in bounds and its CRC right, then why it stopped before `bytesRead` (null: it did not),
+ * both as decodeFrame would have said it at that position (`at` counts from the read's start).
+ */
+export interface FramesReadReply {
+  bytesRead: number;
+  frameBytes: readonly number[];
+  stop: { kind: 'bad'; at: number; reason: string } | { kind: 'need-more'; at: number; bytesNeeded: number } | null;
+}
+
+/** Reads and checks frames away from the event loop (see framesReadElsewhereInto). */
+export interface FramesReadElsewhere {
+  read(request: FramesReadRequest): Promise<FramesReadReply>;
+}
+
+const READ_ELSEWHERE = Symbol('frames read and checked by another thread');
+type ElsewhereTarget = Buffer & { [READ_ELSEWHERE]?: FramesReadElsewhere };
+
+/**
+ * A view of `target` (whose memory must be a SharedArrayBuffer) into which readRawFrames has
+ * `reader` read and check the frames; it keeps the segment's file open until the reader is done.
+ */
+export function framesReadElsewhereInto(target: Buffer, reader: FramesReadElsewhere): Buffer {
+  if (!(target.buffer instanceof SharedArrayBuffer)) throw new TypeError('frames read elsewhere need a target in a SharedArrayBuffer');
+  const view: ElsewhereTarget = Buffer.from(target.buffer, target.byteOffset, target.length);
+  view[READ_ELSEWHERE] = reader;
+  return view;
+}
+
 /** Bytes read past an index entry to find the frame holding an offset: the index spacing plus one batch header. */
 const SEEK_SCAN_EXTRA_BYTES = FRAME_HEADER_BYTES + 256;
 
@@ -55,8 +98,17 @@ export async function readRawFrames(
     const empty: RawFrameRead = { frames: [], bytes: 0, nextOffset: offset };
     if (start >= visible) return empty;
     const length = Math.min(maxBytes, visible - start);
-    const bytesRead = await readInto(handle, target, targetPos, length, start);
-    const found = framesIn(target.subarray(targetPos, targetPos + bytesRead), targetPos, start, segment, endOffset, format, visible);
+    const elsewhere = (target as ElsewhereTarget)[READ_ELSEWHERE];
+    let bytesRead: number;
+    let decode = decodeFrame;
+    if (elsewhere) {
+      const reply = await elsewhere.read({ fd: handle.fd, filePos: start, length, memory: target.buffer as SharedArrayBuffer, memoryPos: target.byteOffset + targetPos });
+      bytesRead = reply.bytesRead;
+      decode = checkedElsewhere(reply);
+    } else {
+      bytesRead = await readInto(handle, target, targetPos, length, start);
+    }
+    const found = framesIn(target.subarray(targetPos, targetPos + bytesRead), targetPos, start, segment, endOffset, format, visible, decode);
     if (found === null) return empty;
     // A file cut short under the read (a truncation) is not a frame too large for the room given.
     if (found.frameBytesNeeded !== undefined) return bytesRead === length ? { ...empty, frameBytesNeeded: found.frameBytesNeeded } : empty;
@@ -96,15 +148,37 @@ async function frameHolding(
   return pos;
 }
 
-/** The whole frames in `bytes` (read from file position `filePos`), CRCs checked; null when none fit. */
+/**
+ * decodeFrame's answers for frames another thread already checked: each checked frame in turn
+ * (its header read for the offset, nothing computed), then the answer it stopped at. framesIn
+ * asks for consecutive positions from 0, as it asks decodeFrame.
+ */
+function checkedElsewhere(reply: FramesReadReply): (buf: Buffer, pos: number) => FrameDecodeResult {
+  let next = 0;
+  let expected = 0;
+  return (buf, pos) => {
+    if (pos !== expected) throw new RangeError(`frames checked elsewhere are taken in order: asked for ${pos}, next is ${expected}`);
+    if (next < reply.frameBytes.length) {
+      const frameBytes = reply.frameBytes[next++];
+      expected += frameBytes;
+      return { kind: 'frame', baseOffset: buf.readBigUInt64BE(pos), batch: buf.subarray(pos + FRAME_HEADER_BYTES, pos + frameBytes), frameBytes };
+    }
+    const stop = reply.stop;
+    if (stop === null || stop.at !== pos) throw new RangeError(`the reader checked frames up to ${pos} of ${buf.length} bytes and gave no reason to stop there`);
+    return stop.kind === 'bad' ? { kind: 'bad', reason: stop.reason, declaredBytes: null } : { kind: 'need-more', bytesNeeded: stop.bytesNeeded };
+  };
+}
+
+/** The whole frames in `bytes` (read from file position `filePos`), each decoded (and checked) by `decode`; null when none fit. */
 function framesIn(
   bytes: Buffer, targetPos: number, filePos: number, segment: Segment, endOffset: bigint, format: RecoverableBatchFormat, visible: number,
+  decode: (buf: Buffer, pos: number) => FrameDecodeResult,
 ): RawFrameRead | null {
   const frames: RawFrame[] = [];
   let pos = 0;
   let nextOffset = 0n;
   while (pos < bytes.length) {
-    const frame = decodeFrame(bytes, pos);
+    const frame = decode(bytes, pos);
     if (frame.kind === 'bad') throw new CorruptLogError(segment.path, filePos + pos, null, frame.reason);
     if (frame.kind === 'need-more') {
       if (filePos + pos + frame.bytesNeeded > visible) {

@@ -1,7 +1,9 @@
 /**
  * The uploader copies the WAL's frames raw into the object it builds (readFramesForUpload).
  * Those objects must be the very bytes the batch-by-batch builder makes from the same batches,
- * so every reader of the format reads them, with every offset exact.
+ * so every reader of the format reads them, with every offset exact. Both ways of reading them:
+ * on the event loop, and by the upload read worker (a thread at a lower priority that preads and
+ * checks the frames in the object's shared memory).
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -16,6 +18,7 @@ import type { ObjectDescriptor } from '../../../src/storage/tier/descriptor';
 import { encodeObject, TierBatch, verifyObject } from '../../../src/storage/tier/object-format';
 import { TierIndex } from '../../../src/storage/tier/tier-index';
 import { TieredReader } from '../../../src/storage/tier/tiered-reader';
+import { UploadReadWorker } from '../../../src/storage/tier/upload-read-worker';
 import { UploadSource, Uploader } from '../../../src/storage/tier/uploader';
 import { FRAME_HEADER_BYTES } from '../../../src/storage/wal/frame';
 import type { WalPartitionLog } from '../../../src/storage/wal/wal-partition-log';
@@ -36,13 +39,16 @@ interface Rig {
   close(): Promise<void>;
 }
 
+/** The upload read worker of the rigs of the current mode; null: reads on the event loop. */
+let readWorker: UploadReadWorker | null = null;
+
 async function openRig(partitions: number, segmentBytes: number): Promise<Rig> {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-raw-upload-'));
   const harness = new WalTestHarness();
   const metadata = await EmbeddedMetadataStore.open(join(dir, 'meta'));
   const objects = new OpendalObjectStore({ backend: 'fs', root: join(dir, 'objects') });
   const index = new TierIndex();
-  const uploader = new Uploader({ objects, metadata, keys: clusterKeys('/raw'), brokerId: 1, index, format: testBatchFormat, blockBytes: BLOCK_BYTES });
+  const uploader = new Uploader({ objects, metadata, keys: clusterKeys('/raw'), brokerId: 1, index, format: testBatchFormat, blockBytes: BLOCK_BYTES, readWorker: readWorker ?? undefined });
   const logs: WalPartitionLog[] = [];
   for (let p = 0; p < partitions; p++) logs.push(await openTestWal(harness, join(dir, `p${p}`), { segmentBytes, fsyncPolicy: 'never' }));
   return {
@@ -106,8 +112,15 @@ async function appendBatches(log: WalPartitionLog, specs: Array<{ recordCount: n
   for (const [i, spec] of specs.entries()) await log.append(testAppend({ ...spec, seed: seed + i, maxTimestampMs: BigInt(1000 + seed + i) }));
 }
 
-describe('tier uploads from raw WAL frames', () => {
+for (const mode of ['on the event loop', 'by the upload read worker'] as const) describe(`tier uploads from raw WAL frames read ${mode}`, () => {
   let rig: Rig | null = null;
+  before(() => {
+    readWorker = mode === 'by the upload read worker' ? new UploadReadWorker(10) : null;
+  });
+  after(async () => {
+    await readWorker?.close();
+    readWorker = null;
+  });
   afterEach(async () => {
     await rig?.close();
     rig = null;

@@ -5,7 +5,7 @@ import { EmbeddedMetadataStore } from '../../../src/coordination/embedded/embedd
 import { clusterKeys } from '../../../src/coordination/keys';
 import type { AppendInput } from '../../../src/storage/partition-log';
 import { OpendalObjectStore } from '../../../src/storage/objects/opendal-store';
-import { ObjectTier } from '../../../src/storage/tier/object-tier';
+import { ObjectTier, ObjectTierOptions } from '../../../src/storage/tier/object-tier';
 import { Durability, LocalLog, ResetLocalLog, TieredPartitionLog } from '../../../src/storage/tier/tiered-partition-log';
 import type { WalPartitionLog } from '../../../src/storage/wal/wal-partition-log';
 import { testBatchFormat } from '../support/test-batch-format';
@@ -38,12 +38,15 @@ export class OwnedTieredLog extends TieredPartitionLog {
   }
 }
 
-export async function openTiered(harness: WalTestHarness, dir: string, durability: Durability, moveSegments: boolean): Promise<OwnedTieredLog> {
+/** `tierOptions`: options of the tier beyond the harness's own (uploadNice, for one). */
+export async function openTiered(
+  harness: WalTestHarness, dir: string, durability: Durability, moveSegments: boolean, tierOptions: Partial<ObjectTierOptions> = {},
+): Promise<OwnedTieredLog> {
   const metadata = await EmbeddedMetadataStore.open(join(dir, 'meta'));
   const tier = await ObjectTier.open({
     objects: new OpendalObjectStore({ backend: 'fs', root: join(dir, 'objects') }),
     metadata, keys: clusterKeys('/c'), brokerId: 1, format: testBatchFormat, cloudCommitIntervalMs: 5,
-    uploadIntervalMs: 3_600_000, policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }), blockBytes: 150,
+    uploadIntervalMs: 3_600_000, policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }), blockBytes: 150, ...tierOptions,
   });
   const walDir = join(dir, 'wal');
   const walConfig = (offset: bigint) => ({ segmentBytes: 100, retentionBytes: 0, retentionRequiresUploadMark: true, initialOffset: offset });
