@@ -4,6 +4,11 @@
  * fsync `always`, to fdatasync them, all logs in parallel. Appends arriving while a cycle runs
  * wait for the next one, so concurrent appends share one write and one fdatasync.
  *
+ * A log that wrote from the event loop is done when flushPending() returns (null instead of a
+ * promise). A pass where every log did so ends at once, with no promise and no further turn of
+ * the event loop: at 10k one-message Produce requests/s that was a second loop iteration
+ * (a non-blocking epoll_pwait and an immediate) and a dozen promises per request.
+ *
  * When no cycle runs, the next starts after the group-commit window (windowMs) for appends that
  * wait for an fsync, at the end of the event-loop turn for the others, and at once when the
  * pending bytes reach groupBytesMax.
@@ -12,8 +17,11 @@
 import { STORAGE_LIMITS } from '../limits';
 
 export interface FlushTarget {
-  /** Writes pending appends (fsyncs them when the policy asks) and settles them; never rejects. */
-  flushPending(): Promise<void>;
+  /**
+   * Writes pending appends (fsyncs them when the policy asks) and settles them; never rejects.
+   * Returns null when it is done already (written from the event loop).
+   */
+  flushPending(): Promise<void> | null;
   /** fdatasync of bytes written but not yet synced (fsync `interval`); never rejects. */
   syncWritten(): Promise<void>;
 }
@@ -98,21 +106,35 @@ export class FlushScheduler {
       this.startScheduled = null;
     }
     if (this.cycleRunning) return;
-    void this.runCycles();
+    this.cycleRunning = true;
+    this.runPass();
   }
 
-  private async runCycles(): Promise<void> {
-    this.cycleRunning = true;
-    while (this.dirty.size > 0) {
-      const targets = [...this.dirty];
-      this.dirty.clear();
-      await Promise.all(targets.map((t) => t.flushPending()));
-      // Appenders acknowledged by this cycle append again in callbacks still queued: let them
-      // run so they join the next cycle instead of waiting a whole window behind it.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+  /** Every dirty log writes what it has pending; the cycle goes on while logs are dirty again. */
+  private runPass(): void {
+    const targets = [...this.dirty];
+    this.dirty.clear();
+    let flushing: Promise<void>[] | null = null;
+    for (const target of targets) {
+      const flush = target.flushPending();
+      if (flush) (flushing ??= []).push(flush);
     }
-    this.cycleRunning = false;
+    if (flushing) void Promise.all(flushing).then(this.passEnded);
+    else this.passEnded();
   }
+
+  private readonly passEnded = (): void => {
+    if (this.dirty.size === 0) {
+      // Appenders this pass acknowledged and that append again start the next cycle themselves.
+      this.cycleRunning = false;
+      return;
+    }
+    // Appends came while the pass ran. Appenders acknowledged by it append again in callbacks
+    // still queued: let them run so they join the next pass instead of waiting a window behind it.
+    setImmediate(this.nextPass);
+  };
+
+  private readonly nextPass = (): void => this.runPass();
 
   private restartIntervalTimer(): void {
     if (this.intervalTimer) clearInterval(this.intervalTimer);

@@ -1,6 +1,6 @@
 /** Argument checks of the WAL: bad input gets a typed error before anything is assigned or written. */
 import { STORAGE_LIMITS } from '../../limits';
-import { StorageError } from '../errors';
+import { OffsetOutOfRangeError, StorageError } from '../errors';
 import type { RecoverableBatchFormat } from '../partition-log';
 
 export function checkAppend(batch: Buffer, recordCount: number, maxTimestampMs: bigint, format: RecoverableBatchFormat): void {
@@ -24,4 +24,11 @@ export function checkAppend(batch: Buffer, recordCount: number, maxTimestampMs: 
 
 export function checkOffsetArgument(offset: bigint): void {
   if (typeof offset !== 'bigint') throw new StorageError('INVALID_ARGUMENT', `offset must be a bigint, got ${typeof offset}`);
+}
+
+/** `offset` is a bigint in [start, end]; returns `end`. */
+export function checkOffsetInRange(offset: bigint, start: bigint, end: bigint): bigint {
+  checkOffsetArgument(offset);
+  if (offset < start || offset > end) throw new OffsetOutOfRangeError(offset, start, end);
+  return end;
 }

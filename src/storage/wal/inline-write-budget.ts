@@ -20,7 +20,11 @@ export function takeInlineWriteBudget(bytes: number): boolean {
   spentBytes += bytes;
   if (!resetScheduled) {
     resetScheduled = true;
-    setImmediate(reset);
+    // Unref'd: a ref'd immediate makes the loop's next poll non-blocking, so every turn that wrote
+    // inline cost one more loop iteration (an epoll_pwait) just for this reset. Unref'd, it still
+    // runs at the loop's next check phase (the end of this turn, or of the next one when the write
+    // ran in an immediate), ahead of the flush passes scheduled after it.
+    setImmediate(reset).unref();
   }
   return true;
 }

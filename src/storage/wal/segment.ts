@@ -125,14 +125,26 @@ export class Segment {
    * file is open, on the thread pool otherwise.
    */
   async write(frames: OutgoingFrame[]): Promise<void> {
-    const buffers: Buffer[] = [];
-    let total = 0;
-    for (const f of frames) {
-      buffers.push(f.header, f.batch);
-      total += f.header.length + f.batch.length;
-    }
-    if (this.handle && takeInlineWriteBudget(total)) writeAllInline(this.handle.fd, buffers, total, this.writtenBytes);
-    else await writeAll(await this.file(), buffers, total, this.writtenBytes);
+    if (this.writeNow(frames)) return;
+    const { buffers, total } = buffersOf(frames);
+    await writeAll(await this.file(), buffers, total, this.writtenBytes);
+    this.recordWritten(frames);
+  }
+
+  /**
+   * write() when it can go from the event loop: writes the frames and returns true, or returns
+   * false having done nothing (too large, over the turn's budget, or the file not open).
+   */
+  writeNow(frames: OutgoingFrame[]): boolean {
+    if (!this.handle) return false;
+    const { buffers, total } = buffersOf(frames);
+    if (!takeInlineWriteBudget(total)) return false;
+    writeAllInline(this.handle.fd, buffers, total, this.writtenBytes);
+    this.recordWritten(frames);
+    return true;
+  }
+
+  private recordWritten(frames: OutgoingFrame[]): void {
     let position = this.writtenBytes;
     for (const f of frames) {
       const frameBytes = f.header.length + f.batch.length;
@@ -272,6 +284,16 @@ export class Segment {
     this.handle = null;
     void handle.close();
   }
+}
+
+function buffersOf(frames: OutgoingFrame[]): { buffers: Buffer[]; total: number } {
+  const buffers: Buffer[] = [];
+  let total = 0;
+  for (const f of frames) {
+    buffers.push(f.header, f.batch);
+    total += f.header.length + f.batch.length;
+  }
+  return { buffers, total };
 }
 
 async function writeAll(handle: FileHandle, buffers: Buffer[], total: number, position: number): Promise<void> {

@@ -5,11 +5,11 @@
  *
  * Offsets are assigned at append (in call order); the high watermark advances when a batch is
  * durable under the fsync policy (always: after the fdatasync covering it; interval and never:
- * once written). Writes, rolls, truncation and retention run one at a time per log (`serial`);
+ * once written). Writes, rolls, truncation and retention run one at a time per log (`tasks`);
  * with fsync `always` the fdatasync of one group runs while the next group is written.
  */
 import { STORAGE_LIMITS } from '../../limits';
-import { OffsetOutOfRangeError, StorageError } from '../errors';
+import { StorageError } from '../errors';
 import type { FlushTarget } from '../flush-scheduler';
 import type { AppendInput, AppendResult, PartitionLog, ReadResult } from '../partition-log';
 import type { CacheSlot } from '../tail-cache';
@@ -19,9 +19,11 @@ import { segmentsToDelete } from './retention';
 import { readRawFrames, RawFrameRead } from './raw-frame-read';
 import { findOffsetForTimestamp, readSegments } from './segment-reader';
 import { Segment, syncDirectory } from './segment';
-import { frameBytesOf, PendingAppend, PendingAppends } from './pending-appends';
+import { PendingAppend, PendingAppends } from './pending-appends';
 import { SyncStage } from './sync-stage';
-import { checkAppend, checkOffsetArgument } from './append-checks';
+import { SerialTasks } from './serial-tasks';
+import { splitAtRolls } from './write-runs';
+import { checkAppend, checkOffsetArgument, checkOffsetInRange } from './append-checks';
 import { checkWalConfig, SegmentInfo, WalLogConfig, WalShared, WalStats } from './wal-config';
 import { truncateSegments } from './truncation';
 
@@ -34,7 +36,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   private durableOffset: bigint;
   private state: State = 'open';
   private failure: StorageError | null = null;
-  private serialTail: Promise<unknown> = Promise.resolve();
+  private readonly tasks = new SerialTasks();
   private intervalSync: Promise<void> = Promise.resolve();
   private uploadMark: bigint | null = null;
   private truncation: Promise<void> | null = null;
@@ -148,7 +150,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   async truncate(offset: bigint): Promise<void> {
     this.checkWritable();
     checkOffsetArgument(offset);
-    const run = this.serial(() => this.truncateNow(offset));
+    const run = this.tasks.run(() => this.truncateNow(offset));
     this.truncation = run;
     try {
       await run;
@@ -161,8 +163,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     await this.writeAllPending();
     await this.syncStage.drain();
     this.checkWritable();
-    const start = this.logStartOffset();
-    if (offset < start || offset > this.hwm) throw new OffsetOutOfRangeError(offset, start, this.hwm);
+    checkOffsetInRange(offset, this.logStartOffset(), this.hwm);
     if (offset === this.hwm) return;
     this.segments = await truncateSegments(this.segments, offset, this.config.batchFormat, this.dir);
     this.logEndOffset = offset;
@@ -176,32 +177,26 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     const failed = this.state === 'failed';
     this.state = 'closing';
     this.shared.scheduler.unregister(this);
-    await this.serial(() => this.writeAllPending());
+    await this.tasks.run(() => this.writeAllPending());
     await this.syncStage.drain();
     await this.intervalSync;
-    if (!failed) await this.closeActive().catch((err) => this.shared.logger.error({ err, dir: this.dir }, 'trim or fsync at close failed'));
+    // A clean close leaves the active segment its frames' size, synced (`always`: already, unless trimmed).
+    const closeActive = async () => {
+      if ((await this.active.trimPreallocation()) || this.config.fsyncPolicy !== 'always') await this.syncActive();
+    };
+    if (!failed) await closeActive().catch((err) => this.shared.logger.error({ err, dir: this.dir }, 'trim or fsync at close failed'));
     this.state = 'closed';
     this.cacheSlot.clear();
     await Promise.all(this.segments.map((s) => s.retire()));
     this.shared.onClosed?.(this.dir);
   }
 
-  /** A clean close leaves the active segment its frames' size, synced (`always`: already, unless trimmed). */
-  private async closeActive(): Promise<void> {
-    const trimmed = await this.active.trimPreallocation();
-    if (trimmed || this.config.fsyncPolicy !== 'always') await this.syncActive();
-  }
-
   /** Deletes old segments per retention; returns how many. Runs between flushes. */
   async applyRetention(nowMs: number = this.shared.clock()): Promise<number> {
     this.checkReadable();
-    return this.serial(async () => {
-      const count = segmentsToDelete(this.segments.map((s) => ({ nextOffset: s.nextOffset, sizeBytes: s.writtenBytes, largestTimestampMs: s.index.largestTimestampMs })), {
-        retentionBytes: this.config.retentionBytes,
-        retentionMs: this.config.retentionMs,
-        nowMs,
-        floorOffset: this.config.retentionRequiresUploadMark ? (this.uploadMark ?? -1n) : null,
-      });
+    return this.tasks.run(async () => {
+      const floorOffset = this.config.retentionRequiresUploadMark ? (this.uploadMark ?? -1n) : null;
+      const count = segmentsToDelete(this.segmentInfos(), { ...this.config, nowMs, floorOffset });
       if (count === 0) return 0;
       const doomed = this.segments.slice(0, count);
       this.segments = this.segments.slice(count);
@@ -248,9 +243,31 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     return this.segments.map((s) => s.info(s !== this.active));
   }
 
-  /** @internal FlushScheduler: write (and for `always`, fsync) what is pending. */
-  flushPending(): Promise<void> {
-    return this.serial(() => this.writePending()).catch(() => undefined);
+  /**
+   * @internal FlushScheduler: write (and for `always`, fsync) what is pending; null when done at
+   * once (written from the event loop while no other task of this log ran: see flush-scheduler.ts).
+   */
+  flushPending(): Promise<void> | null {
+    if (!this.tasks.idle) return this.tasks.run(() => this.writePending()).catch(() => undefined);
+    const group = this.takePending();
+    if (group.length === 0 || this.writtenNow(group)) return null;
+    return this.tasks.run(() => this.writeTaken(group)).catch(() => undefined);
+  }
+
+  /** Writes and settles `group` from the event loop if it needs no roll and fits the turn's inline budget; false if it did nothing. */
+  private writtenNow(group: PendingAppend[]): boolean {
+    const segment = this.active;
+    if (this.failure || splitAtRolls(group, segment, this.config, this.shared.clock()).length > 1) return false;
+    try {
+      if (!segment.writeNow(group)) return false;
+    } catch (err) {
+      this.fail(err, group);
+      return true;
+    }
+    this.stats.writes++;
+    for (const a of group) a.segment = segment;
+    this.written(group);
+    return true;
   }
 
   /** @internal FlushScheduler: fsync `interval`. */
@@ -264,15 +281,12 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     return this.segments[this.segments.length - 1];
   }
 
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.serialTail.then(task, task);
-    this.serialTail = run.catch(() => undefined);
-    return run;
-  }
-
   private async writePending(): Promise<void> {
     const group = this.takePending();
-    if (group.length === 0) return;
+    if (group.length > 0) await this.writeTaken(group);
+  }
+
+  private async writeTaken(group: PendingAppend[]): Promise<void> {
     if (this.failure) {
       for (const a of group) a.reject(this.failure);
       return;
@@ -283,6 +297,11 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
       this.fail(err, group);
       return;
     }
+    this.written(group);
+  }
+
+  /** The group's frames are in the file: durable now, or after their fdatasync. */
+  private written(group: PendingAppend[]): void {
     if (this.config.fsyncPolicy === 'always' || this.syncStage.busy) {
       this.syncStage.add(group);
     } else {
@@ -290,12 +309,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
     }
   }
 
-  /**
-   * The oldest pending appends, up to a write's byte cap (at least one); the rest stays for the
-   * next cycle. With fsync `always` the cap (alwaysWriteBytesMax) bounds what one fdatasync
-   * covers, beyond it the next group's write overlaps the previous group's fdatasync; the other
-   * policies have no sync stage to overlap, and a larger write saves round trips to the thread pool.
-   */
+  /** The oldest pending appends up to a write's byte cap (at least one; why two caps: limits.ts); the rest waits for the next pass. */
   private takePending(): PendingAppend[] {
     const bytesMax = this.config.fsyncPolicy === 'always' ? STORAGE_LIMITS.alwaysWriteBytesMax : STORAGE_LIMITS.writeBytesMax;
     const { group, bytes } = this.pending.take(bytesMax);
@@ -311,21 +325,11 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   /** Writes the group with one writev per segment, rolling segments by size and age on the way. */
   private async writeGroup(group: PendingAppend[]): Promise<void> {
     const nowMs = this.shared.clock();
-    let run: PendingAppend[] = [];
-    let runBytes = 0;
-    for (const a of group) {
-      const frameBytes = frameBytesOf(a);
-      const size = this.active.writtenBytes + runBytes;
-      if (size > 0 && (size + frameBytes > this.config.segmentBytes || nowMs - this.active.createdAtMs >= this.config.segmentMs)) {
-        if (run.length > 0) await this.writeRun(run);
-        run = [];
-        runBytes = 0;
-        await this.roll(a.baseOffset, nowMs);
-      }
-      run.push(a);
-      runBytes += frameBytes;
+    const runs = splitAtRolls(group, this.active, this.config, nowMs);
+    for (const [i, run] of runs.entries()) {
+      if (i > 0) await this.roll(run[0].baseOffset, nowMs);
+      if (run.length > 0) await this.writeRun(run);
     }
-    if (run.length > 0) await this.writeRun(run);
   }
 
   private async writeRun(run: PendingAppend[]): Promise<void> {
@@ -386,11 +390,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   /** A read may start at `offset` (in [logStartOffset, highWatermark]); returns the high watermark. */
   private checkReadFrom(offset: bigint): bigint {
     this.checkReadable();
-    checkOffsetArgument(offset);
-    const start = this.logStartOffset();
-    const hwm = this.hwm;
-    if (offset < start || offset > hwm) throw new OffsetOutOfRangeError(offset, start, hwm);
-    return hwm;
+    return checkOffsetInRange(offset, this.logStartOffset(), this.hwm);
   }
 
   private checkReadable(): void {

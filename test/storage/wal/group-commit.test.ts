@@ -2,12 +2,13 @@ import { expect } from 'chai';
 import { isStorageError } from '../../../src/storage/errors';
 import { STORAGE_LIMITS } from '../../../src/limits';
 import type { AppendResult } from '../../../src/storage/partition-log';
-import { Segment } from '../../../src/storage/wal/segment';
+import { OutgoingFrame, Segment } from '../../../src/storage/wal/segment';
 import type { WalLogConfig } from '../../../src/storage/wal/wal-config';
 import type { WalPartitionLog } from '../../../src/storage/wal/wal-partition-log';
 import { testAppend } from '../support/test-batch-format';
 import { openTestWal, WalTestHarness } from './wal-harness';
-import { removeDir, tempDir } from './wal-test-helpers';
+import { readAll } from '../partition-log.contract';
+import { appendMany, removeDir, tempDir, watchFileHandles } from './wal-test-helpers';
 
 describe('Group commit', () => {
   let dir: string;
@@ -105,6 +106,21 @@ describe('Group commit', () => {
     await log.close();
   });
 
+  it('with fsync interval, writes a small append from the event loop (no thread-pool write), and rolls segments by size on the way', async () => {
+    const harness = new WalTestHarness();
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'interval', segmentBytes: 4096 });
+    let poolWrites = 0;
+    await watchFileHandles('writev', () => { poolWrites++; }, async () => {
+      for (let i = 0; i < 5; i++) await log.append(testAppend({ seed: i, payload: 500 }));
+    });
+    expect(poolWrites).to.equal(0);
+    expect(log.stats.writes).to.equal(5);
+    const stored = await appendMany(log, 10, (i) => ({ seed: 10 + i, payload: 500 }));
+    expect(log.stats.rolls, 'rolls by size').to.be.greaterThan(0);
+    expect((await readAll(log)).slice(5).map((b) => b.toString('hex'))).to.deep.equal(stored.map((b) => b.toString('hex')));
+    await log.close();
+  });
+
   it('with fsync never, acknowledges once written and fsyncs only on roll and close', async () => {
     const harness = new WalTestHarness();
     const log = await openTestWal(harness, dir, { fsyncPolicy: 'never' });
@@ -161,14 +177,32 @@ async function traceGroupCommit(
 ): Promise<TraceEvent[]> {
   const events: TraceEvent[] = [];
   const originalWrite = Segment.prototype.write;
+  const originalWriteNow = Segment.prototype.writeNow;
   const originalSync = Segment.prototype.sync;
   let syncIds = 0;
   let writeEnded: (() => void) | null = null;
-  Segment.prototype.write = async function (this: Segment, frames) {
-    await originalWrite.call(this, frames);
+  const traceWrite = (frames: OutgoingFrame[]) => {
     writeEnded?.();
     for (const f of frames) events.push({ kind: 'written', offset: f.baseOffset });
     events.push({ kind: 'write-end', bytes: frames.reduce((sum, f) => sum + f.header.length + f.batch.length, 0) });
+  };
+  // A write goes through writeNow (from the event loop) or write (which tries writeNow first): each traced once.
+  let inWrite = false;
+  Segment.prototype.writeNow = function (this: Segment, frames) {
+    const done = originalWriteNow.call(this, frames);
+    if (done && !inWrite) traceWrite(frames);
+    return done;
+  };
+  Segment.prototype.write = async function (this: Segment, frames) {
+    inWrite = true;
+    let pending: Promise<void>;
+    try {
+      pending = originalWrite.call(this, frames);
+    } finally {
+      inWrite = false;
+    }
+    await pending;
+    traceWrite(frames);
   };
   Segment.prototype.sync = async function (this: Segment) {
     const id = syncIds++;
@@ -193,6 +227,7 @@ async function traceGroupCommit(
     await log.close();
   } finally {
     Segment.prototype.write = originalWrite;
+    Segment.prototype.writeNow = originalWriteNow;
     Segment.prototype.sync = originalSync;
     await removeDir(dir);
   }

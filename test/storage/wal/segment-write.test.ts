@@ -40,6 +40,19 @@ describe('WAL segment writes', () => {
     expect((await readFile(segment.path)).equals(expected)).to.equal(true);
   });
 
+  it('writeNow writes a small group from the event loop and leaves a group above inlineWriteBytesMax untouched for write()', async () => {
+    const segment = await Segment.create(dir, 0n, STORAGE_LIMITS.indexIntervalBytes, Date.now());
+    const small = framesOf([100, 200], 0n);
+    expect(segment.writeNow(small)).to.equal(true);
+    expect(segment.writtenBytes).to.equal(300 + 2 * FRAME_HEADER_BYTES);
+    const large = framesOf([STORAGE_LIMITS.inlineWriteBytesMax], 2n);
+    expect(segment.writeNow(large)).to.equal(false);
+    expect(segment.writtenBytes, 'nothing recorded').to.equal(300 + 2 * FRAME_HEADER_BYTES);
+    expect(large[0].endPosition).to.equal(undefined);
+    await segment.retire();
+    expect((await readFile(segment.path)).equals(Buffer.concat(small.flatMap((f) => [f.header, f.batch])))).to.equal(true);
+  });
+
   it('writes past the inline budget of one event-loop turn on the thread pool, and inline again in the next turn', async () => {
     const frameBytes = Math.floor(STORAGE_LIMITS.inlineWriteBytesMax * 0.9);
     const inlinePerTurn = Math.floor(STORAGE_LIMITS.inlineWriteTurnBytesMax / (frameBytes + FRAME_HEADER_BYTES));
