@@ -106,6 +106,12 @@ export const STORAGE_LIMITS = {
   readChunkBytesMax: 8 * 1024 * 1024,
   /** How often the log manager applies retention to every open log. */
   retentionCheckIntervalMs: 60_000,
+  /**
+   * Durable bytes of a segment gathered before they are dropped from the page cache in one call
+   * (page-cache.ts): with fsync `always` an fdatasync covers a few KiB, and one fadvise per MiB
+   * instead of one per fdatasync keeps the syscall off the per-request path.
+   */
+  syncedPageDropBytesMin: 1024 * 1024,
 } as const;
 
 // ---- Cluster metadata (src/coordination) ----

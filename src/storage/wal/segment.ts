@@ -6,10 +6,12 @@
 import { writevSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { STORAGE_LIMITS } from '../../limits';
 import { StorageError } from '../errors';
 import { indexFileName, removeIndexFile, SegmentIndexFile, writeIndexFile } from './index-file';
 import { takeInlineWriteBudget } from './inline-write-budget';
 import { OffsetIndex } from './offset-index';
+import { dropFromPageCache, pageFloor } from './page-cache';
 import type { SegmentInfo } from './wal-config';
 
 export const SEGMENT_SUFFIX = '.log';
@@ -41,6 +43,8 @@ export class Segment {
   writtenBytes = 0;
   /** Bytes known to be on disk (after an fdatasync, or at open). */
   syncedBytes = 0;
+  /** Bytes from the start dropped from the page cache after they were synced (page-cache.ts). */
+  droppedBytes = 0;
   /** Bytes of frames below the high watermark: reads never go past this. */
   visibleBytes = 0;
   /** Offset after the last frame written. */
@@ -192,9 +196,19 @@ export class Segment {
   async sync(): Promise<bigint> {
     const upTo = this.writtenBytes;
     const coveredOffset = this.nextOffset;
-    await (await this.file()).datasync();
+    const file = await this.file();
+    await file.datasync();
     if (upTo > this.syncedBytes) this.syncedBytes = upTo;
+    this.dropSyncedPages(file.fd);
     return coveredOffset;
+  }
+
+  /** Drops what fdatasyncs made durable from the page cache, a MiB or more at a time (page-cache.ts). */
+  private dropSyncedPages(fd: number): void {
+    const end = pageFloor(this.syncedBytes);
+    if (end - this.droppedBytes < STORAGE_LIMITS.syncedPageDropBytesMin) return;
+    dropFromPageCache(fd, this.droppedBytes, end);
+    this.droppedBytes = end;
   }
 
   /** The name of this segment's index file (written when sealed). */
@@ -241,6 +255,7 @@ export class Segment {
     this.preallocatedBytes = 0;
     this.writtenBytes = Math.min(this.writtenBytes, bytes);
     this.syncedBytes = Math.min(this.syncedBytes, bytes);
+    this.droppedBytes = Math.min(this.droppedBytes, pageFloor(bytes));
     this.visibleBytes = Math.min(this.visibleBytes, bytes);
   }
 
