@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { EmbeddedMetadataStore } from './embedded/embedded-store';
 import { CoordinationError } from './errors';
-import { EtcdMetadataStore } from './etcd/etcd-store';
+import type { EtcdMetadataStore as EtcdStore } from './etcd/etcd-store';
 import type { MetadataStore } from './metadata-store';
 
 export interface MetadataStoreSettings {
@@ -26,6 +26,10 @@ export async function openMetadataStore(settings: MetadataStoreSettings): Promis
       throw new CoordinationError('INVALID_REQUEST', `etcd endpoint ${endpoint} must look like http://host:port`);
     }
   }
+  // Loaded only here: etcd3 and its gRPC stack are ~6 MB of heap that an embedded broker would
+  // otherwise carry, and every mark-compact walks them (a 1 KiB produce at 250 MB/s starts one
+  // every ~0.25 s from the growth of request buffers, V8's external-memory limit).
+  const { EtcdMetadataStore } = require('./etcd/etcd-store') as { EtcdMetadataStore: typeof EtcdStore };
   const store = EtcdMetadataStore.connect(settings.etcdEndpoints);
   try {
     await store.get('/');
