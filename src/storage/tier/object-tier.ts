@@ -84,13 +84,14 @@ export class ObjectTier {
     const uploadNice = options.uploadNice ?? TIER_LIMITS.uploadNiceDefault;
     this.readWorker = uploadNice > 0 ? new UploadReadWorker(uploadNice) : null;
     // One uploader per loop: each keeps its own backlog flag and key sequence. The cloud commit
-    // loop reads as a tail reader (from memory) and acknowledges produces: it stays on the event loop.
+    // loop reads as a tail reader (from memory) and acknowledges produces: its reads stay on the
+    // event loop. Both renice opendal's threads before a put (they are the same threads).
     this.uploads = new UploadLoop({
       name: 'uploads', uploader: new Uploader({ ...options, index, readWorker: this.readWorker ?? undefined, runtimeThreadsNice: uploadNice }), index, onDemand: false,
       intervalMs: options.uploadIntervalMs ?? TIER_LIMITS.uploadIntervalMsDefault, sources: () => this.sources('local'),
     });
     this.commits = new UploadLoop({
-      name: 'cloud-commits', uploader: new Uploader({ ...options, index, tailReader: true }), index, onDemand: true,
+      name: 'cloud-commits', uploader: new Uploader({ ...options, index, tailReader: true, runtimeThreadsNice: uploadNice }), index, onDemand: true,
       intervalMs: options.cloudCommitIntervalMs ?? TIER_LIMITS.cloudCommitIntervalMsDefault, sources: () => this.sources('cloud'),
     });
     this.retention = new CloudRetention({
@@ -106,6 +107,7 @@ export class ObjectTier {
     const tier = new ObjectTier(options, index);
     tier.watches = watches;
     await tier.retention.loadState();
+    tier.readWorker?.warm();
     tier.uploads.start();
     tier.commits.start();
     const every = options.retentionIntervalMs ?? TIER_LIMITS.retentionIntervalMsDefault;

@@ -40,26 +40,49 @@ export function threadsNamed(name: string): number[] {
   } catch {
     return [];
   }
-  const out: number[] = [];
-  for (const tid of tids) {
-    try {
-      if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trimEnd() === name) out.push(Number(tid));
-    } catch {
-      // The thread exited between the listing and the read.
-    }
-  }
-  return out;
+  return tids.map(Number).filter((tid) => threadNamed(tid, name));
 }
+
+/** Whether thread `tid` of this process is named `name` (false when it exited). */
+function threadNamed(tid: number, name: string): boolean {
+  try {
+    return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trimEnd() === name;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Threads already looked at, by id: the nice value a runtime thread was found at or raised to,
+ * Infinity for a thread of another name. Called before every put (cloud commits: 20 a second),
+ * so only threads not seen before cost a read of /proc; an id that left the listing is forgotten
+ * (the kernel may give it to a new thread).
+ */
+const seen = new Map<number, number>();
 
 /** Raises every opendal runtime thread's nice value to at least `nice`; returns how many it changed. */
 export function lowerRuntimeThreadsPriority(nice: number): number {
   if (nice <= 0) return 0;
+  let listing: string[];
+  try {
+    listing = readdirSync('/proc/self/task');
+  } catch {
+    return 0;
+  }
+  const live = new Set(listing.map(Number));
+  for (const tid of seen.keys()) if (!live.has(tid)) seen.delete(tid);
   let changed = 0;
-  for (const tid of threadsNamed(RUNTIME_THREAD_NAME)) {
-    const current = threadNice(tid);
-    if (current === null || current >= nice) continue;
+  for (const tid of live) {
+    if ((seen.get(tid) ?? -Infinity) >= nice) continue;
+    const current = threadNamed(tid, RUNTIME_THREAD_NAME) ? threadNice(tid) : Infinity;
+    if (current === null) continue;
+    if (current >= nice) {
+      seen.set(tid, current);
+      continue;
+    }
     try {
       setPriority(tid, nice);
+      seen.set(tid, nice);
       changed++;
     } catch (err) {
       // A thread that exited meanwhile (ESRCH), or a system that refuses: uploads run at the broker's priority.
