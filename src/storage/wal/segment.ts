@@ -203,9 +203,9 @@ export class Segment {
     return coveredOffset;
   }
 
-  /** Drops what fdatasyncs made durable from the page cache, a MiB or more at a time (page-cache.ts). */
+  /** Drops what fdatasyncs made durable, but the newest pageCacheKeepBytes, from the page cache, a MiB at least at a time (page-cache.ts). */
   private dropSyncedPages(fd: number): void {
-    const end = pageFloor(this.syncedBytes);
+    const end = pageFloor(this.syncedBytes - STORAGE_LIMITS.pageCacheKeepBytes);
     if (end - this.droppedBytes < STORAGE_LIMITS.syncedPageDropBytesMin) return;
     dropFromPageCache(fd, this.droppedBytes, end);
     this.droppedBytes = end;

@@ -3,12 +3,16 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAll } from '../partition-log.contract';
+import { STORAGE_LIMITS } from '../../../src/limits';
 import { pageCacheDropAvailable } from '../../../src/storage/wal/page-cache';
 import { openTestWal, WalTestHarness } from './wal-harness';
 import { appendMany, removeDir, segmentFiles, tempDir } from './wal-test-helpers';
 
 const MIB = 1024 * 1024;
-const BATCH_PAYLOAD_BYTES = 64 * 1024;
+const BATCH_PAYLOAD_BYTES = 256 * 1024;
+const KEEP_BYTES = STORAGE_LIMITS.pageCacheKeepBytes;
+/** Enough batches to pass the kept window by 4 MiB. */
+const BATCHES = Math.ceil((KEEP_BYTES + 4 * MIB) / BATCH_PAYLOAD_BYTES);
 
 /** Bytes of `path` in the page cache, by util-linux's fincore (mincore(2) over the file). */
 function residentBytes(path: string): number {
@@ -38,26 +42,28 @@ describe('WAL: synced bytes leave the page cache', () => {
     expect(residentBytes(path)).to.equal(4 * MIB);
   });
 
-  it('drops what fsync always made durable from the page cache, and reads it back from the disk', async () => {
-    const log = await openTestWal(harness, dir, { fsyncPolicy: 'always', segmentBytes: 64 * MIB, preallocate: true });
-    const stored = await appendMany(log, 64, (i) => ({ seed: i, payload: BATCH_PAYLOAD_BYTES }));
+  it('drops what fsync always made durable beyond the newest pageCacheKeepBytes, and reads it back from the disk', async () => {
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'always', segmentBytes: 256 * MIB, preallocate: true });
+    const stored = await appendMany(log, BATCHES, (i) => ({ seed: i, payload: BATCH_PAYLOAD_BYTES }));
     const [segment] = await segmentFiles(dir);
-    const written = log.segmentInfos()[0].sizeBytes;
-    expect(written).to.be.greaterThan(4 * MIB);
-    // At most the last MiB gathered towards the next drop, plus the partial last page, stays.
-    expect(residentBytes(join(dir, segment))).to.be.at.most(MIB + 4096);
+    expect(log.segmentInfos()[0].sizeBytes).to.be.greaterThan(KEEP_BYTES + 3 * MIB);
+    // The kept window, plus at most the MiB gathered towards the next drop and a partial page.
+    const resident = residentBytes(join(dir, segment));
+    expect(resident).to.be.at.least(KEEP_BYTES);
+    expect(resident).to.be.at.most(KEEP_BYTES + MIB + 4096);
     expect((await readAll(log)).map((b) => b.toString('hex'))).to.deep.equal(stored.map((b) => b.toString('hex')));
     await log.close();
   });
 
   it('drops what an interval fsync made durable, never what is not synced yet', async () => {
-    const log = await openTestWal(harness, dir, { fsyncPolicy: 'interval', fsyncIntervalMs: 60_000, segmentBytes: 64 * MIB });
-    await appendMany(log, 64, (i) => ({ seed: i, payload: BATCH_PAYLOAD_BYTES }));
+    const log = await openTestWal(harness, dir, { fsyncPolicy: 'interval', fsyncIntervalMs: 60_000, segmentBytes: 256 * MIB });
+    await appendMany(log, BATCHES, (i) => ({ seed: i, payload: BATCH_PAYLOAD_BYTES }));
     const path = join(dir, (await segmentFiles(dir))[0]);
     const written = log.segmentInfos()[0].sizeBytes;
     expect(residentBytes(path), 'written, not synced: all resident').to.equal(Math.ceil(written / 4096) * 4096);
     await log.syncWritten();
-    expect(residentBytes(path), 'after the fsync').to.be.at.most(4096);
+    expect(residentBytes(path), 'after the fsync').to.be.at.most(KEEP_BYTES + 4096);
+    expect(residentBytes(path), 'after the fsync').to.be.at.least(KEEP_BYTES);
     await log.close();
   });
 });
