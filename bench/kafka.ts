@@ -7,7 +7,9 @@
  * are shared.
  * BENCH_CPU_PROF=dir writes a CPU profile of the broker; BENCH_FLUSH=always|interval|never sets
  * the topics' flush policy; BENCH_SCALE=0.1 runs a smaller version; BENCH_ONLY=latency runs only
- * the latency probes, BENCH_ONLY=throughput only the kcat and kafkajs runs.
+ * the latency probes, BENCH_ONLY=throughput only the kcat and kafkajs runs. The kcat runs repeat
+ * BENCH_ROUNDS times (default 3) on fresh topics; each figure is their median, with every round
+ * on a `#` line (kafka-rounds.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -18,12 +20,17 @@ import {
   checkOffsetsInOrder, cpuSeconds, freePort, KCAT_CONSUME_SETTINGS, kcatSettingArgs, lastLineClock, result, startBrokerProcess, timed, timedWithCpu,
 } from './kafka-bench-support';
 import { watchPressure } from './kafka-pressure';
+import { RoundFigures } from './kafka-rounds';
 import { watchWriteback, WritebackSample, writebackNow } from './kafka-writeback';
 
 const KCAT = '/usr/bin/kcat';
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const flush = process.env.BENCH_FLUSH ?? 'interval';
 const only = process.env.BENCH_ONLY ?? '';
+const rounds = Number(process.env.BENCH_ROUNDS ?? '3');
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a positive integer, not ${process.env.BENCH_ROUNDS}`);
+/** Where the throughput figures go: straight out, or into the rounds (kafka-rounds.ts). */
+let figure: (name: string, value: number, unit: string) => void = result;
 if (!['', 'latency', 'throughput'].includes(only)) throw new Error(`BENCH_ONLY must be latency or throughput, not ${only}`);
 
 /**
@@ -62,17 +69,17 @@ async function kcatProduce(bootstrap: string, topic: string, file: string, count
 
 /** kcat's own CPU per MB: with the broker's figure, how the two cores are shared. */
 function reportClientCpu(name: string, cpuSeconds: number, bytes: number): void {
-  result(`client_cpu_ms_per_mb_${name}`, (cpuSeconds * 1000) / (bytes / 1e6), 'ms/MB');
+  figure(`client_cpu_ms_per_mb_${name}`, (cpuSeconds * 1000) / (bytes / 1e6), 'ms/MB');
 }
 
 /** The figure the issue names under `name` in its unit, the other one under a suffixed name. */
 function report(name: string, msgsPerSecond: number, mbPerSecond: number, primary: 'MB/s' | 'msg/s'): void {
   if (primary === 'MB/s') {
-    result(name, mbPerSecond, 'MB/s');
-    result(`${name}_msgs`, msgsPerSecond, 'msg/s');
+    figure(name, mbPerSecond, 'MB/s');
+    figure(`${name}_msgs`, msgsPerSecond, 'msg/s');
   } else {
-    result(name, msgsPerSecond, 'msg/s');
-    result(`${name}_mb`, mbPerSecond, 'MB/s');
+    figure(name, msgsPerSecond, 'msg/s');
+    figure(`${name}_mb`, mbPerSecond, 'MB/s');
   }
 }
 
@@ -93,7 +100,7 @@ async function kcatConsume(bootstrap: string, topic: string, count: number, byte
   const seconds = clock.seconds();
   checkOffsetsInOrder(stdout, count, name);
   report(name, count / seconds, (count * bytes) / seconds / 1e6, 'msg/s');
-  result(`${name}_until_exit`, count / untilExit, 'msg/s');
+  figure(`${name}_until_exit`, count / untilExit, 'msg/s');
   reportClientCpu(name, clientCpu, count * bytes);
 }
 
@@ -223,15 +230,25 @@ async function main() {
     const phase = async (name: string, mb: number, run: () => Promise<void>) => {
       const before = cpuSeconds(pid);
       await run();
-      result(`broker_cpu_ms_per_mb_${name}`, ((cpuSeconds(pid) - before) * 1000) / mb, 'ms/MB');
+      figure(`broker_cpu_ms_per_mb_${name}`, ((cpuSeconds(pid) - before) * 1000) / mb, 'ms/MB');
     };
     const mbLarge = (large * 1024) / 1e6;
     const mbSmall = (small * 100) / 1e6;
     if (only !== 'latency') {
-      await phase('kcat_produce_1k', mbLarge, () => kcatProduce(bootstrap, 'bench-1k', join(work, 'in-1k'), large, 1024, 'kcat_produce_1k'));
-      await phase('kcat_produce_100b', mbSmall, () => kcatProduce(bootstrap, 'bench-100b', join(work, 'in-100b'), small, 100, 'kcat_produce_100b'));
-      await phase('kcat_consume_100b', mbSmall, () => kcatConsume(bootstrap, 'bench-100b', small, 100, 'kcat_consume_100b'));
-      await phase('kcat_consume_1k', mbLarge, () => kcatConsume(bootstrap, 'bench-1k', large, 1024, 'kcat_consume_1k'));
+      const figures = new RoundFigures();
+      figure = (name, value, unit) => figures.add(name, value, unit);
+      for (let round = 1; round <= rounds; round++) {
+        const t = (base: string) => (round === 1 ? base : `${base}-r${round}`);
+        await phase('kcat_produce_1k', mbLarge, () => kcatProduce(bootstrap, t('bench-1k'), join(work, 'in-1k'), large, 1024, 'kcat_produce_1k'));
+        await phase('kcat_produce_100b', mbSmall, () => kcatProduce(bootstrap, t('bench-100b'), join(work, 'in-100b'), small, 100, 'kcat_produce_100b'));
+        await phase('kcat_consume_100b', mbSmall, () => kcatConsume(bootstrap, t('bench-100b'), small, 100, 'kcat_consume_100b'));
+        await phase('kcat_consume_1k', mbLarge, () => kcatConsume(bootstrap, t('bench-1k'), large, 1024, 'kcat_consume_1k'));
+      }
+      // The issue's "consume >= produce" for 100 B, taken within each round (same broker state).
+      const consumed = figures.rounds('kcat_consume_100b');
+      figures.rounds('kcat_produce_100b').forEach((produced, i) => figures.add('kcat_consume_vs_produce_100b', consumed[i] / produced, 'x'));
+      figures.print();
+      figure = result;
       await phase('kafkajs_produce_1k', mbLarge, () => kafkajsProduce(bootstrap, 'bench-js-1k', large, 1024));
     }
     if (only !== 'throughput') await latencyProbes(bootstrap, pid);
