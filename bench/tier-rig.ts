@@ -31,9 +31,11 @@ export const UPLOAD_STORES: readonly string[] = (process.env.BENCH_TIER_STORES ?
 
 /**
  * BENCH_TIER_UPLOAD_NICE: the tier's uploadNice (tier.uploadNice; default TIER_LIMITS.uploadNiceDefault;
- * 0 = off: the uploads' reads on the event loop and the libuv pool, opendal at the process's priority).
+ * 0 = off: the uploads' reads on the event loop and the libuv pool).
  */
 const UPLOAD_NICE = process.env.BENCH_TIER_UPLOAD_NICE === undefined ? undefined : Number(process.env.BENCH_TIER_UPLOAD_NICE);
+/** BENCH_TIER_OPENDAL_NICE: the nice value of opendal's threads (tier.opendalNice; default TIER_LIMITS.opendalNiceDefault). */
+const OPENDAL_NICE = process.env.BENCH_TIER_OPENDAL_NICE === undefined ? undefined : Number(process.env.BENCH_TIER_OPENDAL_NICE);
 
 export const benchFormat: RecoverableBatchFormat = {
   setBaseOffset: (batch, base) => { batch.writeBigInt64BE(base, 0); },
@@ -80,7 +82,7 @@ export async function openRig(dir: string, store: ObjectStoreConfig | null, opti
   const metadata = await EmbeddedMetadataStore.open(join(dir, 'meta'));
   const tier = store === null ? null : await ObjectTier.open({
     objects: new OpendalObjectStore(store), metadata, keys: clusterKeys('/bench'), brokerId: 0, format: benchFormat,
-    uploadIntervalMs: options.uploadIntervalMs ?? 1000, cloudCommitIntervalMs: 50, uploadNice: UPLOAD_NICE, policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
+    uploadIntervalMs: options.uploadIntervalMs ?? 1000, cloudCommitIntervalMs: 50, uploadNice: UPLOAD_NICE, runtimeThreadsNice: OPENDAL_NICE, policyOf: async () => ({ retentionMs: -1, retentionBytes: -1 }),
   });
   const settings = { durability: options.durability, localRetentionMs: -2, localRetentionBytes: options.localRetentionBytes ?? -2 };
   const logs: PartitionLog[] = [];

@@ -308,11 +308,16 @@ export const TIER_LIMITS = {
   /** Partition ranges in one object: keeps its descriptor well under COORDINATION_LIMITS.valueBytesMax (~200 bytes a range). */
   rangesPerObjectMax: 2000,
   /**
-   * Default nice value (Linux, per thread) of the upload's background work: the upload read
-   * worker (its preads and frame checks) and opendal's runtime threads. 0 turns it off (reads on
-   * the event loop and the libuv pool, opendal at the broker's priority). See tier.uploadNice.
+   * Default nice value (Linux, per thread) of the upload read worker (the uploads' preads and
+   * frame checks). 0 turns it off: the reads on the event loop and the libuv pool. tier.uploadNice.
    */
   uploadNiceDefault: 10,
+  /**
+   * Default nice value of opendal's runtime threads (tier.opendalNice): 0, left alone. They also
+   * put every durability-cloud commit: at nice 10 its p99 rose from 76-81 to 138-151 ms (19: 621 ms)
+   * with the process's other threads keeping both cores busy (bench:tier cloud, session 7).
+   */
+  opendalNiceDefault: 0,
   /** Reads queued on the upload read worker, all uploaders together (each uploader reads one at a time). */
   uploadReadsInFlightMax: 4,
   /** Default period of the background uploader. */

@@ -69,7 +69,9 @@ export const configSchema = {
     uploadIntervalMs: intKnob(TIER_LIMITS.uploadIntervalMsDefault, 10, 3_600_000, 'Period of the uploader: one object per broker per interval, all partitions together.'),
     retentionIntervalMs: intKnob(TIER_LIMITS.retentionIntervalMsDefault, 100, 86_400_000, 'Period of cloud retention (retention.ms/bytes on objects, deleted topics, orphans).'),
     uploadNice: intKnob(TIER_LIMITS.uploadNiceDefault, 0, 19,
-      'CPU priority (Linux nice, per thread) of background uploads: their WAL reads and checks in a worker thread, and opendal\'s threads; the hot path gets the CPU first. 0 = off (reads on the event loop, opendal at the broker\'s priority).'),
+      'CPU priority (Linux nice, per thread) of background uploads\' WAL reads and frame checks, done in a worker thread so the hot path gets the CPU first. 0 = off (reads on the event loop).'),
+    opendalNice: intKnob(TIER_LIMITS.opendalNiceDefault, 0, 19,
+      'Nice value for opendal\'s threads (object copies and writes of every upload, cloud reads, durability: cloud commits); raised once, never lowered. 0 = left alone. Above 0 slows cloud commits when the broker is CPU-bound.'),
   },
   cloud: {
     commitIntervalMs: intKnob(TIER_LIMITS.cloudCommitIntervalMsDefault, 1, 60_000, 'Group commit period of durability: cloud topics (one object per commit).'),

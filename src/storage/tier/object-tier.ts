@@ -54,11 +54,16 @@ export interface ObjectTierOptions {
    */
   fence?: EpochFence;
   /**
-   * Nice value (Linux, per thread) of the background uploads: the upload read worker and
-   * opendal's runtime threads (default TIER_LIMITS.uploadNiceDefault; 0: off, the uploads' reads
-   * on the event loop and the libuv pool, opendal at the broker's priority). tier.uploadNice.
+   * Nice value (Linux, per thread) of the upload read worker, where the background uploads read
+   * and check the WAL's frames (default TIER_LIMITS.uploadNiceDefault; 0: off, the reads on the
+   * event loop and the libuv pool). tier.uploadNice.
    */
   uploadNice?: number;
+  /**
+   * Nice value of opendal's runtime threads, raised before each put and never lowered (default
+   * TIER_LIMITS.opendalNiceDefault, 0: left alone; they also carry durability-cloud commits). tier.opendalNice.
+   */
+  runtimeThreadsNice?: number;
 }
 
 export class ObjectTier {
@@ -83,15 +88,16 @@ export class ObjectTier {
     this.reader = new TieredReader(index, this.cache);
     const uploadNice = options.uploadNice ?? TIER_LIMITS.uploadNiceDefault;
     this.readWorker = uploadNice > 0 ? new UploadReadWorker(uploadNice) : null;
+    const runtimeThreadsNice = options.runtimeThreadsNice ?? TIER_LIMITS.opendalNiceDefault;
     // One uploader per loop: each keeps its own backlog flag and key sequence. The cloud commit
     // loop reads as a tail reader (from memory) and acknowledges produces: its reads stay on the
     // event loop. Both renice opendal's threads before a put (they are the same threads).
     this.uploads = new UploadLoop({
-      name: 'uploads', uploader: new Uploader({ ...options, index, readWorker: this.readWorker ?? undefined, runtimeThreadsNice: uploadNice }), index, onDemand: false,
+      name: 'uploads', uploader: new Uploader({ ...options, index, readWorker: this.readWorker ?? undefined, runtimeThreadsNice }), index, onDemand: false,
       intervalMs: options.uploadIntervalMs ?? TIER_LIMITS.uploadIntervalMsDefault, sources: () => this.sources('local'),
     });
     this.commits = new UploadLoop({
-      name: 'cloud-commits', uploader: new Uploader({ ...options, index, tailReader: true, runtimeThreadsNice: uploadNice }), index, onDemand: true,
+      name: 'cloud-commits', uploader: new Uploader({ ...options, index, tailReader: true, runtimeThreadsNice }), index, onDemand: true,
       intervalMs: options.cloudCommitIntervalMs ?? TIER_LIMITS.cloudCommitIntervalMsDefault, sources: () => this.sources('cloud'),
     });
     this.retention = new CloudRetention({

@@ -1,8 +1,8 @@
 /**
  * Background uploads run at a lower CPU priority than the hot path (tier.uploadNice): the
- * upload's WAL reads and frame checks in a worker thread at that nice value, opendal's runtime
- * threads at least as nice, the event loop untouched. Uploads that fall behind only make local
- * segments wait: local retention deletes nothing that is not recorded in object storage.
+ * upload's WAL reads and frame checks in a worker thread at that nice value, the event loop
+ * untouched; opendal's runtime threads only when asked (tier.opendalNice). Uploads that fall
+ * behind only make local segments wait: local retention deletes nothing not recorded in object storage.
  */
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,16 +46,24 @@ describe('upload priority (tier.uploadNice)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('defaults to TIER_LIMITS.uploadNiceDefault, a lower priority than the broker\'s', async () => {
+  it('reads at TIER_LIMITS.uploadNiceDefault, a lower priority than the broker\'s, and leaves opendal\'s threads as they are by default', async () => {
     log = await openTiered(harness, dir, 'local', false);
     expect(TIER_LIMITS.uploadNiceDefault).to.be.greaterThan(0);
+    expect(TIER_LIMITS.opendalNiceDefault).to.equal(0);
     expect(log.ownTier.readWorker?.nice).to.equal(TIER_LIMITS.uploadNiceDefault);
+    await appendSome(log, 30, 1);
+    await log.ownTier.uploads.runOnce();
+    const runtime = threadsNamed(RUNTIME_THREAD_NAME);
+    const before = runtime.map((tid) => threadNice(tid));
+    await appendSome(log, 30, 100);
+    await log.ownTier.uploads.runOnce();
+    expect(runtime.map((tid) => threadNice(tid))).to.deep.equal(before);
   });
 
-  it('reads for uploads in a worker thread at that nice value, opendal\'s threads at least as nice, the event loop untouched (Linux)', async function () {
+  it('reads for uploads in a worker thread at that nice value, opendal\'s threads at least as nice when asked, the event loop untouched (Linux)', async function () {
     const mainNice = threadNice(process.pid);
     if (mainNice === null) this.skip();
-    log = await openTiered(harness, dir, 'local', false, { uploadNice: 12 });
+    log = await openTiered(harness, dir, 'local', false, { uploadNice: 12, runtimeThreadsNice: 12 });
     await appendSome(log, 30, 1);
     const before = await readAll(log);
     await log.moveToObjects();
