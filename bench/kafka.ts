@@ -160,7 +160,7 @@ async function latencyProbe(bootstrap: string, topic: string, seconds: number, s
   // How late the probe's own thread sent against its 100 us slots: its wait for a core.
   result(`probe_send_lag_p99_at_10k${suffix}`, probe.send_lag_p99, 'ms');
   // With linger 0 each message is its own request only while librdkafka's thread gets a core at
-  // once: on this VM it sent 1.8-3.6 messages per request, fewer requests (and broker work) per
+  // once: on this VM it sent 2-3.6 messages per request, fewer requests (and broker work) per
   // message the busier the machine. Per message and per request are both printed.
   const brokerCpuUs = (cpuSeconds(brokerPid) - before) * 1e6;
   result(`broker_cpu_us_per_msg_at_10k${suffix}`, brokerCpuUs / probe.count, 'us');
