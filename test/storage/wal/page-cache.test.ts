@@ -11,8 +11,15 @@ import { appendMany, removeDir, segmentFiles, tempDir } from './wal-test-helpers
 const MIB = 1024 * 1024;
 const BATCH_PAYLOAD_BYTES = 256 * 1024;
 const KEEP_BYTES = STORAGE_LIMITS.pageCacheKeepBytes;
-/** Enough batches to pass the kept window by 4 MiB. */
-const BATCHES = Math.ceil((KEEP_BYTES + 4 * MIB) / BATCH_PAYLOAD_BYTES);
+/** Bytes written beyond the kept window: what should leave the page cache. */
+const BEYOND_KEEP_BYTES = 16 * MIB;
+const BATCHES = Math.ceil((KEEP_BYTES + BEYOND_KEEP_BYTES) / BATCH_PAYLOAD_BYTES);
+/**
+ * DONTNEED is advice: a page still in another CPU's LRU batch, or referenced at that moment,
+ * stays (seen once under load). Half of what is beyond the window gone shows the drop happened
+ * without asserting every page.
+ */
+const RESIDENT_BEYOND_KEEP_MAX = BEYOND_KEEP_BYTES / 2;
 
 /** Bytes of `path` in the page cache, by util-linux's fincore (mincore(2) over the file). */
 function residentBytes(path: string): number {
@@ -46,11 +53,10 @@ describe('WAL: synced bytes leave the page cache', () => {
     const log = await openTestWal(harness, dir, { fsyncPolicy: 'always', segmentBytes: 256 * MIB, preallocate: true });
     const stored = await appendMany(log, BATCHES, (i) => ({ seed: i, payload: BATCH_PAYLOAD_BYTES }));
     const [segment] = await segmentFiles(dir);
-    expect(log.segmentInfos()[0].sizeBytes).to.be.greaterThan(KEEP_BYTES + 3 * MIB);
-    // The kept window, plus at most the MiB gathered towards the next drop and a partial page.
+    expect(log.segmentInfos()[0].sizeBytes).to.be.at.least(KEEP_BYTES + BEYOND_KEEP_BYTES);
     const resident = residentBytes(join(dir, segment));
-    expect(resident).to.be.at.least(KEEP_BYTES);
-    expect(resident).to.be.at.most(KEEP_BYTES + MIB + 4096);
+    expect(resident, 'the newest pageCacheKeepBytes stay').to.be.at.least(KEEP_BYTES);
+    expect(resident, 'what is beyond them leaves').to.be.at.most(KEEP_BYTES + RESIDENT_BEYOND_KEEP_MAX);
     expect((await readAll(log)).map((b) => b.toString('hex'))).to.deep.equal(stored.map((b) => b.toString('hex')));
     await log.close();
   });
@@ -62,8 +68,9 @@ describe('WAL: synced bytes leave the page cache', () => {
     const written = log.segmentInfos()[0].sizeBytes;
     expect(residentBytes(path), 'written, not synced: all resident').to.equal(Math.ceil(written / 4096) * 4096);
     await log.syncWritten();
-    expect(residentBytes(path), 'after the fsync').to.be.at.most(KEEP_BYTES + 4096);
-    expect(residentBytes(path), 'after the fsync').to.be.at.least(KEEP_BYTES);
+    const resident = residentBytes(path);
+    expect(resident, 'after the fsync, the newest pageCacheKeepBytes stay').to.be.at.least(KEEP_BYTES);
+    expect(resident, 'after the fsync, what is beyond them leaves').to.be.at.most(KEEP_BYTES + RESIDENT_BEYOND_KEEP_MAX);
     await log.close();
   });
 });
