@@ -113,7 +113,6 @@ export class ObjectTier {
     const tier = new ObjectTier(options, index);
     tier.watches = watches;
     await tier.retention.loadState();
-    tier.readWorker?.warm();
     tier.uploads.start();
     tier.commits.start();
     const every = options.retentionIntervalMs ?? TIER_LIMITS.retentionIntervalMsDefault;

@@ -14,7 +14,10 @@
  * The worker is plain JavaScript evaluated from a string, so it starts the same under tsx,
  * compiled code and tests. Its frame check must stay the one in frame.ts (tested against it).
  *
- * Lifetime: started by warm() or the first read, terminated by close(). A worker that fails or exits
+ * Lifetime: started at the first read (a broker with only durability-cloud topics never starts
+ * it: the cloud commit loop reads from the tail cache; a start costs about 50 ms of CPU, and in
+ * bench:tier a start at tier open, just before the cloud produce, was followed by cloud p99 outliers
+ * of 91-357 ms against 57-68 ms without), terminated by close(). A worker that fails or exits
  * rejects every read in flight with a clear error (the upload cycle fails and the upload loop
  * retries it with backoff); the next read starts a new worker. It never keeps the process
  * alive while idle.
@@ -120,14 +123,6 @@ export class UploadReadWorker implements FramesReadElsewhere {
     if (!worker) return;
     this.fail(worker, new StorageError('LOG_CLOSED', 'the uploader closed during an upload read'));
     await worker.terminate();
-  }
-
-  /**
-   * Starts the thread now rather than at the first read (the tier does at open): a worker's
-   * start costs about 50 ms of CPU, better spent at startup than in the first upload.
-   */
-  warm(): void {
-    if (!this.closed && !this.worker) this.start();
   }
 
   private start(): Worker {
