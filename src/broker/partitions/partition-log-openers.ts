@@ -37,6 +37,7 @@ export async function openPartitionLogOpener(config: TributaryConfig, store: Met
     metadata: store, keys, brokerId: config.broker.id, format: batchFormat,
     uploadIntervalMs: config.tier.uploadIntervalMs, cloudCommitIntervalMs: config.cloud.commitIntervalMs,
     retentionIntervalMs: config.tier.retentionIntervalMs,
+    uploadNice: config.tier.uploadNice, runtimeThreadsNice: config.tier.opendalNice,
     // Cluster mode: descriptor, cut and log-start writes compare the partition's leader epoch.
     fence: config.metadata.store === 'etcd'
       ? clusterTierFence(store, keys, config.broker.id, (topicId) => topics.getById(topicId)?.name ?? null) : undefined,
