@@ -129,8 +129,8 @@ export class Segment {
    * file is open, on the thread pool otherwise.
    */
   async write(frames: OutgoingFrame[]): Promise<void> {
-    if (this.writeNow(frames)) return;
     const { buffers, total } = buffersOf(frames);
+    if (this.writeInline(frames, buffers, total)) return;
     await writeAll(await this.file(), buffers, total, this.writtenBytes);
     this.recordWritten(frames);
   }
@@ -142,7 +142,11 @@ export class Segment {
   writeNow(frames: OutgoingFrame[]): boolean {
     if (!this.handle) return false;
     const { buffers, total } = buffersOf(frames);
-    if (!takeInlineWriteBudget(total)) return false;
+    return this.writeInline(frames, buffers, total);
+  }
+
+  private writeInline(frames: OutgoingFrame[], buffers: Buffer[], total: number): boolean {
+    if (!this.handle || !takeInlineWriteBudget(total)) return false;
     writeAllInline(this.handle.fd, buffers, total, this.writtenBytes);
     this.recordWritten(frames);
     return true;

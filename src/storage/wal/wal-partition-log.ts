@@ -22,7 +22,7 @@ import { Segment, syncDirectory } from './segment';
 import { PendingAppend, PendingAppends } from './pending-appends';
 import { SyncStage } from './sync-stage';
 import { SerialTasks } from './serial-tasks';
-import { splitAtRolls } from './write-runs';
+import { needsRoll, splitAtRolls } from './write-runs';
 import { checkAppend, checkOffsetArgument, checkOffsetInRange } from './append-checks';
 import { checkWalConfig, SegmentInfo, WalLogConfig, WalShared, WalStats } from './wal-config';
 import { truncateSegments } from './truncation';
@@ -257,7 +257,7 @@ export class WalPartitionLog implements PartitionLog, FlushTarget {
   /** Writes and settles `group` from the event loop if it needs no roll and fits the turn's inline budget; false if it did nothing. */
   private writtenNow(group: PendingAppend[]): boolean {
     const segment = this.active;
-    if (this.failure || splitAtRolls(group, segment, this.config, this.shared.clock()).length > 1) return false;
+    if (this.failure || needsRoll(group, segment, this.config, this.shared.clock())) return false;
     try {
       if (!segment.writeNow(group)) return false;
     } catch (err) {

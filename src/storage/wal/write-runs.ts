@@ -16,6 +16,11 @@ export interface ActiveSegmentSize {
   createdAtMs: number;
 }
 
+/** Whether a segment of `size` bytes created at `createdAtMs` rolls before a frame of `frameBytes`. */
+function rollsBefore(size: number, createdAtMs: number, frameBytes: number, limits: RollLimits, nowMs: number): boolean {
+  return size > 0 && (size + frameBytes > limits.segmentBytes || nowMs - createdAtMs >= limits.segmentMs);
+}
+
 /** Runs of `frames` in order; runs[0] (possibly empty) fills `active`, a roll comes before each later run. */
 export function splitAtRolls<F extends OutgoingFrame>(frames: F[], active: ActiveSegmentSize, limits: RollLimits, nowMs: number): F[][] {
   const runs: F[][] = [[]];
@@ -23,7 +28,7 @@ export function splitAtRolls<F extends OutgoingFrame>(frames: F[], active: Activ
   let createdAtMs = active.createdAtMs;
   for (const f of frames) {
     const frameBytes = f.header.length + f.batch.length;
-    if (size > 0 && (size + frameBytes > limits.segmentBytes || nowMs - createdAtMs >= limits.segmentMs)) {
+    if (rollsBefore(size, createdAtMs, frameBytes, limits, nowMs)) {
       runs.push([]);
       size = 0;
       createdAtMs = nowMs;
@@ -32,4 +37,15 @@ export function splitAtRolls<F extends OutgoingFrame>(frames: F[], active: Activ
     size += frameBytes;
   }
   return runs;
+}
+
+/** Whether writing `frames` into `active` needs a roll (splitAtRolls would give more than one run), without building the runs. */
+export function needsRoll(frames: OutgoingFrame[], active: ActiveSegmentSize, limits: RollLimits, nowMs: number): boolean {
+  let size = active.writtenBytes;
+  for (const f of frames) {
+    const frameBytes = f.header.length + f.batch.length;
+    if (rollsBefore(size, active.createdAtMs, frameBytes, limits, nowMs)) return true;
+    size += frameBytes;
+  }
+  return false;
 }
