@@ -5,6 +5,7 @@
 import type { TributaryConfig } from '../config/schema';
 import { rootLogger } from '../log';
 import { startBroker } from '../broker/broker';
+import { appliedHeapGrowingPercent } from './heap-growth';
 
 export async function runBroker(config: TributaryConfig): Promise<number> {
   const log = rootLogger.child({ component: 'cli' });
@@ -16,7 +17,7 @@ export async function runBroker(config: TributaryConfig): Promise<number> {
     process.stderr.write(`tributary: broker failed to start: ${(err as Error).message}\n`);
     return 1;
   }
-  log.info({ listen: broker.address, brokerId: config.broker.id, dataDir: config.data.dir }, 'broker started');
+  log.info({ listen: broker.address, brokerId: config.broker.id, dataDir: config.data.dir, heapGrowingPercent: appliedHeapGrowingPercent() }, 'broker started');
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
