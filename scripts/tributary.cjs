@@ -8,12 +8,4 @@ require('tsx/cjs');
 if (!process.env.UV_THREADPOOL_SIZE) {
   process.env.UV_THREADPOOL_SIZE = String(require('../src/limits.ts').STORAGE_LIMITS.ioThreadsDefault);
 }
-// V8's heap growing factor (src/cli/heap-growth.ts): fewer mark-compacts under a stream of large
-// requests. Set before the broker allocates anything of note.
-try {
-  require('../src/cli/heap-growth.ts').applyHeapGrowth();
-} catch (err) {
-  process.stderr.write(`tributary: ${err.message}\n`);
-  process.exit(2);
-}
 require('../src/cli/main.ts');

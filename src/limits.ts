@@ -379,7 +379,7 @@ export const CLUSTER_SERVING_LIMITS = {
   loadReportIntervalMs: 2000,
 } as const;
 
-// ---- The Node process (scripts/tributary.cjs, src/cli/heap-growth.ts) ----
+// ---- The broker's Node process (src/cli/heap-growth.ts) ----
 export const PROCESS_LIMITS = {
   /**
    * V8's old-generation growing factor, as 1 + percent/100: after a mark-compact the next one
@@ -388,7 +388,7 @@ export const PROCESS_LIMITS = {
    * heap it collects quickly). Left to its heuristic, V8 took ~1.5x on the broker's ~15 MB heap,
    * so a produce stream of 1 MB requests started a mark-compact every 26-41 MB (46 per 1.2 GB,
    * ~13 % of the event loop, pauses up to 14 ms); at 300 it ran one in 3 GB (docs/broker.md,
-   * "Session 8"). TRIBUTARY_HEAP_GROWING_PERCENT overrides it; 0 leaves V8's heuristic.
+   * "Session 8"). The default of config runtime.heapGrowingPercent; 0 leaves V8's heuristic.
    */
   heapGrowingPercent: 300,
 } as const;
