@@ -17,13 +17,26 @@ export function freePort(): Promise<number> {
 export interface BrokerProcess {
   child: ChildProcess;
   stop(): Promise<void>;
+  /** Mark-compacts the broker's V8 ran so far (its `--trace-gc` lines). */
+  markCompacts(): number;
 }
 
-/** Starts `tributary broker` as its own process (optionally under --cpu-prof) and waits for its port. */
+/**
+ * Starts `tributary broker` as its own process (optionally under --cpu-prof) and waits for its port.
+ * It runs with `--trace-gc` (a line per collection on its stdout, which is otherwise only its log
+ * lines): mark-compacts were a third of its CPU under large requests before session 8 (docs/broker.md).
+ */
 export async function startBrokerProcess(port: number, dataDir: string, env: NodeJS.ProcessEnv, cpuProfDir?: string): Promise<BrokerProcess> {
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const nodeArgs = ['--trace-gc', ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
   const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '../scripts/tributary.cjs'), 'broker',
-    '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+    '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  let markCompacts = 0;
+  let partial = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (line.includes('Mark-Compact')) markCompacts++;
+  });
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (await canConnect(port)) break;
@@ -32,6 +45,7 @@ export async function startBrokerProcess(port: number, dataDir: string, env: Nod
   }
   return {
     child,
+    markCompacts: () => markCompacts,
     stop: () => new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');

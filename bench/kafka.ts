@@ -234,8 +234,10 @@ async function main() {
     // Broker CPU per MB moved: what the broker costs, apart from the clients sharing its 2 cores.
     const phase = async (name: string, mb: number, run: () => Promise<void>) => {
       const before = cpuSeconds(pid);
+      const markCompactsBefore = broker.markCompacts();
       await run();
       figure(`broker_cpu_ms_per_mb_${name}`, ((cpuSeconds(pid) - before) * 1000) / mb, 'ms/MB');
+      figure(`broker_mark_compacts_${name}`, broker.markCompacts() - markCompactsBefore, 'count');
     };
     const mbLarge = (large * 1024) / 1e6;
     const mbSmall = (small * 100) / 1e6;
