@@ -3,17 +3,13 @@
  * oldest first. A flush takes the oldest up to a write's byte cap; the rest waits for the next.
  */
 import type { AppendResult } from '../partition-log';
-import type { OutgoingFrame, Segment } from './segment';
+import { frameBytesOf, type OutgoingFrame, type Segment } from './segment';
 
 export interface PendingAppend extends OutgoingFrame {
   /** The segment the frame was written to (set once written). */
   segment?: Segment;
   resolve(result: AppendResult): void;
   reject(err: Error): void;
-}
-
-export function frameBytesOf(frame: OutgoingFrame): number {
-  return frame.header.length + frame.batch.length;
 }
 
 export class PendingAppends {

@@ -38,6 +38,11 @@ export interface OutgoingFrame {
   endPosition?: number;
 }
 
+/** A frame's size in its file: header and batch. */
+export function frameBytesOf(frame: OutgoingFrame): number {
+  return frame.header.length + frame.batch.length;
+}
+
 export class Segment {
   /** Bytes of frames written to the file (some may not be durable or visible yet). */
   writtenBytes = 0;
@@ -129,24 +134,20 @@ export class Segment {
    * file is open, on the thread pool otherwise.
    */
   async write(frames: OutgoingFrame[]): Promise<void> {
+    if (this.writeNow(frames)) return;
     const { buffers, total } = buffersOf(frames);
-    if (this.writeInline(frames, buffers, total)) return;
     await writeAll(await this.file(), buffers, total, this.writtenBytes);
     this.recordWritten(frames);
   }
 
   /**
    * write() when it can go from the event loop: writes the frames and returns true, or returns
-   * false having done nothing (too large, over the turn's budget, or the file not open).
+   * false having done nothing (too large, over the turn's budget, or the file not open). The
+   * writev's buffer list is built only once the write is going ahead here.
    */
   writeNow(frames: OutgoingFrame[]): boolean {
-    if (!this.handle) return false;
+    if (!this.handle || !takeInlineWriteBudget(framesBytes(frames))) return false;
     const { buffers, total } = buffersOf(frames);
-    return this.writeInline(frames, buffers, total);
-  }
-
-  private writeInline(frames: OutgoingFrame[], buffers: Buffer[], total: number): boolean {
-    if (!this.handle || !takeInlineWriteBudget(total)) return false;
     writeAllInline(this.handle.fd, buffers, total, this.writtenBytes);
     this.recordWritten(frames);
     return true;
@@ -155,7 +156,7 @@ export class Segment {
   private recordWritten(frames: OutgoingFrame[]): void {
     let position = this.writtenBytes;
     for (const f of frames) {
-      const frameBytes = f.header.length + f.batch.length;
+      const frameBytes = frameBytesOf(f);
       this.recordFrame(position, f, frameBytes);
       position += frameBytes;
       f.endPosition = position;
@@ -305,12 +306,18 @@ export class Segment {
   }
 }
 
+function framesBytes(frames: OutgoingFrame[]): number {
+  let total = 0;
+  for (const f of frames) total += frameBytesOf(f);
+  return total;
+}
+
 function buffersOf(frames: OutgoingFrame[]): { buffers: Buffer[]; total: number } {
   const buffers: Buffer[] = [];
   let total = 0;
   for (const f of frames) {
     buffers.push(f.header, f.batch);
-    total += f.header.length + f.batch.length;
+    total += frameBytesOf(f);
   }
   return { buffers, total };
 }

@@ -3,7 +3,7 @@
  * later one into a new segment rolled just before it (by size, `segmentBytes`, or by age,
  * `segmentMs`). A group with one run needs no roll and may be written straight away.
  */
-import type { OutgoingFrame } from './segment';
+import { frameBytesOf, type OutgoingFrame } from './segment';
 
 export interface RollLimits {
   segmentBytes: number;
@@ -27,7 +27,7 @@ export function splitAtRolls<F extends OutgoingFrame>(frames: F[], active: Activ
   let size = active.writtenBytes;
   let createdAtMs = active.createdAtMs;
   for (const f of frames) {
-    const frameBytes = f.header.length + f.batch.length;
+    const frameBytes = frameBytesOf(f);
     if (rollsBefore(size, createdAtMs, frameBytes, limits, nowMs)) {
       runs.push([]);
       size = 0;
@@ -43,7 +43,7 @@ export function splitAtRolls<F extends OutgoingFrame>(frames: F[], active: Activ
 export function needsRoll(frames: OutgoingFrame[], active: ActiveSegmentSize, limits: RollLimits, nowMs: number): boolean {
   let size = active.writtenBytes;
   for (const f of frames) {
-    const frameBytes = f.header.length + f.batch.length;
+    const frameBytes = frameBytesOf(f);
     if (rollsBefore(size, active.createdAtMs, frameBytes, limits, nowMs)) return true;
     size += frameBytes;
   }
