@@ -3,14 +3,12 @@
  * default PROCESS_LIMITS.heapGrowingPercent).
  *
  * Why at run time, through v8.setFlagsFromString: V8 reads the flag each time it recomputes its
- * old-generation limit (after every mark-compact), so setting it once the config is loaded governs
+ * old-generation limit (after every mark-compact), so setting it as the broker starts (run-broker.ts) governs
  * every limit after the start-up collection, however the process was started (`npx tributary`,
  * `npm start`, the Docker image, tests and benchmarks spawning `node scripts/tributary.cjs`). A
  * `--heap-growing-percent` given to node on its command line is left as it is.
  */
 import { setFlagsFromString } from 'node:v8';
-
-let applied: number | null = null;
 
 /** The percent to set: null when it is 0 (V8's own heuristic) or node's command line already sets it. */
 export function heapGrowingPercentToSet(percent: number, execArgv: readonly string[]): number | null {
@@ -20,12 +18,7 @@ export function heapGrowingPercentToSet(percent: number, execArgv: readonly stri
 
 /** Applies `percent` unless heapGrowingPercentToSet() says not to; returns what was set, or null. */
 export function applyHeapGrowth(percent: number, execArgv: readonly string[] = process.execArgv): number | null {
-  applied = heapGrowingPercentToSet(percent, execArgv);
+  const applied = heapGrowingPercentToSet(percent, execArgv);
   if (applied !== null) setFlagsFromString(`--heap-growing-percent=${applied}`);
-  return applied;
-}
-
-/** What applyHeapGrowth() set in this process (null: nothing; V8's heuristic or node's own flag). */
-export function appliedHeapGrowingPercent(): number | null {
   return applied;
 }

@@ -8,7 +8,6 @@ import { ConfigError } from '../config/knobs';
 import { renderExampleConfig } from '../config/example';
 import { loadConfig } from '../config/load';
 import { rootLogger } from '../log';
-import { applyHeapGrowth } from './heap-growth';
 import { NATIVE_COMMANDS, NATIVE_USAGE } from './native-commands';
 
 const USAGE = `usage:
@@ -81,7 +80,6 @@ async function brokerCommand(args: string[]): Promise<number> {
   // Component loggers take the root's level when they are created, at import: set it first,
   // then load the broker.
   rootLogger.level = config.log.level;
-  applyHeapGrowth(config.runtime.heapGrowingPercent);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runBroker } = require('./run-broker') as typeof import('./run-broker');
   return runBroker(config);

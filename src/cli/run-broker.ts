@@ -5,10 +5,11 @@
 import type { TributaryConfig } from '../config/schema';
 import { rootLogger } from '../log';
 import { startBroker } from '../broker/broker';
-import { appliedHeapGrowingPercent } from './heap-growth';
+import { applyHeapGrowth } from './heap-growth';
 
 export async function runBroker(config: TributaryConfig): Promise<number> {
   const log = rootLogger.child({ component: 'cli' });
+  const heapGrowingPercent = applyHeapGrowth(config.runtime.heapGrowingPercent);
   let broker;
   try {
     broker = await startBroker(config);
@@ -17,7 +18,7 @@ export async function runBroker(config: TributaryConfig): Promise<number> {
     process.stderr.write(`tributary: broker failed to start: ${(err as Error).message}\n`);
     return 1;
   }
-  log.info({ listen: broker.address, brokerId: config.broker.id, dataDir: config.data.dir, heapGrowingPercent: appliedHeapGrowingPercent() }, 'broker started');
+  log.info({ listen: broker.address, brokerId: config.broker.id, dataDir: config.data.dir, heapGrowingPercent }, 'broker started');
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

@@ -32,15 +32,18 @@ export function threadNice(tid: number): number | null {
   }
 }
 
-/** The ids of this process's threads named `name` (empty without /proc). */
-export function threadsNamed(name: string): number[] {
-  let tids: string[];
+/** The ids of this process's threads (empty without /proc). */
+function threadIds(): number[] {
   try {
-    tids = readdirSync('/proc/self/task');
+    return readdirSync('/proc/self/task').map(Number);
   } catch {
     return [];
   }
-  return tids.map(Number).filter((tid) => threadNamed(tid, name));
+}
+
+/** The ids of this process's threads named `name` (empty without /proc). */
+export function threadsNamed(name: string): number[] {
+  return threadIds().filter((tid) => threadNamed(tid, name));
 }
 
 /** Whether thread `tid` of this process is named `name` (false when it exited). */
@@ -63,13 +66,7 @@ const seen = new Map<number, number>();
 /** Raises every opendal runtime thread's nice value to at least `nice`; returns how many it changed. */
 export function lowerRuntimeThreadsPriority(nice: number): number {
   if (nice <= 0) return 0;
-  let listing: string[];
-  try {
-    listing = readdirSync('/proc/self/task');
-  } catch {
-    return 0;
-  }
-  const live = new Set(listing.map(Number));
+  const live = new Set(threadIds());
   for (const tid of seen.keys()) if (!live.has(tid)) seen.delete(tid);
   let changed = 0;
   for (const tid of live) {
