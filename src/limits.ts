@@ -90,6 +90,25 @@ export const STORAGE_LIMITS = {
   /** Bytes written from the event loop in one turn of it, all logs together; past it, writes go to the pool. */
   inlineWriteTurnBytesMax: 256 * 1024,
   /**
+   * An fdatasync covering at most this many bytes written since the last one runs on the event loop
+   * (fdatasyncSync) instead of the pool (inline-io-budget.ts): on this VM 0.15-0.3 ms at p50, less
+   * than the pool's two thread hops, which under CPU pressure each wait for a core. fsync `always`
+   * at 10k msg/s (bench:kafka, 2 pairs): broker CPU per request 188-191 -> 123 us, p50 1.5-3.0 ->
+   * 0.8 ms. Larger ones take longer and stay on the pool.
+   */
+  inlineSyncDirtyBytesMax: 64 * 1024,
+  /** Milliseconds of inline fdatasyncs per turn of the event loop, all logs together; past it, they go to the pool. */
+  inlineSyncTurnMsMax: 1,
+  /**
+   * When the running mean of inline fdatasync durations passes this, the disk is slow now: the next
+   * fdatasyncs go to the pool for inlineSyncBackoffMs. The mean weighs each new duration by
+   * inlineSyncMeanWeight: one 12 ms outlier among 0.3 ms ones moves it to ~1.5 ms, two in a row
+   * or a steady 2.5 ms pass it.
+   */
+  inlineSyncSlowMeanMs: 2,
+  inlineSyncMeanWeight: 0.1,
+  inlineSyncBackoffMs: 1000,
+  /**
    * libuv thread-pool threads (UV_THREADPOOL_SIZE, default 4), set by the `tributary` command
    * unless the environment sets it. Every WAL fdatasync, and every writev past the inline caps
    * above, runs on that pool, and an fdatasync holds its thread for the whole flush, so with many

@@ -3,13 +3,13 @@
  * batch (20 digits, as Kafka names its segments), with its sparse index held in memory.
  * Only the last segment of a log is written; the others are sealed (fsynced, read-only).
  */
-import { writevSync } from 'node:fs';
+import { fdatasyncSync, writevSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { STORAGE_LIMITS } from '../../limits';
 import { StorageError } from '../errors';
 import { indexFileName, removeIndexFile, SegmentIndexFile, writeIndexFile } from './index-file';
-import { takeInlineWriteBudget } from './inline-write-budget';
+import { inlineIoBudget } from './inline-io-budget';
 import { OffsetIndex } from './offset-index';
 import { dropFromPageCache, pageFloor } from './page-cache';
 import type { SegmentInfo } from './wal-config';
@@ -130,7 +130,7 @@ export class Segment {
 
   /**
    * Writes frames at the end of the file with one writev: from the event loop when they are small
-   * (STORAGE_LIMITS.inlineWriteBytesMax), the turn's budget allows (inline-write-budget.ts) and the
+   * (STORAGE_LIMITS.inlineWriteBytesMax), the turn's budget allows (inline-io-budget.ts) and the
    * file is open, on the thread pool otherwise.
    */
   async write(frames: OutgoingFrame[]): Promise<void> {
@@ -146,7 +146,7 @@ export class Segment {
    * writev's buffer list is built only once the write is going ahead here.
    */
   writeNow(frames: OutgoingFrame[]): boolean {
-    if (!this.handle || !takeInlineWriteBudget(framesBytes(frames))) return false;
+    if (!this.handle || !inlineIoBudget.takeWrite(framesBytes(frames))) return false;
     const { buffers, total } = buffersOf(frames);
     writeAllInline(this.handle.fd, buffers, total, this.writtenBytes);
     this.recordWritten(frames);
@@ -197,14 +197,24 @@ export class Segment {
     };
   }
 
-  /** fdatasync: everything written before the call is durable after it. Returns the offset it covers. */
+  /**
+   * fdatasync: everything written before the call is durable after it. Returns the offset it covers.
+   * With little written since the last one it runs from the event loop (inline-io-budget.ts).
+   */
   async sync(): Promise<bigint> {
     const upTo = this.writtenBytes;
     const coveredOffset = this.nextOffset;
-    const file = await this.file();
-    await file.datasync();
+    let fd: number;
+    if (this.handle && inlineIoBudget.takeSync(upTo - this.syncedBytes)) {
+      fd = this.handle.fd;
+      syncInline(fd);
+    } else {
+      const file = await this.file();
+      await file.datasync();
+      fd = file.fd;
+    }
     if (upTo > this.syncedBytes) this.syncedBytes = upTo;
-    this.dropSyncedPages(file.fd);
+    this.dropSyncedPages(fd);
     return coveredOffset;
   }
 
@@ -358,5 +368,15 @@ export async function syncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/** fdatasyncSync, its duration counted against the event loop's budget (inline-io-budget.ts). */
+function syncInline(fd: number): void {
+  const startedMs = performance.now();
+  try {
+    fdatasyncSync(fd);
+  } finally {
+    inlineIoBudget.syncTook(performance.now() - startedMs);
   }
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { STORAGE_LIMITS } from '../../../src/limits';
 import { encodeFrameHeader, FRAME_HEADER_BYTES } from '../../../src/storage/wal/frame';
+import { inlineIoBudget } from '../../../src/storage/wal/inline-io-budget';
 import { OutgoingFrame, Segment } from '../../../src/storage/wal/segment';
 import { removeDir, tempDir, watchFileHandles } from './wal-test-helpers';
 
@@ -17,6 +18,13 @@ function framesOf(sizes: number[], firstOffset: bigint): OutgoingFrame[] {
 async function poolWritesDuring(body: () => Promise<void>): Promise<number> {
   let calls = 0;
   await watchFileHandles('writev', () => { calls++; }, body);
+  return calls;
+}
+
+/** fdatasyncs through FileHandle.datasync (libuv's thread pool) while `body` runs; they still happen. */
+async function poolSyncsDuring(body: () => Promise<unknown>): Promise<number> {
+  let calls = 0;
+  await watchFileHandles('datasync', () => { calls++; }, async () => { await body(); });
   return calls;
 }
 
@@ -70,5 +78,21 @@ describe('WAL segment writes', () => {
       expect(segment.writtenBytes).to.equal(frameBytes + FRAME_HEADER_BYTES);
       await segment.retire();
     }
+  });
+
+  it('runs an fdatasync of little written since the last from the event loop, and of more than inlineSyncDirtyBytesMax on the thread pool', async () => {
+    const segment = await Segment.create(dir, 0n, STORAGE_LIMITS.indexIntervalBytes, Date.now());
+    // A slow fdatasync of an earlier test may have sent them all to the pool for a while.
+    while (inlineIoBudget.backingOff()) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setImmediate(resolve));
+    await segment.write(framesOf([300], 0n));
+    expect(await poolSyncsDuring(() => segment.sync()), 'pool fdatasyncs for 300 B').to.equal(0);
+    expect(segment.syncedBytes).to.equal(segment.writtenBytes);
+    await segment.write(framesOf([STORAGE_LIMITS.inlineSyncDirtyBytesMax], 1n));
+    let covered = -1n;
+    expect(await poolSyncsDuring(async () => { covered = await segment.sync(); }), 'pool fdatasyncs past the cap').to.equal(1);
+    expect(covered).to.equal(2n);
+    expect(segment.syncedBytes).to.equal(segment.writtenBytes);
+    await segment.retire();
   });
 });

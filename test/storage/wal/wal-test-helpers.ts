@@ -31,7 +31,7 @@ export async function segmentFiles(dir: string): Promise<string[]> {
 type FileHandleMethod = (...args: unknown[]) => Promise<unknown>;
 
 /** Calls `seen` with the result of every FileHandle `method` call while `body` runs (the real calls still happen). */
-export async function watchFileHandles<R>(method: 'read' | 'writev', seen: (result: R) => void, body: () => Promise<void>): Promise<void> {
+export async function watchFileHandles<R>(method: 'read' | 'writev' | 'datasync', seen: (result: R) => void, body: () => Promise<void>): Promise<void> {
   const probe = await open(__filename, 'r');
   const proto = Object.getPrototypeOf(probe) as Record<typeof method, FileHandleMethod>;
   await probe.close();
