@@ -91,10 +91,10 @@ export const STORAGE_LIMITS = {
   inlineWriteTurnBytesMax: 256 * 1024,
   /**
    * An fdatasync covering at most this many bytes written since the last one runs on the event loop
-   * (fdatasyncSync) instead of the pool (inline-io-budget.ts): on this VM 0.15-0.3 ms at p50, less
+   * (fdatasyncSync) instead of the pool (inline-io-budget.ts): on this VM 0.25-0.31 ms at p50, less
    * than the pool's two thread hops, which under CPU pressure each wait for a core. fsync `always`
-   * at 10k msg/s (bench:kafka, 2 pairs): broker CPU per request 188-191 -> 123 us, p50 1.5-3.0 ->
-   * 0.8 ms. Larger ones take longer and stay on the pool.
+   * at 10k msg/s (bench:kafka, 3 A/B pairs): broker CPU per request 189-190 -> 122-130 us, p50
+   * 1.4-2.4 -> 0.8-1.0 ms. Larger ones take longer and stay on the pool.
    */
   inlineSyncDirtyBytesMax: 64 * 1024,
   /** Milliseconds of inline fdatasyncs per turn of the event loop, all logs together; past it, they go to the pool. */
