@@ -90,20 +90,16 @@ export const STORAGE_LIMITS = {
   /** Bytes written from the event loop in one turn of it, all logs together; past it, writes go to the pool. */
   inlineWriteTurnBytesMax: 256 * 1024,
   /**
-   * An fdatasync covering at most this many bytes written since the last one runs on the event loop
-   * (fdatasyncSync) instead of the pool (inline-io-budget.ts): on this VM 0.25-0.31 ms at p50, less
-   * than the pool's two thread hops, which under CPU pressure each wait for a core. fsync `always`
-   * at 10k msg/s (bench:kafka, 3 A/B pairs): broker CPU per request 189-190 -> 122-130 us, p50
-   * 1.4-2.4 -> 0.8-1.0 ms. Larger ones take longer and stay on the pool.
+   * An fdatasync of at most this many bytes written since the last runs on the event loop, not the
+   * pool (inline-io-budget.ts; docs/storage.md, "fdatasync from the event loop": fsync `always` at
+   * 10k msg/s, broker CPU per request ~190 -> ~125 us). Larger ones take longer and stay on the pool.
    */
   inlineSyncDirtyBytesMax: 64 * 1024,
   /** Milliseconds of inline fdatasyncs per turn of the event loop, all logs together; past it, they go to the pool. */
   inlineSyncTurnMsMax: 1,
   /**
-   * When the running mean of inline fdatasync durations passes this, the disk is slow now: the next
-   * fdatasyncs go to the pool for inlineSyncBackoffMs. The mean weighs each new duration by
-   * inlineSyncMeanWeight: one 12 ms outlier among 0.3 ms ones moves it to ~1.5 ms, two in a row
-   * or a steady 2.5 ms pass it.
+   * Past this running mean of inline fdatasync durations (each new one weighted inlineSyncMeanWeight:
+   * one 12 ms outlier among 0.3 ms ones gives ~1.5 ms), fdatasyncs go to the pool for inlineSyncBackoffMs.
    */
   inlineSyncSlowMeanMs: 2,
   inlineSyncMeanWeight: 0.1,

@@ -54,14 +54,14 @@ export class InlineIoBudget {
   /** Counts an inline fdatasync's duration against the turn and the mean, and backs off to the pool when the mean is slow. */
   syncTook(ms: number): void {
     this.spentSyncMs += ms;
-    this.scheduleReset();
+    this.scheduleReset(); // takeSync scheduled it already; a caller that skipped it still gets its turn reset.
     this.meanSyncMs += (ms - this.meanSyncMs) * STORAGE_LIMITS.inlineSyncMeanWeight;
     if (this.meanSyncMs <= STORAGE_LIMITS.inlineSyncSlowMeanMs) return;
     this.syncsOnPoolUntilMs = performance.now() + STORAGE_LIMITS.inlineSyncBackoffMs;
     this.meanSyncMs = 0;
   }
 
-  /** Whether fdatasyncs are on the pool now because one was slow (stats, tests). */
+  /** Whether fdatasyncs are on the pool now because the disk was slow (tests). */
   backingOff(): boolean {
     return this.syncsOnPoolUntilMs > 0 && performance.now() < this.syncsOnPoolUntilMs;
   }

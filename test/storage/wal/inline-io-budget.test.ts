@@ -23,7 +23,7 @@ describe('WAL inline I/O budget', () => {
   it('lets an fdatasync of at most inlineSyncDirtyBytesMax inline until the turn has spent inlineSyncTurnMsMax in them', async () => {
     expect(budget.takeSync(STORAGE_LIMITS.inlineSyncDirtyBytesMax + 1), 'too much written since the last').to.equal(false);
     expect(budget.takeSync(STORAGE_LIMITS.inlineSyncDirtyBytesMax)).to.equal(true);
-    // Each under inlineSyncSlowMs, together the turn's budget.
+    // Each half the turn's budget, both together all of it (and each far under inlineSyncSlowMeanMs).
     budget.syncTook(STORAGE_LIMITS.inlineSyncTurnMsMax / 2);
     expect(budget.takeSync(0), 'half the turn budget spent').to.equal(true);
     budget.syncTook(STORAGE_LIMITS.inlineSyncTurnMsMax / 2);
